@@ -1,0 +1,1 @@
+//! jitadmin's decisions: facts, CEL rules from rules.toml, and explained outcomes

@@ -1,0 +1,1 @@
+//! Typed inbound payloads for jitadmin: entitlement-management callouts, Graph notifications, Bot activities

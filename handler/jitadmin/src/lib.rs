@@ -1,0 +1,9 @@
+//! jitadmin: just-in-time local admin rights for Intune-managed Windows devices.
+//!
+//! The library behind the `jitadmin` binary. The parts with one job each live in their
+//! own crates and are re-exported here under the names of DESIGN.md §2.
+
+pub use jitadmin_auth as auth;
+pub use jitadmin_decide as decide;
+pub use jitadmin_events as events;
+pub use jitadmin_store as store;

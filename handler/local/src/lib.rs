@@ -1,0 +1,1 @@
+//! azfn-local
