@@ -6,4 +6,5 @@
 pub use jitadmin_auth as auth;
 pub use jitadmin_decide as decide;
 pub use jitadmin_events as events;
+pub use jitadmin_graph as graph;
 pub use jitadmin_store as store;

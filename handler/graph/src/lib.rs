@@ -1,0 +1,1 @@
+//! jitadmin's Microsoft Graph client.
