@@ -77,13 +77,11 @@ pub fn decode_datetime(value: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
 /// (`"{...}"`) or already an object. Returns the parsed JSON value.
 pub fn decode_json_body(value: &Value) -> Result<Value, serde_json::Error> {
     match value {
-        Value::String(text) => {
-            match serde_json::from_str::<Value>(text) {
-                Ok(Value::String(inner)) => serde_json::from_str(&inner),
-                Ok(other) => Ok(other),
-                Err(e) => Err(e),
-            }
-        }
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::String(inner)) => serde_json::from_str(&inner),
+            Ok(other) => Ok(other),
+            Err(e) => Err(e),
+        },
         other => Ok(other.clone()),
     }
 }

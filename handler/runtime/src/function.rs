@@ -44,7 +44,10 @@ pub trait Trigger: Sized + Send + 'static {
 }
 
 fn binding<'a>(request: &'a InvocationRequest, name: &str) -> Result<&'a Value, BindingError> {
-    request.data.get(name).ok_or_else(|| BindingError::MissingBinding(name.to_owned()))
+    request
+        .data
+        .get(name)
+        .ok_or_else(|| BindingError::MissingBinding(name.to_owned()))
 }
 
 impl Trigger for HttpRequest {
@@ -86,7 +89,10 @@ impl Outputs {
 
     /// Set an `http` output binding.
     pub fn http(mut self, binding: &str, response: HttpResponse) -> Self {
-        self.values.insert(binding.to_owned(), serde_json::to_value(response).unwrap_or(Value::Null));
+        self.values.insert(
+            binding.to_owned(),
+            serde_json::to_value(response).unwrap_or(Value::Null),
+        );
         self
     }
 
@@ -109,7 +115,8 @@ impl Outputs {
     /// Set any output binding to a JSON object. Never pass a bare string: the host
     /// base64-decodes strings that happen to be valid base64 (spec A2.6).
     pub fn set(mut self, binding: &str, value: impl Serialize) -> Self {
-        self.values.insert(binding.to_owned(), serde_json::to_value(value).unwrap_or(Value::Null));
+        self.values
+            .insert(binding.to_owned(), serde_json::to_value(value).unwrap_or(Value::Null));
         self
     }
 
@@ -147,7 +154,11 @@ struct Typed<S, T> {
 
 impl<S: Clone, T> Clone for Typed<S, T> {
     fn clone(&self) -> Self {
-        Typed { binding: self.binding.clone(), inner: self.inner.clone(), _trigger: std::marker::PhantomData }
+        Typed {
+            binding: self.binding.clone(),
+            inner: self.inner.clone(),
+            _trigger: std::marker::PhantomData,
+        }
     }
 }
 
@@ -171,8 +182,15 @@ where
         let binding = self.binding.clone();
         Box::pin(async move {
             let trigger = T::from_request(&request, &binding).map_err(CallError::Binding)?;
-            let invocation = Invocation { trigger, request, context };
-            inner.oneshot(invocation).await.map_err(|e| CallError::Function(e.into()))
+            let invocation = Invocation {
+                trigger,
+                request,
+                context,
+            };
+            inner
+                .oneshot(invocation)
+                .await
+                .map_err(|e| CallError::Function(e.into()))
         })
     }
 }
@@ -200,7 +218,11 @@ impl Functions {
         S::Error: Into<Error>,
         S::Future: Send + 'static,
     {
-        let typed = Typed { binding: binding.to_owned(), inner: service, _trigger: std::marker::PhantomData };
+        let typed = Typed {
+            binding: binding.to_owned(),
+            inner: service,
+            _trigger: std::marker::PhantomData,
+        };
         self.map.insert(name.to_owned(), BoxCloneSyncService::new(typed));
         self
     }

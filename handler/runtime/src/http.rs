@@ -72,7 +72,11 @@ impl HttpRequest {
             .collect::<BTreeMap<_, _>>();
         let query = string_map(raw.query.as_ref(), "Query")?;
         let params = string_map(raw.params.as_ref(), "Params")?;
-        let content_type = headers.get("content-type").and_then(|v| v.first()).cloned().unwrap_or_default();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default();
         let body = match raw.body {
             None | Some(Value::Null) => None,
             Some(Value::String(text)) => {
@@ -112,7 +116,10 @@ impl HttpRequest {
 
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).and_then(|v| v.first()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .and_then(|v| v.first())
+            .map(String::as_str)
     }
 
     /// The body as UTF-8 text, if any.
@@ -153,7 +160,11 @@ fn string_map(value: Option<&Value>, field: &str) -> Result<BTreeMap<String, Str
         .into_iter()
         .map(|(k, v)| {
             let text = match &v {
-                Value::Array(items) => items.iter().filter_map(encoding::decode_string).collect::<Vec<_>>().join(","),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(encoding::decode_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 other => encoding::decode_string(other).unwrap_or_default(),
             };
             (k, text)
@@ -199,13 +210,19 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with a status and no body.
     pub fn new(status_code: u16) -> Self {
-        HttpResponse { status_code, headers: BTreeMap::new(), body: String::new() }
+        HttpResponse {
+            status_code,
+            headers: BTreeMap::new(),
+            body: String::new(),
+        }
     }
 
     /// A JSON body.
     pub fn json(status_code: u16, body: &impl Serialize) -> Self {
         let body = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
-        HttpResponse::new(status_code).with_header("Content-Type", "application/json").with_body(body)
+        HttpResponse::new(status_code)
+            .with_header("Content-Type", "application/json")
+            .with_body(body)
     }
 
     /// A plain-text body.
@@ -243,8 +260,11 @@ mod tests {
 
     #[test]
     fn query_as_string_or_object() {
-        let a = HttpRequest::from_value(&json!({"Url": "http://x/api/a?b=1", "Method": "POST", "Query": {"b": "1"}})).unwrap();
-        let b = HttpRequest::from_value(&json!({"Url": "http://x/api/a?b=1", "Method": "POST", "Query": "{\"b\":\"1\"}"})).unwrap();
+        let a = HttpRequest::from_value(&json!({"Url": "http://x/api/a?b=1", "Method": "POST", "Query": {"b": "1"}}))
+            .unwrap();
+        let b =
+            HttpRequest::from_value(&json!({"Url": "http://x/api/a?b=1", "Method": "POST", "Query": "{\"b\":\"1\"}"}))
+                .unwrap();
         let c = HttpRequest::from_value(&json!({"Url": "http://x/api/a", "Method": "POST", "Query": "{}"})).unwrap();
         assert_eq!(a.query, b.query);
         assert!(c.query.is_empty());
@@ -253,15 +273,17 @@ mod tests {
 
     #[test]
     fn headers_are_case_insensitive_lists() {
-        let r = HttpRequest::from_value(&json!({"Headers": {"Content-Type": ["application/json"], "X-A": "one"}})).unwrap();
+        let r =
+            HttpRequest::from_value(&json!({"Headers": {"Content-Type": ["application/json"], "X-A": "one"}})).unwrap();
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("x-a"), Some("one"));
     }
 
     #[test]
     fn bad_base64_body_is_an_error() {
-        let err = HttpRequest::from_value(&json!({"Headers": {"Content-Type": ["application/octet-stream"]}, "Body": "***"}))
-            .unwrap_err();
+        let err =
+            HttpRequest::from_value(&json!({"Headers": {"Content-Type": ["application/octet-stream"]}, "Body": "***"}))
+                .unwrap_err();
         assert!(err.to_string().contains("base64"), "{err}");
     }
 

@@ -33,9 +33,12 @@ pub struct SysMetadata {
 impl InvocationRequest {
     /// Look a metadata key up case-insensitively (the host's binding data is).
     pub fn metadata_value(&self, key: &str) -> Option<&Value> {
-        self.metadata
-            .get(key)
-            .or_else(|| self.metadata.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+        self.metadata.get(key).or_else(|| {
+            self.metadata
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
     }
 
     /// A host-encoded string metadata value, decoded.

@@ -39,7 +39,11 @@ pub(crate) fn begin(invocation_id: &str) {
 }
 
 pub(crate) fn finish(invocation_id: &str) -> Vec<String> {
-    let buffer = buffers().lock().ok().and_then(|mut map| map.remove(invocation_id)).unwrap_or_default();
+    let buffer = buffers()
+        .lock()
+        .ok()
+        .and_then(|mut map| map.remove(invocation_id))
+        .unwrap_or_default();
     let mut lines = buffer.lines;
     if buffer.dropped > 0 {
         lines.push(format!("({} more log lines dropped)", buffer.dropped));
@@ -127,10 +131,22 @@ where
         for span in scope.from_root() {
             let extensions = span.extensions();
             if let Some(tag) = extensions.get::<InvocationTag>() {
-                let mut visitor = LineVisitor { message: String::new(), fields: String::new() };
+                let mut visitor = LineVisitor {
+                    message: String::new(),
+                    fields: String::new(),
+                };
                 event.record(&mut visitor);
                 let meta = event.metadata();
-                push(&tag.0, format!("{} {}: {}{}", meta.level(), meta.target(), visitor.message, visitor.fields));
+                push(
+                    &tag.0,
+                    format!(
+                        "{} {}: {}{}",
+                        meta.level(),
+                        meta.target(),
+                        visitor.message,
+                        visitor.fields
+                    ),
+                );
                 return;
             }
         }

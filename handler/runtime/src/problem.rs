@@ -27,7 +27,13 @@ pub struct Problem {
 impl Problem {
     /// A problem with a type slug (`urn:azfn:problem:<slug>`), a title and a status.
     pub fn new(slug: &str, title: impl Into<String>, status: u16) -> Self {
-        Problem { kind: format!("urn:azfn:problem:{slug}"), title: title.into(), status, detail: None, extensions: Map::new() }
+        Problem {
+            kind: format!("urn:azfn:problem:{slug}"),
+            title: title.into(),
+            status,
+            detail: None,
+            extensions: Map::new(),
+        }
     }
 
     /// Set the detail.
@@ -50,3 +56,16 @@ impl axum::response::IntoResponse for Problem {
         (status, [(http::header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
     }
 }
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{} ({}): {}", self.title, self.status, detail),
+            None => write!(f, "{} ({})", self.title, self.status),
+        }
+    }
+}
+
+/// A function may fail with a `Problem` to choose the status and body of its failed
+/// invocation (any other error becomes a 500 `function-failed` problem).
+impl std::error::Error for Problem {}

@@ -34,7 +34,9 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { body_limit: DEFAULT_BODY_LIMIT }
+        ServerConfig {
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
     }
 }
 
@@ -84,7 +86,10 @@ pub async fn run(functions: Functions) -> Result<(), StartError> {
 pub async fn run_with(functions: Functions, config: ServerConfig) -> Result<(), StartError> {
     let port = port_from_env()?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind {
+        addr: addr.to_string(),
+        source,
+    })?;
     tracing::info!(%addr, functions = ?functions.names().collect::<Vec<_>>(), "custom handler listening");
     serve(listener, functions, config, shutdown_signal()).await
 }
@@ -117,8 +122,11 @@ async fn ready() -> impl IntoResponse {
 }
 
 async fn not_found(request: Request) -> Problem {
-    Problem::new("not-found", "No such route", 404)
-        .with_detail(format!("{} {} is not served; invocations are POST /{{FunctionName}}", request.method(), request.uri().path()))
+    Problem::new("not-found", "No such route", 404).with_detail(format!(
+        "{} {} is not served; invocations are POST /{{FunctionName}}",
+        request.method(),
+        request.uri().path()
+    ))
 }
 
 async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, request: Request) -> Response {
@@ -138,7 +146,9 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
     let content_type = header("content-type").unwrap_or_default();
     if !is_json(&content_type) {
         return Problem::new("unsupported-media-type", "Unsupported media type", 415)
-            .with_detail(format!("the invocation body must be application/json, got '{content_type}'"))
+            .with_detail(format!(
+                "the invocation body must be application/json, got '{content_type}'"
+            ))
             .into_response();
     }
     let context = Context {
@@ -154,7 +164,9 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
         Ok(envelope) => envelope,
         Err(e) => {
             return Problem::new("invalid-json", "Invalid invocation body", 400)
-                .with_detail(format!("the body is not an invocation envelope {{Data, Metadata}}: {e}"))
+                .with_detail(format!(
+                    "the body is not an invocation envelope {{Data, Metadata}}: {e}"
+                ))
                 .into_response()
         }
     };
@@ -162,7 +174,8 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
 }
 
 async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequest, context: Context) -> Response {
-    let span = tracing::info_span!("invocation", function = %context.function_name, invocation_id = %context.invocation_id);
+    let span =
+        tracing::info_span!("invocation", function = %context.function_name, invocation_id = %context.invocation_id);
     let invocation_id = context.invocation_id.clone();
     logs::begin(&invocation_id);
     let started = Instant::now();
@@ -173,7 +186,12 @@ async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequ
             span.in_scope(|| tracing::debug!(elapsed_ms, "invocation succeeded"));
             let (outputs, return_value) = outputs.into_parts();
             let logs = logs::finish(&invocation_id);
-            return Json(InvocationResponse { outputs, logs, return_value }).into_response();
+            return Json(InvocationResponse {
+                outputs,
+                logs,
+                return_value,
+            })
+            .into_response();
         }
         Err(CallError::Binding(e)) => {
             span.in_scope(|| tracing::warn!(elapsed_ms, error = %e, "invocation rejected: bad binding"));
@@ -181,7 +199,12 @@ async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequ
         }
         Err(CallError::Function(e)) => {
             span.in_scope(|| tracing::error!(elapsed_ms, error = %error_chain(e.as_ref()), "invocation failed"));
-            Problem::new("function-failed", "The function failed", 500).with_detail(error_chain(e.as_ref()))
+            match e.downcast::<Problem>() {
+                Ok(problem) => *problem,
+                Err(e) => {
+                    Problem::new("function-failed", "The function failed", 500).with_detail(error_chain(e.as_ref()))
+                }
+            }
         }
     };
     let logs = logs::finish(&invocation_id);

@@ -80,7 +80,10 @@ pub struct Envelope {
 impl ServiceBusMessage {
     /// Build the typed message from an invocation whose trigger binding is `binding`.
     pub fn from_invocation(request: &InvocationRequest, binding: &str) -> Result<Self, BindingError> {
-        let raw = request.data.get(binding).ok_or_else(|| BindingError::MissingBinding(binding.to_owned()))?;
+        let raw = request
+            .data
+            .get(binding)
+            .ok_or_else(|| BindingError::MissingBinding(binding.to_owned()))?;
         let decoded = encoding::decode_json_body(raw).unwrap_or_else(|_| encoding::decode_value(raw.clone()));
         let (body, envelope) = match decoded {
             Value::Object(mut map) if map.len() == 1 && map.contains_key(ENVELOPE_KEY) => {
@@ -112,7 +115,10 @@ impl ServiceBusMessage {
                 .and_then(encoding::decode_datetime),
             correlation_id: request.metadata_string("CorrelationId").or(env.correlation_id),
             content_type: request.metadata_string("ContentType"),
-            subject: request.metadata_string("Subject").or_else(|| request.metadata_string("Label")).or(env.subject),
+            subject: request
+                .metadata_string("Subject")
+                .or_else(|| request.metadata_string("Label"))
+                .or(env.subject),
             application_properties,
             enveloped: envelope.is_some(),
         })
@@ -134,7 +140,12 @@ impl OutputMessage {
     /// A message with a JSON body.
     pub fn new(body: impl Serialize) -> Self {
         let body = serde_json::to_value(body).unwrap_or(Value::Null);
-        OutputMessage { envelope: Envelope { body, ..Envelope::default() } }
+        OutputMessage {
+            envelope: Envelope {
+                body,
+                ..Envelope::default()
+            },
+        }
     }
 
     /// Set the message id (the duplicate-detection key).
@@ -170,7 +181,10 @@ impl OutputMessage {
     /// The enveloped JSON value written to the binding.
     pub fn to_value(&self) -> Value {
         let mut map = Map::new();
-        map.insert(ENVELOPE_KEY.to_owned(), serde_json::to_value(&self.envelope).unwrap_or(Value::Null));
+        map.insert(
+            ENVELOPE_KEY.to_owned(),
+            serde_json::to_value(&self.envelope).unwrap_or(Value::Null),
+        );
         Value::Object(map)
     }
 

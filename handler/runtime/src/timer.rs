@@ -35,15 +35,24 @@ struct RawTimer {
 impl TimerInfo {
     /// Parse `Data.<name>` of a timer-triggered invocation.
     pub fn from_value(value: &Value) -> Result<Self, BindingError> {
-        let raw: RawTimer = encoding::from_json_body(value).map_err(|e| BindingError::Malformed(format!("TimerInfo: {e}")))?;
+        let raw: RawTimer =
+            encoding::from_json_body(value).map_err(|e| BindingError::Malformed(format!("TimerInfo: {e}")))?;
         let status = raw.schedule_status.unwrap_or(Value::Null);
         let field = |name: &str| status.get(name).and_then(encoding::decode_datetime);
         Ok(TimerInfo {
-            is_past_due: raw.is_past_due.as_ref().and_then(encoding::decode_bool).unwrap_or(false),
+            is_past_due: raw
+                .is_past_due
+                .as_ref()
+                .and_then(encoding::decode_bool)
+                .unwrap_or(false),
             last: field("Last"),
             next: field("Next"),
             last_updated: field("LastUpdated"),
-            adjust_for_dst: raw.schedule.as_ref().and_then(|s| s.get("AdjustForDST")).and_then(encoding::decode_bool),
+            adjust_for_dst: raw
+                .schedule
+                .as_ref()
+                .and_then(|s| s.get("AdjustForDST"))
+                .and_then(encoding::decode_bool),
         })
     }
 }
