@@ -1,0 +1,109 @@
+//! The shipped `rules.example.toml` is valid and decides the obvious cases as intended.
+
+use jitadmin_decide::{check_file, Decision, Facts, Outcome, RuleSet, RuleVerdict};
+use std::path::PathBuf;
+
+fn path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn example() -> RuleSet {
+    RuleSet::from_file(path("rules.example.toml")).unwrap_or_else(|e| panic!("example rules invalid:\n{e}"))
+}
+
+fn decide(fixture: &str) -> Decision {
+    let facts = Facts::from_json_file(path(&format!("testdata/{fixture}"))).expect("fixture");
+    example().decide(&facts)
+}
+
+#[test]
+fn example_rules_pass_the_checker() {
+    let summary = check_file(path("rules.example.toml")).unwrap_or_else(|d| {
+        panic!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    });
+    let names: Vec<&str> = summary.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "deny-guests",
+            "deny-disabled-accounts",
+            "deny-without-compliant-windows-device",
+            "deny-over-monthly-cap",
+            "approve-it-staff-with-ticket"
+        ]
+    );
+    assert_eq!(summary.default.decision, Outcome::Route);
+    assert_eq!(summary.on_error.decision, Outcome::Route);
+    assert_eq!(summary.time_zone, "Europe/Paris");
+}
+
+#[test]
+fn it_staff_with_a_ticket_for_four_hours_are_approved() {
+    let d = decide("facts-it-staff-ticket.json");
+    println!("{}", d.to_text());
+    assert_eq!(d.outcome, Outcome::Approve);
+    assert_eq!(d.rule.as_deref(), Some("approve-it-staff-with-ticket"));
+    assert_eq!(
+        d.short(),
+        "approve by rule approve-it-staff-with-ticket: IT staff with a ticket number, for at most 8 hours."
+    );
+    assert_eq!(d.explanation.rules.len(), 5);
+    assert!(d.explanation.rules[..4].iter().all(|r| r.verdict == RuleVerdict::NotMatched));
+    assert_eq!(d.explanation.rules[0].detail, "false: requestor.userType == 'Guest'");
+}
+
+#[test]
+fn guests_are_denied_with_the_reason() {
+    let d = decide("facts-guest.json");
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.rule.as_deref(), Some("deny-guests"));
+    assert_eq!(d.reason, "Guest accounts cannot get local administrator rights.");
+}
+
+#[test]
+fn a_requestor_without_a_compliant_windows_device_is_denied() {
+    let d = decide("facts-noncompliant-device.json");
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.rule.as_deref(), Some("deny-without-compliant-windows-device"));
+}
+
+#[test]
+fn it_staff_asking_for_twelve_hours_are_routed_not_approved() {
+    let d = decide("facts-it-staff-12-hours.json");
+    assert_eq!(d.outcome, Outcome::Route);
+    assert_eq!(d.rule, None);
+    assert_eq!(d.route_to.as_deref(), Some("it-approvers"));
+    let last = d.explanation.rules.last().expect("traces");
+    assert_eq!(last.rule, "approve-it-staff-with-ticket");
+    assert_eq!(last.detail, "the request is for 12h, over this rule's limit of 8h");
+}
+
+#[test]
+fn over_the_monthly_cap_is_denied_with_the_hours_in_the_reason() {
+    let d = decide("facts-over-monthly-cap.json");
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.rule.as_deref(), Some("deny-over-monthly-cap"));
+    assert_eq!(d.reason, "You have been an administrator for 38 hours in the last 30 days; the limit is 40.");
+}
+
+#[test]
+fn everyone_else_is_routed_by_default() {
+    let d = decide("facts-sales-no-ticket.json");
+    assert_eq!(d.outcome, Outcome::Route);
+    assert_eq!(d.rule, None);
+    let last = d.explanation.rules.last().expect("traces");
+    assert_eq!(last.detail, "false: requestor.department == 'IT'");
+}
+
+#[test]
+fn devices_that_could_not_be_fetched_route_on_error_and_never_approve() {
+    let d = decide("facts-devices-unavailable.json");
+    println!("{}", d.to_text());
+    assert_eq!(d.outcome, Outcome::Route);
+    assert_eq!(d.explanation.fell_back, Some(jitadmin_decide::Fallback::OnError));
+    let last = d.explanation.rules.last().expect("traces");
+    assert_eq!(last.rule, "deny-without-compliant-windows-device");
+    assert_eq!(last.verdict, RuleVerdict::Error);
+    assert!(last.detail.starts_with("reads `devices`, which could not be fetched: Graph returned 503"));
+    assert_eq!(d.reason, "Some facts could not be checked, so an approver will decide.");
+}
