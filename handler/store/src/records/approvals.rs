@@ -1,0 +1,102 @@
+//! Approval cards: one per request stage routed to humans.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::SINGLE_ROW;
+use crate::entity::{ETag, Query, WriteMode};
+use crate::store::{Record, Table, Versioned};
+use crate::{Result, Store};
+
+/// Where an approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApprovalStatus {
+    /// Waiting for an approver.
+    Open,
+    /// Approved.
+    Approved,
+    /// Denied.
+    Denied,
+    /// Nobody decided in time.
+    Expired,
+}
+
+/// Where the Teams card was posted, so it can be refreshed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardRef {
+    /// The Bot Connector service URL.
+    #[serde(rename = "cardServiceUrl")]
+    pub service_url: String,
+    /// The conversation (channel thread) id.
+    #[serde(rename = "cardConversationId")]
+    pub conversation_id: String,
+    /// The card activity's id.
+    #[serde(rename = "cardActivityId")]
+    pub activity_id: String,
+}
+
+/// An approval, keyed by the request's stage instance id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    /// The custom extension stage instance id (the key).
+    pub stage_instance_id: String,
+    /// The access package assignment request id.
+    pub request_id: String,
+    /// The requestor's object id.
+    pub user: String,
+    /// The access package id.
+    pub access_package: String,
+    /// The posted card, once posted.
+    #[serde(flatten)]
+    pub card: Option<CardRef>,
+    /// Where it stands.
+    pub status: ApprovalStatus,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The decider's reason.
+    pub reason: Option<String>,
+    /// When it expires if nobody decides.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Record for Approval {
+    const KIND: &'static str = "approval";
+    const TABLE: Table = Table::Approvals;
+}
+
+impl Store {
+    /// Inserts a new approval; [`crate::StoreError::AlreadyExists`] if its stage already has one.
+    pub async fn approval_insert(&self, approval: &Approval) -> Result<ETag> {
+        let id = &approval.stage_instance_id;
+        self.write(id, SINGLE_ROW, id, approval, WriteMode::Insert).await
+    }
+
+    /// One approval with its ETag.
+    pub async fn approval_get(&self, stage_instance_id: &str) -> Result<Option<Versioned<Approval>>> {
+        self.read(stage_instance_id, SINGLE_ROW, stage_instance_id).await
+    }
+
+    /// Replaces an approval if it is unchanged since read with `etag`;
+    /// [`crate::StoreError::ETagMismatch`] otherwise.
+    pub async fn approval_replace(&self, approval: &Approval, etag: &ETag) -> Result<ETag> {
+        let id = &approval.stage_instance_id;
+        self.write(id, SINGLE_ROW, id, approval, WriteMode::Replace(etag.clone()))
+            .await
+    }
+
+    /// All open approvals, soonest expiry first.
+    pub async fn approvals_open(&self) -> Result<Vec<Versioned<Approval>>> {
+        let mut open: Vec<_> = self
+            .scan::<Approval>(&Query::default())
+            .await?
+            .into_iter()
+            .filter(|v| v.value.status == ApprovalStatus::Open)
+            .collect();
+        open.sort_by(|a, b| a.value.expires_at.cmp(&b.value.expires_at));
+        Ok(open)
+    }
+}
