@@ -5,7 +5,6 @@ use crate::decision::Outcome;
 use crate::diagnostic::{suggestion, Diagnostic, Locator};
 use crate::toml_string::char_offsets;
 use chrono_tz::Tz;
-use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -114,7 +113,7 @@ impl Reader<'_> {
         };
         let default = match doc.get("default") {
             None => {
-                self.err(self.text.len(), "missing `default` (the decision when no rule matches)");
+                self.err(0, "missing `default` (the decision when no rule matches)");
                 None
             }
             Some(v) => self.fallback(v, "default"),
@@ -132,8 +131,8 @@ impl Reader<'_> {
             ..
         }) = on_error
         {
-            if let Some(v) = doc.get("on_error") {
-                let at = decision_span(v).start;
+            if let Some(v) = doc.get("on_error").map(decision_value) {
+                let at = self.value_at(v);
                 self.err(
                     at,
                     "`on_error` cannot be `approve`: jitadmin never approves when facts are missing",
@@ -178,9 +177,18 @@ impl Reader<'_> {
             Err(_) => {
                 let hint = suggestion(name, chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()));
                 let msg = format!("unknown time zone `{name}` (use an IANA name such as `Europe/Paris`){hint}");
-                self.err(v.span().start + 1, msg);
+                self.err(self.value_at(v), msg);
                 None
             }
+        }
+    }
+
+    /// Where a value starts: inside the quotes for a string.
+    fn value_at(&self, v: &Spanned<DeValue<'_>>) -> usize {
+        let span = v.span();
+        match v.get_ref() {
+            DeValue::String(_) => span.start + char_offsets(&self.text[span.clone()]).first().copied().unwrap_or(0),
+            _ => span.start,
         }
     }
 
@@ -222,7 +230,7 @@ impl Reader<'_> {
         if parsed.is_none() {
             let hint = suggestion(s, Outcome::NAMES);
             let msg = format!("unknown decision `{s}` in {what}: expected `approve`, `deny` or `route`{hint}");
-            self.err(v.span().start + 1, msg);
+            self.err(self.value_at(v), msg);
         }
         parsed
     }
@@ -248,7 +256,7 @@ impl Reader<'_> {
                 let route_to = self.string(t, "route_to", &what).flatten().map(|l| l.value);
                 let decision = decision?;
                 if route_to.is_some() && decision != Outcome::Route {
-                    let at = t.get("route_to").map_or(v.span().start, |r| r.span().start);
+                    let at = t.get("route_to").map_or(v.span().start, |r| self.value_at(r));
                     self.err(at, format!("`route_to` in {what} needs `decision = \"route\"`"));
                 }
                 Some(RawFallback {
@@ -300,10 +308,8 @@ impl Reader<'_> {
         }
         if let (Some(_), Some(v)) = (&route_to, t.get("route_to")) {
             if decision != Outcome::Route {
-                self.err(
-                    v.span().start,
-                    format!("`route_to` in {what} needs `decision = \"route\"`"),
-                );
+                let at = self.value_at(v);
+                self.err(at, format!("`route_to` in {what} needs `decision = \"route\"`"));
             }
         }
         if when.value.trim().is_empty() {
@@ -351,9 +357,9 @@ impl Reader<'_> {
 }
 
 /// Where a fallback's decision is written (the string, or the table's `decision`).
-fn decision_span(v: &Spanned<DeValue<'_>>) -> Range<usize> {
+fn decision_value<'a, 'i>(v: &'a Spanned<DeValue<'i>>) -> &'a Spanned<DeValue<'i>> {
     match v.get_ref() {
-        DeValue::Table(t) => t.get("decision").map_or(v.span(), |d| d.span()),
-        _ => v.span(),
+        DeValue::Table(t) => t.get("decision").unwrap_or(v),
+        _ => v,
     }
 }
