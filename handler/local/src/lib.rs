@@ -1,7 +1,62 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
-//! azfn-local
+//! A local Azure Functions host for custom handlers, in the spirit of cargo-lambda's
+//! local runner.
+//!
+//! It reads `host.json` and the `function.json` files, starts the handler the way the
+//! Functions host does (or calls one that is already running), and plays the host:
+//!
+//! - an HTTP front door at `/{routePrefix}/{route}` with `authLevel` keys, building the
+//!   invocation envelope exactly as the host does ([`envelope`]) and mapping the `http`
+//!   output back ([`answer`]);
+//! - Service Bus output bindings written to a durable SQLite queue ([`store`]) that
+//!   feeds Service Bus triggers with peek-lock semantics: `DeliveryCount`, sessions in
+//!   FIFO order with one message in flight each, retries, dead-lettering after
+//!   `maxDeliveryCount`, nothing lost when the process dies mid-delivery;
+//! - timer triggers on six-field NCRONTAB schedules, with `runOnStartup`;
+//! - an admin API under `/admin/azfn-local` (and the same calls on [`QueueStore`]) to
+//!   list queues, peek, list dead letters, move them back, and send messages.
+//!
+//! ```no_run
+//! use azfn_local::{Handler, LocalHost, State};
+//!
+//! # async fn run() -> Result<(), azfn_local::error::StartError> {
+//! let host = LocalHost::builder()
+//!     .app_root(".")
+//!     .handler(Handler::Url("http://127.0.0.1:4000".into()))
+//!     .http_port(0)
+//!     .state(State::Dir(".azfn-local".into()))
+//!     .start()
+//!     .await?;
+//! println!("front door at {}/api", host.front_door_url());
+//! for queue in host.queues().queues().unwrap_or_default() {
+//!     println!("{}: {} active, {} dead-lettered", queue.name, queue.active, queue.dead_lettered);
+//! }
+//! host.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod answer;
 pub mod app;
 pub mod encoding;
+pub mod envelope;
 pub mod error;
+pub mod front_door;
+pub mod handler;
+mod host;
+mod invoke;
+pub mod keys;
 pub mod store;
+pub mod triggers;
+
+pub use app::{App, Settings};
+pub use handler::Handler;
+pub use host::{LocalHost, LocalHostBuilder, State};
+pub use invoke::InvocationRecord;
+pub use keys::Keys;
+pub use store::{Message, NewMessage, QueueCounts, QueueOptions, QueueStore};
+
+/// Resolves once the shutdown flag is true (or its sender is gone).
+pub(crate) async fn stopped(flag: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = flag.wait_for(|stop| *stop).await;
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::Notify;
 
@@ -124,9 +124,10 @@ impl QueueStore {
         self.inner.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Resolves when messages may have become available (sent, abandoned, moved back).
-    pub(crate) async fn changed(&self) {
-        self.inner.changed.notified().await
+    /// Notified when messages may have become available (sent, abandoned, moved back)
+    /// through this handle or its clones.
+    pub(crate) fn changes(&self) -> &Notify {
+        &self.inner.changed
     }
 
     fn wake(&self) {

@@ -1,0 +1,42 @@
+//! The timer trigger's `TimerInfo` (spec A2.5).
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::envelope;
+use crate::encoding::sys;
+
+/// The schedule status a timer invocation reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimerStatus {
+    /// The previous occurrence, if any ran.
+    pub last: Option<DateTime<Utc>>,
+    /// The next occurrence.
+    pub next: Option<DateTime<Utc>>,
+    /// True when this run is late.
+    pub is_past_due: bool,
+}
+
+fn timestamp(at: Option<DateTime<Utc>>) -> Value {
+    match at {
+        Some(at) => Value::String(at.format("%Y-%m-%dT%H:%M:%S%.f+00:00").to_string()),
+        // DateTime.MinValue: what the host reports before a first run.
+        None => Value::String("0001-01-01T00:00:00".into()),
+    }
+}
+
+/// The envelope of a timer-triggered invocation: `Data.<binding>` is the serialised
+/// `TimerInfo` object `{Schedule: {AdjustForDST}, ScheduleStatus: {Last, Next,
+/// LastUpdated}, IsPastDue}`; `Metadata` holds `sys`.
+pub fn timer_invocation(function: &str, binding: &str, status: TimerStatus, now: DateTime<Utc>) -> Value {
+    let info = json!({
+        "Schedule": {"AdjustForDST": true},
+        "ScheduleStatus": {"Last": timestamp(status.last), "Next": timestamp(status.next), "LastUpdated": timestamp(Some(now))},
+        "IsPastDue": status.is_past_due
+    });
+    let mut data = Map::new();
+    data.insert(binding.to_owned(), info);
+    let mut metadata = Map::new();
+    metadata.insert("sys".into(), sys(function, now));
+    envelope(data, metadata)
+}
