@@ -48,7 +48,9 @@ fn it_staff_with_a_ticket_for_four_hours_are_approved() {
         "approve by rule approve-it-staff-with-ticket: IT staff with a ticket number, for at most 8 hours."
     );
     assert_eq!(d.explanation.rules.len(), 5);
-    assert!(d.explanation.rules[..4].iter().all(|r| r.verdict == RuleVerdict::NotMatched));
+    assert!(d.explanation.rules[..4]
+        .iter()
+        .all(|r| r.verdict == RuleVerdict::NotMatched));
     assert_eq!(d.explanation.rules[0].detail, "false: requestor.userType == 'Guest'");
 }
 
@@ -83,7 +85,10 @@ fn over_the_monthly_cap_is_denied_with_the_hours_in_the_reason() {
     let d = decide("facts-over-monthly-cap.json");
     assert_eq!(d.outcome, Outcome::Deny);
     assert_eq!(d.rule.as_deref(), Some("deny-over-monthly-cap"));
-    assert_eq!(d.reason, "You have been an administrator for 38 hours in the last 30 days; the limit is 40.");
+    assert_eq!(
+        d.reason,
+        "You have been an administrator for 38 hours in the last 30 days; the limit is 40."
+    );
 }
 
 #[test]
@@ -104,6 +109,8 @@ fn devices_that_could_not_be_fetched_route_on_error_and_never_approve() {
     let last = d.explanation.rules.last().expect("traces");
     assert_eq!(last.rule, "deny-without-compliant-windows-device");
     assert_eq!(last.verdict, RuleVerdict::Error);
-    assert!(last.detail.starts_with("reads `devices`, which could not be fetched: Graph returned 503"));
+    assert!(last
+        .detail
+        .starts_with("reads `devices`, which could not be fetched: Graph returned 503"));
     assert_eq!(d.reason, "Some facts could not be checked, so an approver will decide.");
 }
