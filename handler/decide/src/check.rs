@@ -209,6 +209,9 @@ impl Checker<'_> {
         let target = call.target.as_deref().map(|t| self.expr(t));
         let args: Vec<Ty> = call.args.iter().map(|a| self.expr(a)).collect();
         let at = self.at(e);
+        if name == "matches" {
+            self.literal_regex(call);
+        }
         match name {
             op::LOGICAL_AND | op::LOGICAL_OR | op::LOGICAL_NOT | op::NOT_STRICTLY_FALSE => {
                 let sym = match name {
@@ -264,6 +267,29 @@ impl Checker<'_> {
                 Ty::Bool
             }
             _ => self.function(name, target, &args, at),
+        }
+    }
+
+    /// A literal pattern of `matches` is compiled now: a bad one is a problem, a good one is kept.
+    fn literal_regex(&mut self, call: &CallExpr) {
+        let pattern = if call.target.is_some() {
+            call.args.first()
+        } else {
+            call.args.get(1)
+        };
+        if let Some(p) = pattern {
+            if let Expr::Literal(LiteralValue::String(s)) = &p.expr {
+                if let Err(msg) = crate::regex_cache::precompile(s.inner()) {
+                    let why = msg
+                        .lines()
+                        .last()
+                        .unwrap_or(&msg)
+                        .trim()
+                        .trim_start_matches("error: ")
+                        .to_string();
+                    self.problem(self.at(p), format!("invalid regex in `matches`: {why}"));
+                }
+            }
         }
     }
 

@@ -105,7 +105,9 @@ impl RuleSet {
         let loc = Locator::new(name, text);
         let mut diags = Vec::new();
         let raw = rules_file::read(text, &loc, &mut diags);
-        let env = Arc::new(Env::stdlib());
+        let mut env = Env::stdlib();
+        crate::regex_cache::register(&mut env);
+        let env = Arc::new(env);
         let Some(raw) = raw else {
             return Err(Diagnostics(diags));
         };
@@ -222,7 +224,14 @@ fn compile_when(
         ));
         ok = false;
     }
-    ok.then(|| (chain(program.expression(), &when.value), checked.paths))
+    ok.then(|| {
+        let mut chain = chain(program.expression(), &when.value);
+        let (Chain::All(parts) | Chain::Any(parts)) = &mut chain;
+        for part in parts {
+            crate::regex_cache::rewrite(&mut part.expr);
+        }
+        (chain, checked.paths)
+    })
 }
 
 /// The character index of a 1-based (line, column) in `text`.

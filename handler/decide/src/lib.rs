@@ -34,6 +34,7 @@ mod eval;
 mod explain;
 mod facts;
 mod facts_value;
+mod regex_cache;
 mod rules_file;
 pub mod schema;
 mod split;
