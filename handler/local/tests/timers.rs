@@ -1,0 +1,83 @@
+//! Timer triggers fire on their NCRONTAB schedule and at start-up when asked.
+
+mod support;
+
+use std::time::Duration;
+
+use azfn_local::{Handler, LocalHost};
+use serde_json::json;
+use support::*;
+
+#[tokio::test]
+async fn a_timer_fires_at_startup_when_asked_and_then_on_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::default();
+    write_app(
+        dir.path(),
+        host_json(),
+        &[(
+            "tick",
+            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%TICK%", "runOnStartup": true}]}),
+        )],
+    );
+    let url = test_handler::serve_in_process(recorder.clone()).await;
+    let started = std::time::Instant::now();
+    let host = LocalHost::builder()
+        .app_root(dir.path())
+        .handler(Handler::Url(url))
+        .http_port(0)
+        .settings(azfn_local::Settings::new().set("TICK", "*/1 * * * * *"))
+        .start()
+        .await
+        .unwrap();
+    let seen = recorder.wait_until(Duration::from_secs(3), "the start-up run", |s| !s.is_empty()).await;
+    assert!(seen[0].started - started < Duration::from_millis(900), "runOnStartup fires at once");
+    let first = seen[0].timer.clone().unwrap();
+    assert!(!first.is_past_due);
+    use chrono::Datelike;
+    assert_eq!(first.last.map(|l| l.year()), Some(1), "no previous run: Last is DateTime.MinValue");
+    assert!(first.next.is_some());
+    assert_eq!(seen[0].envelope["Metadata"]["sys"]["MethodName"], "tick");
+
+    let seen = recorder.wait_until(Duration::from_secs(4), "two scheduled runs", |s| s.len() >= 3).await;
+    let third = seen[2].timer.clone().unwrap();
+    assert!(third.last.unwrap() > chrono::Utc::now() - chrono::Duration::seconds(10));
+    let next = third.next.unwrap();
+    assert_eq!(next.timestamp_subsec_millis(), 0, "occurrences are on whole seconds");
+    assert!(seen[2].started - seen[1].started >= Duration::from_millis(500), "scheduled once a second");
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_timer_without_run_on_startup_waits_for_its_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::default();
+    write_app(
+        dir.path(),
+        host_json(),
+        &[("tick", json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *"}]}))],
+    );
+    let url = test_handler::serve_in_process(recorder.clone()).await;
+    let host = LocalHost::builder().app_root(dir.path()).handler(Handler::Url(url)).http_port(0).start().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(recorder.all().is_empty());
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bad_schedule_stops_start_up_naming_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    write_app(
+        dir.path(),
+        host_json(),
+        &[("tick", json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "*/5 * * * *"}]}))],
+    );
+    let err = LocalHost::builder()
+        .app_root(dir.path())
+        .handler(Handler::Url("http://127.0.0.1:9".into()))
+        .http_port(0)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("function 'tick'") && err.to_string().contains("six"), "{err}");
+}
