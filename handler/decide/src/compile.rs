@@ -245,3 +245,20 @@ fn char_index(text: &str, line: isize, col: isize) -> usize {
         .sum();
     before + col - 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_sets_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<RuleSet>();
+    }
+
+    #[test]
+    fn parse_positions_become_character_indexes() {
+        assert_eq!(char_index("ab\ncd", 2, 2), 4);
+        assert_eq!(char_index("abc", 1, 1), 0);
+    }
+}

@@ -5,7 +5,7 @@ use crate::compile::{Fallback, Rule, RuleSet};
 use crate::decision::{Decision, Outcome};
 use crate::explain::{self, Explanation, RuleTrace, RuleVerdict};
 use crate::facts::{overlaps, Facts};
-use crate::facts_value::{format_number, variables};
+use crate::facts_value::{bind, format_number};
 use crate::split::{Chain, Part};
 use cel::{Context, Value};
 use std::sync::Arc;
@@ -21,11 +21,9 @@ impl RuleSet {
     /// Decides a request. Never approves when a fact is unavailable: a rule that
     /// reads one errors, and an approval while any is missing becomes `on_error`.
     pub fn decide(&self, facts: &Facts) -> Decision {
-        let vars = variables(facts, self.time_zone);
         let mut ctx = Context::with_env(Arc::clone(&self.env));
-        for (name, value) in &vars {
-            ctx.add_variable_from_value(*name, value.clone());
-        }
+        bind(&mut ctx, facts, self.time_zone);
+        let vars = &ctx;
         let mut explanation = Explanation {
             unavailable: facts.unavailable.clone(),
             ..Explanation::default()
@@ -40,12 +38,12 @@ impl RuleSet {
                     let detail = detail.map_or_else(|| "matched".to_string(), |d| format!("matched: {d}"));
                     explanation.rules.push(trace(rule, RuleVerdict::Matched, None, detail));
                     if rule.decision == Outcome::Approve && !facts.unavailable.is_empty() {
-                        return self.withheld(explanation, &vars, Some(&rule.name));
+                        return self.withheld(explanation, vars, Some(&rule.name));
                     }
                     return Decision {
                         outcome: rule.decision,
                         rule: Some(rule.name.clone()),
-                        reason: rule.reason.render(&vars),
+                        reason: rule.reason.render(vars),
                         route_to: rule.route_to.clone(),
                         explanation,
                     };
@@ -59,17 +57,17 @@ impl RuleSet {
                     explanation
                         .rules
                         .push(trace(rule, RuleVerdict::Error, Some(failed), detail));
-                    return fall_back(&self.on_error, explain::Fallback::OnError, explanation, &vars);
+                    return fall_back(&self.on_error, explain::Fallback::OnError, explanation, vars);
                 }
             }
         }
         if self.default.decision == Outcome::Approve && !facts.unavailable.is_empty() {
-            return self.withheld(explanation, &vars, None);
+            return self.withheld(explanation, vars, None);
         }
-        fall_back(&self.default, explain::Fallback::Default, explanation, &vars)
+        fall_back(&self.default, explain::Fallback::Default, explanation, vars)
     }
 
-    fn withheld(&self, mut explanation: Explanation, vars: &[(&'static str, Value)], rule: Option<&str>) -> Decision {
+    fn withheld(&self, mut explanation: Explanation, vars: &Context<'_, '_>, rule: Option<&str>) -> Decision {
         let missing: Vec<&str> = explanation.unavailable.iter().map(|u| u.fact.as_str()).collect();
         let by = rule.map_or_else(|| "the default".to_string(), |r| format!("rule `{r}`"));
         explanation.note = Some(format!(
@@ -80,12 +78,7 @@ impl RuleSet {
     }
 }
 
-fn fall_back(
-    f: &Fallback,
-    which: explain::Fallback,
-    mut explanation: Explanation,
-    vars: &[(&'static str, Value)],
-) -> Decision {
+fn fall_back(f: &Fallback, which: explain::Fallback, mut explanation: Explanation, vars: &Context<'_, '_>) -> Decision {
     explanation.fell_back = Some(which);
     Decision {
         outcome: f.decision,

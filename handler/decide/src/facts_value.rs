@@ -1,62 +1,60 @@
-//! Facts as CEL values, built once per decision.
+//! Facts as CEL values, built once per decision. Strings are borrowed from the
+//! facts, not copied.
 
 use crate::facts::{Device, Facts, History, Requestor};
-use cel::objects::{Key, Map};
-use cel::Value;
+use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelString, CelTimestamp};
+use cel::common::value::Val;
+use cel::{Context, Value};
 use chrono::{DateTime, Datelike, FixedOffset, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
-use std::sync::Arc;
+
+type V<'f> = Box<dyn Val + 'f>;
 
 /// A CEL object under construction: string keys, fields absent when `None`.
-struct Obj(HashMap<Key, Value>);
+struct Obj<'f>(HashMap<CelMapKey<'f>, V<'f>>);
 
-impl Obj {
+impl<'f> Obj<'f> {
     fn new() -> Self {
-        Obj(HashMap::new())
+        Obj(HashMap::with_capacity(12))
     }
-    fn s(mut self, k: &str, v: &str) -> Self {
-        self.0.insert(key(k), Value::String(Arc::new(v.to_string())));
+    fn s(self, k: &'static str, v: &'f str) -> Self {
+        self.v(k, Box::new(CelString::from(v)))
+    }
+    fn v(mut self, k: &'static str, v: V<'f>) -> Self {
+        self.0.insert(CelMapKey::from(k), v);
         self
     }
-    fn v(mut self, k: &str, v: Value) -> Self {
-        self.0.insert(key(k), v);
-        self
-    }
-    fn opt(mut self, k: &str, v: Option<Value>) -> Self {
-        if let Some(v) = v {
-            self.0.insert(key(k), v);
+    fn opt(self, k: &'static str, v: Option<V<'f>>) -> Self {
+        match v {
+            Some(v) => self.v(k, v),
+            None => self,
         }
-        self
     }
-    fn done(self) -> Value {
-        Value::Map(Map { map: Arc::new(self.0) })
+    fn done(self) -> V<'f> {
+        Box::new(CelMap::from(self.0))
     }
 }
 
-fn key(k: &str) -> Key {
-    Key::String(Arc::new(k.to_string()))
+fn ts<'f>(t: DateTime<Utc>) -> V<'f> {
+    Box::new(CelTimestamp::from(t.fixed_offset()))
 }
 
-fn ts(t: DateTime<Utc>) -> Value {
-    Value::Timestamp(t.fixed_offset())
+fn boolean<'f>(b: bool) -> V<'f> {
+    Box::new(CelBool::from(b))
 }
 
-/// The five variables, in schema order.
-pub(crate) fn variables(facts: &Facts, tz: Tz) -> [(&'static str, Value); 5] {
-    [
-        ("requestor", requestor(&facts.requestor)),
-        ("request", request(facts)),
-        (
-            "devices",
-            Value::List(Arc::new(facts.devices.iter().map(device).collect())),
-        ),
-        ("history", history(&facts.history)),
-        ("now", now(facts.now, tz)),
-    ]
+/// Binds the five variables (`requestor`, `request`, `devices`, `history`, `now`) in `ctx`.
+pub(crate) fn bind<'f>(ctx: &mut Context<'_, 'f>, facts: &'f Facts, tz: Tz) {
+    ctx.add_variable_as_val("requestor", requestor(&facts.requestor));
+    ctx.add_variable_as_val("request", request(facts));
+    let devices: Vec<V<'f>> = facts.devices.iter().map(device).collect();
+    ctx.add_variable_as_val("devices", Box::new(CelList::from(devices)));
+    ctx.add_variable_as_val("history", history(&facts.history));
+    ctx.add_variable_as_val("now", now(facts.now, tz));
 }
 
-fn requestor(r: &Requestor) -> Value {
+fn requestor(r: &Requestor) -> V<'_> {
     Obj::new()
         .s("id", &r.id)
         .s("userPrincipalName", &r.user_principal_name)
@@ -64,7 +62,7 @@ fn requestor(r: &Requestor) -> Value {
         .s("department", &r.department)
         .s("jobTitle", &r.job_title)
         .s("userType", &r.user_type)
-        .v("accountEnabled", Value::Bool(r.account_enabled))
+        .v("accountEnabled", boolean(r.account_enabled))
         .s("employeeType", &r.employee_type)
         .s("companyName", &r.company_name)
         .s("country", &r.country)
@@ -78,21 +76,29 @@ fn requestor(r: &Requestor) -> Value {
         .done()
 }
 
-fn request(facts: &Facts) -> Value {
+fn request(facts: &Facts) -> V<'_> {
     let r = &facts.request;
-    let answers: HashMap<Key, Value> = r
+    let answers: HashMap<CelMapKey<'_>, V<'_>> = r
         .answers
         .iter()
-        .map(|(q, a)| (key(q), Value::String(Arc::new(a.clone()))))
+        .map(|(q, a)| {
+            (
+                CelMapKey::from(q.as_str()),
+                Box::new(CelString::from(a.as_str())) as V<'_>,
+            )
+        })
         .collect();
     Obj::new()
         .s("id", &r.id)
         .s("type", &r.request_type)
         .s("justification", &r.justification)
-        .v("answers", Value::Map(Map { map: Arc::new(answers) }))
+        .v("answers", Box::new(CelMap::from(answers)))
         .v("start", ts(r.start))
         .opt("end", r.end.map(ts))
-        .opt("durationHours", r.duration_hours().map(Value::Float))
+        .opt(
+            "durationHours",
+            r.duration_hours().map(|h| Box::new(CelDouble::from(h)) as V<'_>),
+        )
         .v(
             "accessPackage",
             Obj::new()
@@ -104,24 +110,27 @@ fn request(facts: &Facts) -> Value {
         .done()
 }
 
-fn device(d: &Device) -> Value {
+fn device(d: &Device) -> V<'_> {
     Obj::new()
         .s("id", &d.id)
         .s("deviceName", &d.device_name)
         .s("operatingSystem", &d.operating_system)
         .s("osVersion", &d.os_version)
         .s("complianceState", &d.compliance_state)
-        .v("isPrimaryUser", Value::Bool(d.is_primary_user))
+        .v("isPrimaryUser", boolean(d.is_primary_user))
         .opt("lastSyncDateTime", d.last_sync_date_time.map(ts))
         .s("managementAgent", &d.management_agent)
         .done()
 }
 
-fn history(h: &History) -> Value {
+fn history(h: &History) -> V<'_> {
     Obj::new()
-        .v("activeElevation", Value::Bool(h.active_elevation))
-        .v("grantsLast30Days", Value::Int(h.grants_last30_days))
-        .v("elevatedHoursLast30Days", Value::Float(h.elevated_hours_last30_days))
+        .v("activeElevation", boolean(h.active_elevation))
+        .v("grantsLast30Days", Box::new(CelInt::from(h.grants_last30_days)))
+        .v(
+            "elevatedHoursLast30Days",
+            Box::new(CelDouble::from(h.elevated_hours_last30_days)),
+        )
         .opt(
             "lastDenial",
             h.last_denial.as_ref().map(|d| {
@@ -135,13 +144,13 @@ fn history(h: &History) -> Value {
         .done()
 }
 
-fn now(at: DateTime<Utc>, tz: Tz) -> Value {
+fn now<'f>(at: DateTime<Utc>, tz: Tz) -> V<'f> {
     let local = tz.from_utc_datetime(&at.naive_utc());
     let offset: FixedOffset = local.offset().fix();
     Obj::new()
-        .v("time", Value::Timestamp(at.with_timezone(&offset)))
+        .v("time", Box::new(CelTimestamp::from(at.with_timezone(&offset))))
         .s("weekday", weekday_name(local.weekday()))
-        .v("hour", Value::Int(i64::from(local.hour())))
+        .v("hour", Box::new(CelInt::from(i64::from(local.hour()))))
         .s("timeZone", tz.name())
         .done()
 }
@@ -159,18 +168,16 @@ fn weekday_name(w: chrono::Weekday) -> &'static str {
     }
 }
 
-/// Reads a dotted path (`requestor.displayName`) from the variables, for reason placeholders.
-pub(crate) fn lookup<'a>(vars: &'a [(&'static str, Value)], path: &str) -> Option<&'a Value> {
+/// Reads a dotted path (`requestor.displayName`) from the bound variables, for reason placeholders.
+pub(crate) fn lookup(ctx: &Context<'_, '_>, path: &str) -> Option<Value> {
     let mut parts = path.split('.');
-    let first = parts.next()?;
-    let mut v = &vars.iter().find(|(n, _)| *n == first)?.1;
+    let var = ctx.get_variable(parts.next()?)?;
+    let mut v: &dyn Val = &*var;
     for part in parts {
-        v = match v {
-            Value::Map(m) => m.map.get(&key(part))?,
-            _ => return None,
-        };
+        let map = v.downcast_ref::<CelMap>()?;
+        v = map.inner().get(&CelMapKey::from(part))?.as_ref();
     }
-    Some(v)
+    Value::try_from(v).ok()
 }
 
 /// A value as plain text, for reasons and explanations.
@@ -195,7 +202,7 @@ pub(crate) fn format_number(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {
-        format!("{:.2}", f)
+        format!("{f:.2}")
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_string()
@@ -206,26 +213,30 @@ pub(crate) fn format_number(f: f64) -> String {
 mod tests {
     use super::*;
 
+    fn text(ctx: &Context<'_, '_>, path: &str) -> Option<String> {
+        lookup(ctx, path).as_ref().map(display)
+    }
+
     #[test]
     fn now_is_told_in_the_rules_time_zone() {
         let facts = Facts {
             now: "2026-03-29T22:30:00Z".parse().expect("time"),
             ..Facts::default()
         };
-        let vars = variables(&facts, chrono_tz::Europe::Paris);
-        assert_eq!(lookup(&vars, "now.hour"), Some(&Value::Int(0)));
-        assert_eq!(lookup(&vars, "now.weekday").map(display).as_deref(), Some("Monday"));
-        assert_eq!(
-            lookup(&vars, "now.timeZone").map(display).as_deref(),
-            Some("Europe/Paris")
-        );
+        let mut ctx = Context::default();
+        bind(&mut ctx, &facts, chrono_tz::Europe::Paris);
+        assert_eq!(lookup(&ctx, "now.hour"), Some(Value::Int(0)));
+        assert_eq!(text(&ctx, "now.weekday").as_deref(), Some("Monday"));
+        assert_eq!(text(&ctx, "now.timeZone").as_deref(), Some("Europe/Paris"));
     }
 
     #[test]
     fn absent_optional_facts_are_absent_keys() {
-        let vars = variables(&Facts::default(), Tz::UTC);
-        assert!(lookup(&vars, "requestor.manager").is_none());
-        assert!(lookup(&vars, "request.durationHours").is_none());
-        assert_eq!(lookup(&vars, "requestor.department").map(display).as_deref(), Some(""));
+        let facts = Facts::default();
+        let mut ctx = Context::default();
+        bind(&mut ctx, &facts, Tz::UTC);
+        assert!(lookup(&ctx, "requestor.manager").is_none());
+        assert!(lookup(&ctx, "request.durationHours").is_none());
+        assert_eq!(text(&ctx, "requestor.department").as_deref(), Some(""));
     }
 }

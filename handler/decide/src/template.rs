@@ -2,7 +2,7 @@
 
 use crate::facts_value::{display, lookup};
 use crate::schema::{FactsSchema, Ty};
-use cel::Value;
+use cel::Context;
 
 /// A reason text with `{fact.path}` placeholders. `{{` and `}}` are literal braces.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,12 +76,12 @@ impl Template {
     }
 
     /// The text with placeholders filled from the facts (`?` for an absent fact).
-    pub(crate) fn render(&self, vars: &[(&'static str, Value)]) -> String {
+    pub(crate) fn render(&self, vars: &Context<'_, '_>) -> String {
         let mut out = String::new();
         for s in &self.segments {
             match s {
                 Segment::Text(t) => out.push_str(t),
-                Segment::Fact(p) => out.push_str(&lookup(vars, p).map_or_else(|| "?".to_string(), display)),
+                Segment::Fact(p) => out.push_str(&lookup(vars, p).map_or_else(|| "?".to_string(), |v| display(&v))),
             }
         }
         out
