@@ -4,8 +4,9 @@
 use crate::diagnostic::suggestion;
 use crate::schema::{FactsSchema, Ty};
 use cel::common::ast::{operators as op, CallExpr, ComprehensionExpr, EntryExpr, Expr, LiteralValue, SourceInfo};
-use cel::IdedExpr;
+use cel::{Context, Env, IdedExpr};
 use std::collections::BTreeSet;
+use std::sync::{Arc, LazyLock};
 
 /// A problem at a character offset in the expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -212,6 +213,9 @@ impl Checker<'_> {
         if name == "matches" {
             self.literal_regex(call);
         }
+        if (name == "timestamp" || name == "duration") && call.target.is_none() {
+            self.literal_time(e, call);
+        }
         match name {
             op::LOGICAL_AND | op::LOGICAL_OR | op::LOGICAL_NOT | op::NOT_STRICTLY_FALSE => {
                 let sym = match name {
@@ -289,6 +293,28 @@ impl Checker<'_> {
                         .to_string();
                     self.problem(self.at(p), format!("invalid regex in `matches`: {why}"));
                 }
+            }
+        }
+    }
+
+    /// `timestamp('...')` and `duration('...')` of a literal are evaluated now: a bad one is a problem.
+    fn literal_time(&mut self, e: &IdedExpr, call: &CallExpr) {
+        if let [arg @ IdedExpr {
+            expr: Expr::Literal(LiteralValue::String(_)),
+            ..
+        }] = call.args.as_slice()
+        {
+            static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
+            if Context::with_env(Arc::clone(&ENV)).resolve(e).is_err() {
+                let want = if call.func_name == "duration" {
+                    "a duration such as '90m', '1h30m' or '3600s'"
+                } else {
+                    "an RFC 3339 time such as '2026-01-06T09:00:00Z'"
+                };
+                self.problem(
+                    self.at(arg),
+                    format!("invalid `{}` literal: expected {want}", call.func_name),
+                );
             }
         }
     }

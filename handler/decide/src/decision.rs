@@ -125,3 +125,23 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_short_form_fits_the_resume_detail() {
+        let d = Decision {
+            outcome: Outcome::Deny,
+            rule: Some("deny-guests".into()),
+            reason: "x".repeat(500),
+            route_to: None,
+            explanation: Explanation::default(),
+        };
+        let short = d.short();
+        assert_eq!(short.chars().count(), 200);
+        assert!(short.starts_with("deny by rule deny-guests: xxx"));
+        assert!(short.ends_with('…'));
+    }
+}

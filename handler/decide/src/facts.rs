@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Everything the rules can read. JSON is camelCase; see `testdata/facts-*.json`.
+/// Unknown fields in a facts file are errors (a misspelt fact would otherwise read as empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Facts {
     /// Who asked.
     #[serde(default)]
@@ -34,7 +35,7 @@ pub struct Facts {
 
 /// A fact that could not be fetched, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Unavailable {
     /// The fact's path: a variable (`devices`) or a field (`requestor.manager`).
     pub fact: String,
@@ -44,7 +45,7 @@ pub struct Unavailable {
 
 /// `requestor`: the user who asked, from Graph `/users/{id}` and `/manager`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Requestor {
     /// Directory object id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -86,7 +87,7 @@ pub struct Requestor {
 
 /// `requestor.manager`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manager {
     /// Directory object id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -98,7 +99,7 @@ pub struct Manager {
 
 /// `request`: the assignment request, from the callout and Graph.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
     /// Assignment request id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -139,7 +140,7 @@ impl Request {
 
 /// `request.accessPackage`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessPackage {
     /// Access package id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -151,7 +152,7 @@ pub struct AccessPackage {
 
 /// An element of `devices`: an Intune managed device of the requestor.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Device {
     /// Intune managed device id.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -181,7 +182,7 @@ pub struct Device {
 
 /// `history`: the requestor's elevations, from the store.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct History {
     /// Whether an elevation is active now.
     #[serde(default)]
@@ -199,7 +200,7 @@ pub struct History {
 
 /// `history.lastDenial`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Denial {
     /// When it was denied.
     pub date_time: DateTime<Utc>,
@@ -265,7 +266,10 @@ impl Facts {
             path: name.to_string(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: {
+                let m = e.to_string();
+                m.rfind(" at line ").map_or(m.clone(), |i| m[..i].to_string())
+            },
         };
         let value: serde_json::Value = serde_json::from_str(text).map_err(json_err)?;
         let facts: Facts = serde_json::from_str(text).map_err(json_err)?;
@@ -346,6 +350,20 @@ mod tests {
             r#"{"requestor":{},"request":{},"history":{},"unavailable":[{"fact":"devices","error":"503"}]}"#,
         );
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_misspelt_fact_is_an_error() {
+        let err = Facts::from_json(
+            "f.json",
+            r#"{"requestor":{"departmnt":"IT"},"request":{},"devices":[],"history":{}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("f.json:1:25: unknown field `departmnt`, expected one of `id`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -114,3 +114,22 @@ fn devices_that_could_not_be_fetched_route_on_error_and_never_approve() {
         .starts_with("reads `devices`, which could not be fetched: Graph returned 503"));
     assert_eq!(d.reason, "Some facts could not be checked, so an approver will decide.");
 }
+
+/// The structured form (audit trail, Teams card) of a routed decision, as a fixture.
+#[test]
+fn the_structured_form_is_stable() {
+    for (facts, expected) in [
+        ("facts-it-staff-12-hours.json", "decision-it-staff-12-hours.json"),
+        ("facts-devices-unavailable.json", "decision-devices-unavailable.json"),
+    ] {
+        let got = decide(facts).to_json() + "\n";
+        let expected_path = path(&format!("testdata/{expected}"));
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&expected_path, &got).expect("write");
+        }
+        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        assert_eq!(got, want, "{expected}");
+        let back: Decision = serde_json::from_str(&got).expect("round-trips");
+        assert_eq!(back.to_json() + "\n", got);
+    }
+}
