@@ -1,1 +1,43 @@
 //! jitadmin's Microsoft Graph client.
+//!
+//! One [`GraphClient`] (cheap to clone) carries the base URL, the token source, the retry policy
+//! and the Intune limiter; typed operations hang off it, one module per area: [`resume`],
+//! [`users`], [`devices`], [`groups`], [`entitlement`], [`subscriptions`], [`mail`]. The generic
+//! parts are [`GraphClient::execute`], the [`paging`] helpers and [`batch`].
+//!
+//! ```no_run
+//! use jitadmin_graph::{GraphClient, GraphConfig, CredentialConfig, credential_from_config};
+//! # async fn run() -> Result<(), jitadmin_graph::GraphError> {
+//! let credential = credential_from_config(&CredentialConfig::ManagedIdentity { client_id: None })?;
+//! let graph = GraphClient::new(GraphConfig::default(), credential)?;
+//! let user = graph.get_user("adele@contoso.com").await?;
+//! println!("{} works in {:?}", user.display_name.unwrap_or_default(), user.department);
+//! # Ok(()) }
+//! ```
+#![deny(clippy::all)]
+#![warn(missing_docs)]
+
+pub mod batch;
+mod client;
+pub mod devices;
+pub mod entitlement;
+mod error;
+pub mod groups;
+pub mod limiter;
+pub mod mail;
+pub mod paging;
+mod path;
+pub mod resume;
+pub mod retry;
+pub mod subscriptions;
+mod token;
+pub mod users;
+
+pub use client::{
+    is_intune_path, GraphClient, GraphClientBuilder, GraphConfig, GraphRequest, GraphResponse, PathPredicate,
+    GRAPH_BASE_URL,
+};
+pub use error::{ApiError, GraphError};
+pub use limiter::{RateLimiter, RateLimits, RequestClass};
+pub use retry::RetryPolicy;
+pub use token::{credential_from_config, CredentialConfig, StaticToken, GRAPH_SCOPE};
