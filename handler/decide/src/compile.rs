@@ -8,7 +8,6 @@ use crate::split::{chain, Chain};
 use crate::template::Template;
 use cel::Env;
 use chrono_tz::Tz;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,8 +41,6 @@ pub(crate) struct Rule {
     pub reason: Template,
     pub max_duration_hours: Option<f64>,
     pub route_to: Option<String>,
-    /// Fact paths the rule reads.
-    pub paths: BTreeSet<String>,
 }
 
 /// The `default` or `on_error` decision.
@@ -128,7 +125,7 @@ impl RuleSet {
                 continue;
             };
             let reason = template(&r.reason, &loc, &mut diags);
-            let (chain, paths) = compiled;
+            let chain = compiled;
             if let Some(reason) = reason {
                 rules.push(Rule {
                     name: r.name.value,
@@ -138,7 +135,6 @@ impl RuleSet {
                     reason,
                     max_duration_hours: r.max_duration_hours,
                     route_to: r.route_to,
-                    paths,
                 });
             }
         }
@@ -198,7 +194,7 @@ fn compile_when(
     when: &Located,
     loc: &Locator<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(Chain, BTreeSet<String>)> {
+) -> Option<Chain> {
     let program = match env.compile(&when.value) {
         Ok(p) => p,
         Err(errors) => {
@@ -228,9 +224,10 @@ fn compile_when(
         let mut chain = chain(program.expression(), &when.value);
         let (Chain::All(parts) | Chain::Any(parts)) = &mut chain;
         for part in parts {
+            part.paths = crate::check::check(&part.expr, program.source_info(), &FACTS_SCHEMA).paths;
             crate::regex_cache::rewrite(&mut part.expr);
         }
-        (chain, checked.paths)
+        chain
     })
 }
 

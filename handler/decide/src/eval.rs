@@ -18,8 +18,9 @@ enum Verdict {
 }
 
 impl RuleSet {
-    /// Decides a request. Never approves when a fact is unavailable: a rule that
-    /// reads one errors, and an approval while any is missing becomes `on_error`.
+    /// Decides a request. Never approves when a fact is unavailable: an operand that
+    /// reads one is an error (so the rule errors unless another operand is false, as
+    /// in CEL), and an approval while any fact is missing becomes `on_error`.
     pub fn decide(&self, facts: &Facts) -> Decision {
         let mut ctx = Context::with_env(Arc::clone(&self.env));
         bind(&mut ctx, facts, self.time_zone);
@@ -29,10 +30,7 @@ impl RuleSet {
             ..Explanation::default()
         };
         for rule in &self.rules {
-            let verdict = match missing_fact(rule, facts) {
-                Some(v) => v,
-                None => evaluate(rule, &ctx, facts),
-            };
+            let verdict = evaluate(rule, &ctx, facts);
             match verdict {
                 Verdict::Matched(detail) => {
                     let detail = detail.map_or_else(|| "matched".to_string(), |d| format!("matched: {d}"));
@@ -98,20 +96,16 @@ fn trace(rule: &Rule, verdict: RuleVerdict, failed: Option<String>, detail: Stri
     }
 }
 
-/// An error verdict when the rule reads a fact that could not be fetched.
-fn missing_fact(rule: &Rule, facts: &Facts) -> Option<Verdict> {
-    let u = facts
+/// Evaluates one part: `Ok(bool)` or an error message. A part that reads a fact
+/// that could not be fetched is an error, as a missing key would be.
+fn eval_part(part: &Part, ctx: &Context<'_, '_>, facts: &Facts) -> Result<bool, String> {
+    let missing = facts
         .unavailable
         .iter()
-        .find(|u| rule.paths.iter().any(|p| overlaps(&u.fact, p)))?;
-    Some(Verdict::Error {
-        failed: u.fact.clone(),
-        detail: format!("reads `{}`, which could not be fetched: {}", u.fact, u.error),
-    })
-}
-
-/// Evaluates one part: `Ok(bool)` or an error message.
-fn eval_part(part: &Part, ctx: &Context<'_, '_>) -> Result<bool, String> {
+        .find(|u| part.paths.iter().any(|p| overlaps(&u.fact, p)));
+    if let Some(u) = missing {
+        return Err(format!("reads `{}`, which could not be fetched: {}", u.fact, u.error));
+    }
     match ctx.resolve(&part.expr) {
         Ok(Value::Bool(b)) => Ok(b),
         Ok(other) => Err(format!("gave {other:?}, not a bool")),
@@ -126,7 +120,7 @@ fn evaluate(rule: &Rule, ctx: &Context<'_, '_>, facts: &Facts) -> Verdict {
             let mut error: Option<(&Part, String)> = None;
             let mut result = None;
             for part in parts {
-                match eval_part(part, ctx) {
+                match eval_part(part, ctx, facts) {
                     Ok(true) => {}
                     Ok(false) => {
                         result = Some(Verdict::NotMatched {
@@ -154,7 +148,7 @@ fn evaluate(rule: &Rule, ctx: &Context<'_, '_>, facts: &Facts) -> Verdict {
             let mut error: Option<(&Part, String)> = None;
             let mut matched = None;
             for part in parts {
-                match eval_part(part, ctx) {
+                match eval_part(part, ctx, facts) {
                     Ok(true) => {
                         matched = Some(part.text.clone());
                         break;

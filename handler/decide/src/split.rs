@@ -3,6 +3,7 @@
 
 use cel::common::ast::{operators as op, Expr};
 use cel::IdedExpr;
+use std::collections::BTreeSet;
 
 /// How a `when` is evaluated for explanations.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub(crate) enum Chain {
 pub(crate) struct Part {
     pub text: String,
     pub expr: IdedExpr,
+    /// The fact paths it reads (filled in by the compiler).
+    pub paths: BTreeSet<String>,
 }
 
 /// The top-level chain of `expr`, compiled from `source`.
@@ -26,6 +29,7 @@ pub(crate) fn chain(expr: &IdedExpr, source: &str) -> Chain {
         vec![Part {
             text: source.trim().to_string(),
             expr: expr.clone(),
+            paths: BTreeSet::new(),
         }]
     };
     let (func, sym) = match &expr.expr {
@@ -43,7 +47,11 @@ pub(crate) fn chain(expr: &IdedExpr, source: &str) -> Chain {
     let parts = texts
         .into_iter()
         .zip(exprs)
-        .map(|((_, text), expr)| Part { text, expr })
+        .map(|((_, text), expr)| Part {
+            text,
+            expr,
+            paths: BTreeSet::new(),
+        })
         .collect();
     if func == op::LOGICAL_AND {
         Chain::All(parts)

@@ -315,7 +315,8 @@ fn cases() -> Vec<Case> {
         .explains(
             "deny-no-device",
             Error,
-            "reads `devices`, which could not be fetched: Graph 503",
+            "error in !devices.exists(d, d.operatingSystem == 'Windows' && d.complianceState == 'compliant'): \
+             reads `devices`, which could not be fetched: Graph 503",
         )
         .check(|d| {
             assert_eq!(d.explanation.fell_back, Some(Fallback::OnError));
@@ -332,7 +333,7 @@ fn cases() -> Vec<Case> {
         .explains(
             "deny-active",
             Error,
-            "reads `history`, which could not be fetched: store down",
+            "error in history.activeElevation: reads `history`, which could not be fetched: store down",
         )
         .check(|d| assert_eq!(d.explanation.rules.len(), 3)),
         case(
@@ -430,6 +431,27 @@ fn cases() -> Vec<Case> {
                 Some("the default would approve, but facts are unavailable: devices")
             );
         }),
+        case(
+            "a false operand decides even when another reads an unavailable fact",
+            |f| f.mark_unavailable("devices", "Graph 503"),
+            Route,
+            None,
+        )
+        .rules(own("requestor.department == 'Sales' && size(devices) > 0", "deny"))
+        .explains("r", NotMatched, "false: requestor.department == 'Sales'")
+        .check(|d| assert_eq!(d.explanation.fell_back, Some(Fallback::Default))),
+        case(
+            "an unavailable fact in an operand that decides is an error",
+            |f| f.mark_unavailable("devices", "Graph 503"),
+            Deny,
+            None,
+        )
+        .rules(own("requestor.department == 'IT' && size(devices) > 0", "route"))
+        .explains(
+            "r",
+            Error,
+            "error in size(devices) > 0: reads `devices`, which could not be fetched: Graph 503",
+        ),
         case(
             "history counts can be capped",
             |f| f.history.grants_last30_days = 5,
