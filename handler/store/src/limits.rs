@@ -13,6 +13,15 @@ pub const MAX_ENTITY_BYTES: usize = 1024 * 1024;
 /// Most custom properties per entity (Table allows 255 including its three system properties).
 pub const MAX_PROPERTIES: usize = 252;
 
+/// Bytes of the entity's JSON request body with non-ASCII escaped (as the Table backend sends it).
+/// Azurite rejects bodies over 1 MiB, so every backend applies this limit too.
+fn request_body_bytes(partition: &str, row: &str, props: &Map<String, Value>) -> usize {
+    let escaped = |s: &str| -> usize { s.chars().map(|c| if c.is_ascii() { 1 } else { 6 * c.len_utf16() }).sum() };
+    let body = Value::Object(props.clone()).to_string();
+    // `"PartitionKey":"...","RowKey":"...",` around the properties.
+    escaped(&body) + escaped(partition) + escaped(row) + 32
+}
+
 /// Bytes a string takes in Table Storage.
 pub fn string_bytes(s: &str) -> usize {
     s.encode_utf16().count() * 2
@@ -67,6 +76,15 @@ pub(crate) fn check_entity(
             limit: MAX_ENTITY_BYTES,
         });
     }
+    let body = request_body_bytes(partition, row, props);
+    if body > MAX_ENTITY_BYTES {
+        return Err(StoreError::ValueTooLarge {
+            record,
+            field: "entity (request body)".to_string(),
+            size: body,
+            limit: MAX_ENTITY_BYTES,
+        });
+    }
     Ok(())
 }
 
@@ -86,6 +104,21 @@ mod tests {
         let big = "a".repeat(MAX_STRING_BYTES / 2 + 1);
         let err = check_entity("r", "p", "r", &props(json!({ "f": big }))).unwrap_err();
         assert!(matches!(err, StoreError::ValueTooLarge { ref field, size: 65538, .. } if field == "f"), "{err}");
+    }
+
+    #[test]
+    fn escaped_non_ascii_counts_against_the_request_body_limit() {
+        let mut p = Map::new();
+        for i in 0..12 {
+            // 20,000 UTF-16 bytes each, but 6 bytes per char once escaped: 720,000 in all.
+            p.insert(format!("f{i}"), Value::String("é".repeat(10_000)));
+        }
+        assert!(check_entity("r", "p", "r", &p).is_ok());
+        for i in 12..20 {
+            p.insert(format!("f{i}"), Value::String("é".repeat(10_000)));
+        }
+        let err = check_entity("r", "p", "r", &p).unwrap_err();
+        assert!(matches!(err, StoreError::ValueTooLarge { ref field, .. } if field == "entity (request body)"), "{err}");
     }
 
     #[test]

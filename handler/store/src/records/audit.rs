@@ -4,7 +4,9 @@
 //! with the RowKey `{time, fixed width}|{event id}`, so every query is a single-partition range
 //! scan returned in time order. Writes are upserts of the same id, so a retried append is harmless.
 //! The detail JSON may be up to [`MAX_DETAIL_BYTES`]; above 64 KiB it is split over properties
-//! `detail`, `detail1`, `detail2`, ... and joined again on read.
+//! `detail`, `detail1`, `detail2`, ... and joined again on read. The whole entity must also fit a
+//! 1 MiB request body with non-ASCII escaped (see [`crate::limits`]), so heavily non-ASCII details
+//! hold less.
 
 use chrono::{DateTime, Datelike, Months, Utc};
 use serde_json::{Map, Value};
@@ -156,15 +158,18 @@ impl Store {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let props = to_props(&id, event)?;
         let row = row_key(event.at, &id);
-        let partitions = [
-            format!("r|{}", encode_key(&event.request_id)),
-            format!("u|{}", encode_key(&event.user)),
-            month_partition(event.at),
-        ];
-        for partition in partitions {
-            self.write_props(KIND, Table::Audit, &partition, &row, &id, &props, WriteMode::Upsert)
-                .await?;
-        }
+        let by_request = format!("r|{}", encode_key(&event.request_id));
+        let by_user = format!("u|{}", encode_key(&event.user));
+        let by_month = month_partition(event.at);
+        let write = |partition: &'_ str| {
+            let partition = partition.to_string();
+            let (row, id, props) = (&row, &id, &props);
+            async move {
+                self.write_props(KIND, Table::Audit, &partition, row, id, props, WriteMode::Upsert)
+                    .await
+            }
+        };
+        tokio::try_join!(write(&by_request), write(&by_user), write(&by_month))?;
         tracing::debug!(audit_id = %id, request_id = %event.request_id, action = %event.action, "audit event appended");
         Ok(id)
     }

@@ -35,6 +35,27 @@ fn encode_path_segment(s: &str) -> String {
     out
 }
 
+/// JSON with every non-ASCII character escaped as `\uXXXX`.
+///
+/// Equivalent JSON for Table Storage, and immune to Azurite 3.35 decoding each request-body chunk
+/// separately, which corrupts a multi-byte UTF-8 character split across chunks
+/// (<https://github.com/Azure/Azurite/issues/2670>).
+fn ascii_json(v: &Value) -> Vec<u8> {
+    let text = v.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.into_bytes()
+}
+
 /// An OData string literal: single quotes, with inner quotes doubled.
 fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -181,7 +202,7 @@ impl TableBackend {
         let mut body = props.clone();
         body.insert("PartitionKey".to_string(), Value::String(partition.to_string()));
         body.insert("RowKey".to_string(), Value::String(row.to_string()));
-        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let body = ascii_json(&Value::Object(body));
         let (operation, method, url, if_match) = match &mode {
             WriteMode::Insert => ("insert", Method::POST, self.url(table)?, None),
             WriteMode::Upsert => ("upsert", Method::PUT, self.entity_url(table, partition, row)?, None),
@@ -311,6 +332,14 @@ mod tests {
     #[test]
     fn entity_urls_quote_and_percent_encode_keys() {
         assert_eq!(encode_path_segment(&literal("a b'ü")), "%27a%20b%27%27%C3%BC%27");
+    }
+
+    #[test]
+    fn bodies_are_ascii_json_that_reads_back_the_same() {
+        let v = serde_json::json!({ "k": "é😀\"\\x\u{1}" });
+        let bytes = ascii_json(&v);
+        assert!(bytes.is_ascii());
+        assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), v);
     }
 
     #[test]

@@ -257,8 +257,8 @@ pub async fn paging_over_2500_entities_returns_each_once(store: &Store) {
     assert_eq!(ids.len(), 2500);
     assert!(trail.windows(2).all(|w| w[0].event.at <= w[1].event.at));
 
-    // A whole-table scan across 2,500 partitions.
-    in_parallel(2500, |i| {
+    // A whole-table scan across partitions, more than one page.
+    in_parallel(1200, |i| {
         let store = store.clone();
         async move {
             let sub = Subscription {
@@ -272,8 +272,8 @@ pub async fn paging_over_2500_entities_returns_each_once(store: &Store) {
     })
     .await;
     let subs = store.subscriptions().await.unwrap();
-    assert_eq!(subs.len(), 2500);
-    assert_eq!(subs.iter().map(|s| s.id.clone()).collect::<HashSet<_>>().len(), 2500);
+    assert_eq!(subs.len(), 1200);
+    assert_eq!(subs.iter().map(|s| s.id.clone()).collect::<HashSet<_>>().len(), 1200);
 }
 
 pub async fn hostile_keys_round_trip_and_stay_distinct(store: &Store) {
@@ -351,7 +351,8 @@ pub async fn oversize_values_are_rejected_never_cut(store: &Store) {
 
 pub async fn large_audit_details_are_split_and_joined(store: &Store) {
     let mut ev = event("req-large", "user-large", t("2026-11-01T00:00:00Z"), "facts");
-    ev.detail = json!({ "facts": "z😀".repeat(100_000) }); // ~600 KB in UTF-16
+    // 760 KB in UTF-16 (so split over 12 properties), 680 KB as an escaped request body.
+    ev.detail = json!({ "facts": format!("{}{}", "zé😀".repeat(20_000), "x".repeat(300_000)) });
     store.audit_append(&ev).await.unwrap();
     let trail = store.audit_by_request("req-large").await.unwrap();
     assert_eq!(trail.len(), 1);
