@@ -267,6 +267,34 @@ impl FactsSchema {
         self.variables.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
     }
 
+    /// Every variable and field, one per line: `requestor.manager.id  string  the manager's ...`
+    /// (`?` marks a field that may be absent), for documentation and `--help` text.
+    pub fn describe(&self) -> String {
+        fn walk(out: &mut String, path: &str, ty: Ty, optional: bool, doc: &str) {
+            let mark = if optional { "?" } else { "" };
+            out.push_str(&format!(
+                "{:<40} {:<24} {doc}\n",
+                format!("{path}{mark}"),
+                ty.to_string()
+            ));
+            let inner = match ty {
+                Ty::Object(o) => Some((o, path.to_string())),
+                Ty::List(Ty::Object(o)) => Some((*o, format!("{path}[]"))),
+                _ => None,
+            };
+            if let Some((o, prefix)) = inner {
+                for f in o.fields {
+                    walk(out, &format!("{prefix}.{}", f.name), f.ty, f.optional, f.doc);
+                }
+            }
+        }
+        let mut out = String::new();
+        for (name, ty) in self.variables {
+            walk(&mut out, name, *ty, false, "");
+        }
+        out
+    }
+
     /// The type at a dotted path such as `requestor.manager.id` (lists are not entered).
     pub fn path(&self, path: &str) -> Option<Ty> {
         let mut parts = path.split('.');
@@ -284,6 +312,14 @@ impl FactsSchema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_description_lists_every_field() {
+        let text = FACTS_SCHEMA.describe();
+        assert!(text.contains("requestor.manager?"));
+        assert!(text.contains("devices[].complianceState"));
+        assert_eq!(text.lines().count(), 5 + 12 + 2 + 9 + 2 + 8 + 4 + 3 + 4);
+    }
 
     #[test]
     fn paths_resolve_through_objects() {
