@@ -136,3 +136,41 @@ fn the_structured_form_is_stable() {
         assert_eq!(back.to_json() + "\n", got);
     }
 }
+
+#[test]
+fn a_missing_rules_file_is_one_diagnostic() {
+    let diags = check_file("testdata/no-such-rules.toml").expect_err("missing file");
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].to_string().starts_with("testdata/no-such-rules.toml:1:1: "),
+        "{}",
+        diags[0]
+    );
+}
+
+#[test]
+fn the_summary_reads_like_the_file() {
+    let summary = check_file(path("rules.example.toml")).expect("valid");
+    let text = summary.to_string();
+    assert!(text.contains("5 rule(s), time zone Europe/Paris"), "{text}");
+    assert!(
+        text.contains("  5. approve approve-it-staff-with-ticket (at most 8h)"),
+        "{text}"
+    );
+    assert!(text.ends_with("  on_error: route"), "{text}");
+}
+
+#[test]
+fn facts_round_trip_through_json() {
+    let facts = Facts::from_json_file(path("testdata/facts-devices-unavailable.json")).expect("facts");
+    let json = serde_json::to_string(&facts).expect("serialise");
+    assert_eq!(Facts::from_json("again", &json).expect("parse"), facts);
+}
+
+#[test]
+fn a_facts_file_without_now_is_decided_at_the_current_time() {
+    let text = r#"{"requestor":{"userType":"Guest"},"request":{},"devices":[],"history":{}}"#;
+    let facts = Facts::from_json("f.json", text).expect("facts");
+    assert!((chrono::Utc::now() - facts.now).num_seconds().abs() < 60);
+    assert_eq!(example().decide(&facts).outcome, Outcome::Deny);
+}
