@@ -80,7 +80,11 @@ impl Recorder {
                 return all;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out waiting for {what}; seen: {:#?}", all.iter().map(|s| (&s.function, &s.envelope)).collect::<Vec<_>>());
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}; seen: {:#?}",
+                all.iter().map(|s| (&s.function, &s.envelope)).collect::<Vec<_>>()
+            );
             let _ = tokio::time::timeout(left.min(Duration::from_millis(50)), notified).await;
         }
     }
@@ -107,11 +111,17 @@ pub fn functions(recorder: Recorder) -> Functions {
             let body: Value = serde_json::from_slice(event.trigger.body.as_deref().unwrap_or(b"{}"))?;
             let tenant = event.trigger.params.get("tenant").cloned().unwrap_or_default();
             let id = body.get("id").and_then(Value::as_str).unwrap_or("no-id").to_owned();
-            let message = OutputMessage::new(&body).message_id(&id).session_id(&tenant).property("tenant", tenant.clone());
+            let message = OutputMessage::new(&body)
+                .message_id(&id)
+                .session_id(&tenant)
+                .property("tenant", tenant.clone());
             r.end(index);
             Ok::<_, Error>(
                 Outputs::new()
-                    .http("res", HttpResponse::json(202, &json!({"accepted": id, "tenant": tenant})))
+                    .http(
+                        "res",
+                        HttpResponse::json(202, &json!({"accepted": id, "tenant": tenant})),
+                    )
                     .message("outMsg", message),
             )
         }

@@ -34,20 +34,32 @@ impl Answer {
 }
 
 fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    object.get(name).or_else(|| object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }
 
 /// Parse a 2xx answer: a JSON object with `Outputs`, `Logs`, `ReturnValue` (member
 /// names case-insensitive, as Newtonsoft reads them).
 pub fn parse_answer(content_type: Option<&str>, body: &[u8]) -> Result<Answer, InvokeError> {
-    let essence = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if !(essence == "application/json" || essence == "text/json" || essence.ends_with("+json")) {
         return Err(InvokeError::InvalidAnswer(format!(
             "Content-Type must be application/json, got '{}'",
             content_type.unwrap_or("")
         )));
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| InvokeError::InvalidAnswer(format!("not JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| InvokeError::InvalidAnswer(format!("not JSON: {e}")))?;
     let Value::Object(object) = value else {
         return Err(InvokeError::InvalidAnswer("the body must be a JSON object".into()));
     };
@@ -58,12 +70,17 @@ pub fn parse_answer(content_type: Option<&str>, body: &[u8]) -> Result<Answer, I
     };
     let logs = match member(&object, "Logs") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
-            items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect()
-        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+            .collect(),
         Some(_) => return Err(InvokeError::InvalidAnswer("Logs must be an array of strings".into())),
     };
-    Ok(Answer { outputs, logs, return_value: member(&object, "ReturnValue").cloned() })
+    Ok(Answer {
+        outputs,
+        logs,
+        return_value: member(&object, "ReturnValue").cloned(),
+    })
 }
 
 /// What the front door answers for an `http` output.
@@ -96,12 +113,20 @@ pub fn http_output(value: &Value) -> Result<HttpOutput, InvokeError> {
         Some(Value::String(s)) => s.trim().parse().map_err(|_| bad("statusCode must be a number"))?,
         Some(_) => return Err(bad("statusCode must be a number")),
     };
-    let status = u16::try_from(status).ok().filter(|s| (100..=999).contains(s)).ok_or_else(|| bad("statusCode out of range"))?;
+    let status = u16::try_from(status)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or_else(|| bad("statusCode out of range"))?;
     let headers = match member(&object, "headers") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Object(map)) => map
             .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()),
+                )
+            })
             .collect(),
         Some(_) => return Err(bad("headers must be an object")),
     };
@@ -163,9 +188,9 @@ fn looks_base64(text: &str, binary: bool) -> bool {
 fn one_message(value: &Value, binary: bool) -> Option<NewMessage> {
     let body = match value {
         Value::Null => return None,
-        Value::String(text) if looks_base64(text, binary) => {
-            base64::engine::general_purpose::STANDARD.decode(text.trim()).unwrap_or_default()
-        }
+        Value::String(text) if looks_base64(text, binary) => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .unwrap_or_default(),
         Value::String(text) => match parse_json_text(text) {
             Some(parsed) => parsed.to_string().into_bytes(),
             None => text.clone().into_bytes(),
@@ -176,11 +201,15 @@ fn one_message(value: &Value, binary: bool) -> Option<NewMessage> {
 }
 
 fn apply_envelope(mut message: NewMessage) -> NewMessage {
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&message.body) else { return message };
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&message.body) else {
+        return message;
+    };
     if body.len() != 1 {
         return message;
     }
-    let Some(Value::Object(envelope)) = body.get(MESSAGE_ENVELOPE_KEY) else { return message };
+    let Some(Value::Object(envelope)) = body.get(MESSAGE_ENVELOPE_KEY) else {
+        return message;
+    };
     let text = |key: &str| envelope.get(key).and_then(Value::as_str).map(str::to_owned);
     message.message_id = text("messageId");
     message.session_id = text("sessionId");
@@ -199,8 +228,11 @@ mod tests {
 
     #[test]
     fn answers_are_read_case_insensitively() {
-        let a = parse_answer(Some("application/json; charset=utf-8"), br#"{"outputs":{"res":1},"logs":["hi"],"returnValue":2}"#)
-            .unwrap();
+        let a = parse_answer(
+            Some("application/json; charset=utf-8"),
+            br#"{"outputs":{"res":1},"logs":["hi"],"returnValue":2}"#,
+        )
+        .unwrap();
         assert_eq!(a.outputs.get("res"), Some(&json!(1)));
         assert_eq!(a.logs, ["hi"]);
         assert_eq!(a.output("$return"), Some(&json!(2)));
@@ -230,10 +262,19 @@ mod tests {
         assert_eq!(service_bus_messages(&json!({"a": 1}), false)[0].body, br#"{"a":1}"#);
         assert_eq!(service_bus_messages(&json!([{"a": 1}, {"b": 2}]), false).len(), 2);
         assert_eq!(service_bus_messages(&json!("[{\"a\": 1}, {\"b\": 2}]"), false).len(), 2);
-        assert_eq!(service_bus_messages(&json!("{\"a\":  1}"), false)[0].body, br#"{"a":1}"#);
-        assert_eq!(service_bus_messages(&json!("done"), false)[0].body, vec![0x76, 0x89, 0xde]);
+        assert_eq!(
+            service_bus_messages(&json!("{\"a\":  1}"), false)[0].body,
+            br#"{"a":1}"#
+        );
+        assert_eq!(
+            service_bus_messages(&json!("done"), false)[0].body,
+            vec![0x76, 0x89, 0xde]
+        );
         assert_eq!(service_bus_messages(&json!("done"), true)[0].body, b"done");
-        assert_eq!(service_bus_messages(&json!("hello world"), false)[0].body, b"hello world");
+        assert_eq!(
+            service_bus_messages(&json!("hello world"), false)[0].body,
+            b"hello world"
+        );
         assert!(service_bus_messages(&Value::Null, false).is_empty());
     }
 

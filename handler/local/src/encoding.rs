@@ -36,7 +36,10 @@ pub fn host_datetime_offset(at: DateTime<Utc>) -> Value {
 pub fn sys(function: &str, now: DateTime<Utc>) -> Value {
     let mut map = Map::new();
     map.insert("MethodName".into(), Value::String(function.to_owned()));
-    map.insert("UtcNow".into(), Value::String(now.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string()));
+    map.insert(
+        "UtcNow".into(),
+        Value::String(now.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string()),
+    );
     map.insert("RandGuid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
     Value::Object(map)
 }
@@ -72,7 +75,9 @@ mod tests {
 
     #[test]
     fn utc_datetimes_lose_their_offset() {
-        let at = DateTime::parse_from_rfc3339("2023-10-12T20:13:49Z").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2023-10-12T20:13:49Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(host_datetime_utc(at), json!("2023-10-12T20:13:49"));
         assert_eq!(host_datetime_offset(at), json!("2023-10-12T20:13:49+00:00"));
     }

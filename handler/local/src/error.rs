@@ -41,7 +41,11 @@ pub enum AppError {
 
 impl AppError {
     pub(crate) fn field(file: &std::path::Path, field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::Field { file: file.to_owned(), field: field.into(), message: message.into() }
+        AppError::Field {
+            file: file.to_owned(),
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -144,7 +144,10 @@ impl LocalHostBuilder {
 
     /// Load the app, open the queues, start (or reach) the handler, and serve.
     pub async fn start(self) -> Result<LocalHost, StartError> {
-        let root = self.app_root.clone().ok_or_else(|| StartError::Config("app_root is required".into()))?;
+        let root = self
+            .app_root
+            .clone()
+            .ok_or_else(|| StartError::Config("app_root is required".into()))?;
         let app = App::load(&root, self.functions_dir.as_deref(), &self.settings)?;
         let keys = match (&self.keys_file, self.keys.clone()) {
             (Some(file), _) => Some(Keys::load(file)?),
@@ -160,7 +163,10 @@ impl LocalHostBuilder {
         }
         let released = store.release_all_locks()?;
         if released > 0 {
-            tracing::warn!(released, "released message locks left by a previous host; they will be delivered again");
+            tracing::warn!(
+                released,
+                "released message locks left by a previous host; they will be delivered again"
+            );
         }
         let mut schedules = Vec::new();
         for f in &app.functions {
@@ -184,7 +190,10 @@ impl LocalHostBuilder {
             handler => {
                 let plan = self.spawn_plan(&app, handler)?;
                 tasks.push(tokio::spawn(supervise(plan, endpoint_tx, shutdown_rx.clone())));
-                let ready = endpoint_rx.wait_for(|e| !matches!(e, Endpoint::Starting)).await.map(|e| e.clone());
+                let ready = endpoint_rx
+                    .wait_for(|e| !matches!(e, Endpoint::Starting))
+                    .await
+                    .map(|e| e.clone());
                 match ready {
                     Ok(Endpoint::Ready(_)) => {}
                     Ok(Endpoint::Failed(reason)) => return Err(StartError::Handler(reason)),
@@ -192,7 +201,10 @@ impl LocalHostBuilder {
                 }
             }
         }
-        let function_timeout = self.function_timeout.or(app.host.function_timeout).unwrap_or(Duration::from_secs(1800));
+        let function_timeout = self
+            .function_timeout
+            .or(app.host.function_timeout)
+            .unwrap_or(Duration::from_secs(1800));
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
             client: HandlerClient::new(endpoint_rx, self.startup_timeout),
@@ -205,9 +217,16 @@ impl LocalHostBuilder {
 
         let router = crate::front_door::router(shared.clone()).map_err(StartError::Config)?;
         let addr = SocketAddr::from(([127, 0, 0, 1], self.http_port));
-        let listener =
-            tokio::net::TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
-        let front_door = listener.local_addr().map_err(|source| StartError::Bind { addr: addr.to_string(), source })?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let front_door = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
         let mut stop = shutdown_rx.clone();
         tasks.push(tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
@@ -219,22 +238,51 @@ impl LocalHostBuilder {
         }));
 
         let sb = shared.app.host.service_bus.clone();
-        for f in shared.app.functions.iter().filter(|f| matches!(f.trigger, Trigger::ServiceBus { .. })) {
+        for f in shared
+            .app
+            .functions
+            .iter()
+            .filter(|f| matches!(f.trigger, Trigger::ServiceBus { .. }))
+        {
             let sessions = matches!(f.trigger, Trigger::ServiceBus { sessions: true, .. });
-            let concurrency = if sessions { sb.max_concurrent_sessions } else { sb.max_concurrent_calls };
+            let concurrency = if sessions {
+                sb.max_concurrent_sessions
+            } else {
+                sb.max_concurrent_calls
+            };
             let renewal = sb.max_auto_lock_renewal;
-            tasks.push(tokio::spawn(run_queue_trigger(shared.clone(), f.clone(), concurrency, renewal, shutdown_rx.clone())));
+            tasks.push(tokio::spawn(run_queue_trigger(
+                shared.clone(),
+                f.clone(),
+                concurrency,
+                renewal,
+                shutdown_rx.clone(),
+            )));
         }
         for (f, schedule) in schedules {
-            tasks.push(tokio::spawn(run_timer(shared.clone(), f, schedule, shutdown_rx.clone())));
+            tasks.push(tokio::spawn(run_timer(
+                shared.clone(),
+                f,
+                schedule,
+                shutdown_rx.clone(),
+            )));
         }
         tracing::info!(front_door = %format!("http://{front_door}"), state = ?self.state, functions = shared.app.functions.len(), "local host started");
-        Ok(LocalHost { front_door, shared, shutdown: shutdown_tx, tasks })
+        Ok(LocalHost {
+            front_door,
+            shared,
+            shutdown: shutdown_tx,
+            tasks,
+        })
     }
 
     fn spawn_plan(&self, app: &App, handler: &Handler) -> Result<SpawnPlan, StartError> {
         let (program, args, working_dir) = match handler {
-            Handler::Spawn { program, args, working_dir } => (program.clone(), args.clone(), working_dir.clone()),
+            Handler::Spawn {
+                program,
+                args,
+                working_dir,
+            } => (program.clone(), args.clone(), working_dir.clone()),
             _ => {
                 let desc = app.host.handler.clone().ok_or_else(|| {
                     StartError::Config(format!(
@@ -242,7 +290,11 @@ impl LocalHostBuilder {
                         app.root.join("host.json").display()
                     ))
                 })?;
-                (PathBuf::from(desc.executable), desc.arguments, desc.working_directory.map(PathBuf::from))
+                (
+                    PathBuf::from(desc.executable),
+                    desc.arguments,
+                    desc.working_directory.map(PathBuf::from),
+                )
             }
         };
         let program = resolve_program(&app.root, &program);
@@ -283,7 +335,9 @@ pub struct LocalHost {
 
 impl std::fmt::Debug for LocalHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalHost").field("front_door", &self.front_door).finish()
+        f.debug_struct("LocalHost")
+            .field("front_door", &self.front_door)
+            .finish()
     }
 }
 

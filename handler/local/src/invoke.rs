@@ -58,7 +58,12 @@ impl Shared {
             None => tracing::info!(function = %function.name, %invocation_id, "invocation succeeded"),
             Some(error) => tracing::warn!(function = %function.name, %invocation_id, %error, "invocation failed"),
         }
-        let _ = self.events.send(InvocationRecord { function: function.name.clone(), invocation_id, error, messages_sent });
+        let _ = self.events.send(InvocationRecord {
+            function: function.name.clone(),
+            invocation_id,
+            error,
+            messages_sent,
+        });
         result.map(|(http, _)| http)
     }
 
@@ -68,7 +73,10 @@ impl Shared {
         invocation_id: &str,
         envelope: Value,
     ) -> Result<(Option<HttpOutput>, Vec<i64>), InvokeError> {
-        let answer = self.client.invoke(&function.name, invocation_id, &envelope, self.function_timeout).await;
+        let answer = self
+            .client
+            .invoke(&function.name, invocation_id, &envelope, self.function_timeout)
+            .await;
         if let Ok(answer) = &answer {
             for line in &answer.logs {
                 tracing::info!(target: "azfn_local::function", function = %function.name, %invocation_id, "{line}");
@@ -81,7 +89,14 @@ impl Shared {
         };
         let mut sent = Vec::new();
         for output in &function.outputs {
-            let Output::ServiceBus { name, queue_name, binary } = output else { continue };
+            let Output::ServiceBus {
+                name,
+                queue_name,
+                binary,
+            } = output
+            else {
+                continue;
+            };
             let Some(value) = answer.output(name) else { continue };
             for message in service_bus_messages(value, *binary) {
                 match self.store.send(queue_name, message) {

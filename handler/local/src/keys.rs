@@ -42,6 +42,11 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+/// A request lacks the key its function's `authLevel` needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("missing or wrong function key")]
+pub struct Unauthorized;
+
 fn same(a: &str, b: &str) -> bool {
     // Constant time in the length of the presented key.
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -50,8 +55,14 @@ fn same(a: &str, b: &str) -> bool {
 impl Keys {
     /// Read a keys file.
     pub fn load(path: &Path) -> Result<Self, AppError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AppError::Read { file: path.to_owned(), source })?;
-        serde_json::from_str(&text).map_err(|source| AppError::Json { file: path.to_owned(), source })
+        let text = std::fs::read_to_string(path).map_err(|source| AppError::Read {
+            file: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| AppError::Json {
+            file: path.to_owned(),
+            source,
+        })
     }
 
     /// Keys with this master key.
@@ -70,18 +81,30 @@ impl Keys {
     pub fn identify(&self, function: &str, presented: Option<&str>) -> Option<Identity> {
         let presented = presented.filter(|k| !k.is_empty())?;
         if self.master_key.as_deref().is_some_and(|m| same(m, presented)) {
-            return Some(Identity { level: "Admin", key_name: "master".into() });
+            return Some(Identity {
+                level: "Admin",
+                key_name: "master".into(),
+            });
         }
         ["default", function].into_iter().find_map(|name| {
             self.function_keys
                 .get(name)
                 .filter(|k| same(k, presented))
-                .map(|_| Identity { level: "Function", key_name: name.to_owned() })
+                .map(|_| Identity {
+                    level: "Function",
+                    key_name: name.to_owned(),
+                })
         })
     }
 
-    /// Check a request: `Ok(identity)` when `level` is satisfied, `Err(())` for 401.
-    pub fn authorize(&self, function: &str, level: AuthLevel, presented: Option<&str>) -> Result<Option<Identity>, ()> {
+    /// Check a request: the identity its key earns (none for anonymous access), or
+    /// [`Unauthorized`] (a 401).
+    pub fn authorize(
+        &self,
+        function: &str,
+        level: AuthLevel,
+        presented: Option<&str>,
+    ) -> Result<Option<Identity>, Unauthorized> {
         let identity = self.identify(function, presented);
         let allowed = match level {
             AuthLevel::Anonymous => true,
@@ -91,7 +114,7 @@ impl Keys {
         if allowed {
             Ok(identity)
         } else {
-            Err(())
+            Err(Unauthorized)
         }
     }
 }
@@ -101,7 +124,10 @@ mod tests {
     use super::*;
 
     fn keys() -> Keys {
-        Keys::default().with_master("m").with_function_key("default", "d").with_function_key("ingest", "i")
+        Keys::default()
+            .with_master("m")
+            .with_function_key("default", "d")
+            .with_function_key("ingest", "i")
     }
 
     #[test]
@@ -109,12 +135,36 @@ mod tests {
         let k = keys();
         assert!(k.authorize("ingest", AuthLevel::Function, None).is_err());
         assert!(k.authorize("ingest", AuthLevel::Function, Some("wrong")).is_err());
-        assert_eq!(k.authorize("ingest", AuthLevel::Function, Some("i")).unwrap().unwrap().key_name, "ingest");
-        assert!(k.authorize("other", AuthLevel::Function, Some("i")).is_err(), "a function's key is its own");
-        assert_eq!(k.authorize("other", AuthLevel::Function, Some("d")).unwrap().unwrap().level, "Function");
+        assert_eq!(
+            k.authorize("ingest", AuthLevel::Function, Some("i"))
+                .unwrap()
+                .unwrap()
+                .key_name,
+            "ingest"
+        );
+        assert!(
+            k.authorize("other", AuthLevel::Function, Some("i")).is_err(),
+            "a function's key is its own"
+        );
+        assert_eq!(
+            k.authorize("other", AuthLevel::Function, Some("d"))
+                .unwrap()
+                .unwrap()
+                .level,
+            "Function"
+        );
         assert!(k.authorize("ingest", AuthLevel::Admin, Some("d")).is_err());
-        assert_eq!(k.authorize("ingest", AuthLevel::Admin, Some("m")).unwrap().unwrap().level, "Admin");
-        assert_eq!(k.authorize("ingest", AuthLevel::Anonymous, Some("wrong")).unwrap(), None);
+        assert_eq!(
+            k.authorize("ingest", AuthLevel::Admin, Some("m"))
+                .unwrap()
+                .unwrap()
+                .level,
+            "Admin"
+        );
+        assert_eq!(
+            k.authorize("ingest", AuthLevel::Anonymous, Some("wrong")).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -12,7 +12,11 @@ use support::*;
 async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::default();
-    let host = standard(dir.path(), recorder.clone(), true).await.start().await.unwrap();
+    let host = standard(dir.path(), recorder.clone(), true)
+        .await
+        .start()
+        .await
+        .unwrap();
 
     let response = client()
         .post(format!("{}/api/items/contoso", host.front_door_url()))
@@ -23,9 +27,16 @@ async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
         .unwrap();
     assert_eq!(response.status(), 202);
     assert_eq!(response.headers()["content-type"], "application/json");
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"accepted": "req-42", "tenant": "contoso"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"accepted": "req-42", "tenant": "contoso"})
+    );
 
-    let seen = recorder.wait_until(Duration::from_secs(5), "work", |s| s.iter().any(|x| x.function == "work")).await;
+    let seen = recorder
+        .wait_until(Duration::from_secs(5), "work", |s| {
+            s.iter().any(|x| x.function == "work")
+        })
+        .await;
     let work = seen.iter().find(|s| s.function == "work").unwrap();
     let message = work.message.clone().unwrap();
     assert_eq!(message.message_id.as_deref(), Some("req-42"));
@@ -40,9 +51,21 @@ async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
     assert_eq!(meta["DeliveryCount"], "1");
     assert_eq!(meta["MessageId"], "\"req-42\"");
     assert_eq!(meta["SessionId"], "\"contoso\"");
-    assert!(meta["EnqueuedTimeUtc"].as_str().unwrap().chars().last().unwrap().is_ascii_digit(), "no offset");
+    assert!(
+        meta["EnqueuedTimeUtc"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .last()
+            .unwrap()
+            .is_ascii_digit(),
+        "no offset"
+    );
     assert_eq!(meta["sys"]["MethodName"], "work");
-    assert!(meta["azfnMessage"].is_object(), "the body's top-level property is copied into Metadata");
+    assert!(
+        meta["azfnMessage"].is_object(),
+        "the body's top-level property is copied into Metadata"
+    );
     let data = work.envelope["Data"]["msg"].as_str().unwrap();
     let once: Value = serde_json::from_str(data).unwrap();
     assert!(once.is_string(), "the body is double-encoded: {data}");
@@ -50,7 +73,10 @@ async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
     // The message is completed.
     let start = std::time::Instant::now();
     while !host.queues().peek("work-items", 10).unwrap().is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(3), "the message was never completed");
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "the message was never completed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     host.shutdown().await;
@@ -60,9 +86,16 @@ async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
 async fn the_http_envelope_carries_params_headers_identities_and_body() {
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::default();
-    let host = standard(dir.path(), recorder.clone(), false).await.start().await.unwrap();
+    let host = standard(dir.path(), recorder.clone(), false)
+        .await
+        .start()
+        .await
+        .unwrap();
     let response = client()
-        .post(format!("{}/api/items/fabrikam?code={DEFAULT_KEY}&x=1&x=2", host.front_door_url()))
+        .post(format!(
+            "{}/api/items/fabrikam?code={DEFAULT_KEY}&x=1&x=2",
+            host.front_door_url()
+        ))
         .header("x-multi", "a")
         .header("x-multi", "b")
         .json(&json!({"id": "r1", "n": 3}))
@@ -73,14 +106,24 @@ async fn the_http_envelope_carries_params_headers_identities_and_body() {
     let ingest = recorder.of("ingest").remove(0);
     let req = &ingest.envelope["Data"]["req"];
     assert_eq!(req["Method"], "POST");
-    assert!(req["Url"].as_str().unwrap().ends_with("/api/items/fabrikam?code=default-key&x=1&x=2"), "{}", req["Url"]);
+    assert!(
+        req["Url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/items/fabrikam?code=default-key&x=1&x=2"),
+        "{}",
+        req["Url"]
+    );
     assert_eq!(req["Params"], json!({"tenant": "fabrikam"}));
     assert_eq!(req["Query"]["x"], "1,2");
     assert_eq!(req["Headers"]["x-multi"], json!(["a", "b"]));
     assert_eq!(req["Body"], "{\"id\":\"r1\",\"n\":3}");
     let identity = &req["Identities"][0];
     assert_eq!(identity["AuthenticationType"], "WebJobsAuthLevel");
-    assert_eq!(identity["Claims"][0]["Type"], "http://schemas.microsoft.com/2017/07/functions/claims/authlevel");
+    assert_eq!(
+        identity["Claims"][0]["Type"],
+        "http://schemas.microsoft.com/2017/07/functions/claims/authlevel"
+    );
     assert_eq!(identity["Claims"][0]["Value"], "Function");
     let meta = &ingest.envelope["Metadata"];
     assert_eq!(meta["tenant"], "\"fabrikam\"");
@@ -89,15 +132,27 @@ async fn the_http_envelope_carries_params_headers_identities_and_body() {
     assert_eq!(meta["sys"]["MethodName"], "ingest");
 
     // Route constraints and an anonymous function without a key; no body → no Body.
-    let response = client().get(format!("{}/api/echo/hello%20world/7", host.front_door_url())).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/api/echo/hello%20world/7", host.front_door_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let envelope: Value = response.json().await.unwrap();
     assert_eq!(envelope["Data"]["req"]["Params"], json!({"a": "hello world", "b": "7"}));
     assert_eq!(envelope["Data"]["req"]["Identities"], json!([]));
     assert!(envelope["Data"]["req"].get("Body").is_none());
-    let response = client().get(format!("{}/api/echo/x/not-a-number", host.front_door_url())).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/api/echo/x/not-a-number", host.front_door_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404);
-    let response = client().get(format!("{}/api/items/contoso", host.front_door_url())).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/api/items/contoso", host.front_door_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 404, "ingest takes POST only");
     host.shutdown().await;
 }

@@ -9,7 +9,11 @@ use support::*;
 async fn missing_or_wrong_keys_are_refused_and_right_keys_pass() {
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::default();
-    write_app(dir.path(), host_json(), &[("ingest", ingest_fn()), ("echo", echo_fn("admin"))]);
+    write_app(
+        dir.path(),
+        host_json(),
+        &[("ingest", ingest_fn()), ("echo", echo_fn("admin"))],
+    );
     let keys_file = dir.path().join("keys.json");
     std::fs::write(
         &keys_file,
@@ -37,10 +41,23 @@ async fn missing_or_wrong_keys_are_refused_and_right_keys_pass() {
     assert_eq!(post(Some("wrong")).await.unwrap().status(), 401);
     assert_eq!(post(Some("ingest-only")).await.unwrap().status(), 202);
     assert_eq!(post(Some(MASTER)).await.unwrap().status(), 202);
-    assert_eq!(recorder.of("ingest").len(), 2, "refused requests never reach the handler");
+    assert_eq!(
+        recorder.of("ingest").len(),
+        2,
+        "refused requests never reach the handler"
+    );
 
     let echo = format!("{base}/api/echo/a/1");
-    assert_eq!(client().get(&echo).header("x-functions-key", "ingest-only").send().await.unwrap().status(), 401);
+    assert_eq!(
+        client()
+            .get(&echo)
+            .header("x-functions-key", "ingest-only")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let response = client().get(format!("{echo}?code={MASTER}")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let envelope: serde_json::Value = response.json().await.unwrap();
@@ -48,7 +65,25 @@ async fn missing_or_wrong_keys_are_refused_and_right_keys_pass() {
 
     let admin = format!("{base}/admin/azfn-local/queues");
     assert_eq!(client().get(&admin).send().await.unwrap().status(), 401);
-    assert_eq!(client().get(&admin).header("x-functions-key", "ingest-only").send().await.unwrap().status(), 401);
-    assert_eq!(client().get(&admin).header("x-functions-key", MASTER).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(&admin)
+            .header("x-functions-key", "ingest-only")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        client()
+            .get(&admin)
+            .header("x-functions-key", MASTER)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     host.shutdown().await;
 }

@@ -13,8 +13,16 @@ use support::*;
 /// `target/<profile>/examples/test-handler`, built by `cargo test` with the tests.
 fn test_handler_exe() -> PathBuf {
     let deps = std::env::current_exe().unwrap().parent().unwrap().to_owned();
-    let exe = deps.parent().unwrap().join("examples").join(format!("test-handler{}", std::env::consts::EXE_SUFFIX));
-    assert!(exe.is_file(), "{} is missing: run `cargo test -p azfn-local`, which builds the examples", exe.display());
+    let exe = deps
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(format!("test-handler{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        exe.is_file(),
+        "{} is missing: run `cargo test -p azfn-local`, which builds the examples",
+        exe.display()
+    );
     exe
 }
 
@@ -36,7 +44,11 @@ async fn the_handler_is_started_from_host_json_and_restarted_after_it_dies() {
     let dir = tempfile::tempdir().unwrap();
     let mut host_json = host_json();
     host_json["customHandler"] = json!({"description": {"defaultExecutablePath": test_handler_exe(), "arguments": []}});
-    write_app(dir.path(), host_json, &[("pid", http_fn("pid")), ("crash", http_fn("crash"))]);
+    write_app(
+        dir.path(),
+        host_json,
+        &[("pid", http_fn("pid")), ("crash", http_fn("crash"))],
+    );
     let host = LocalHost::builder()
         .app_root(dir.path())
         .http_port(0)
@@ -63,7 +75,15 @@ async fn a_handler_that_cannot_start_fails_start_up_with_the_reason() {
     let mut host_json = host_json();
     host_json["customHandler"] = json!({"description": {"defaultExecutablePath": "/nonexistent/handler"}});
     write_app(dir.path(), host_json, &[("pid", http_fn("pid"))]);
-    let err = LocalHost::builder().app_root(dir.path()).http_port(0).start().await.unwrap_err();
+    let err = LocalHost::builder()
+        .app_root(dir.path())
+        .http_port(0)
+        .start()
+        .await
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("/nonexistent/handler") && text.contains("giving up after 3"), "{text}");
+    assert!(
+        text.contains("/nonexistent/handler") && text.contains("giving up after 3"),
+        "{text}"
+    );
 }

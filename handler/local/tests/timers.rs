@@ -30,21 +30,35 @@ async fn a_timer_fires_at_startup_when_asked_and_then_on_schedule() {
         .start()
         .await
         .unwrap();
-    let seen = recorder.wait_until(Duration::from_secs(3), "the start-up run", |s| !s.is_empty()).await;
-    assert!(seen[0].started - started < Duration::from_millis(900), "runOnStartup fires at once");
+    let seen = recorder
+        .wait_until(Duration::from_secs(3), "the start-up run", |s| !s.is_empty())
+        .await;
+    assert!(
+        seen[0].started - started < Duration::from_millis(900),
+        "runOnStartup fires at once"
+    );
     let first = seen[0].timer.clone().unwrap();
     assert!(!first.is_past_due);
     use chrono::Datelike;
-    assert_eq!(first.last.map(|l| l.year()), Some(1), "no previous run: Last is DateTime.MinValue");
+    assert_eq!(
+        first.last.map(|l| l.year()),
+        Some(1),
+        "no previous run: Last is DateTime.MinValue"
+    );
     assert!(first.next.is_some());
     assert_eq!(seen[0].envelope["Metadata"]["sys"]["MethodName"], "tick");
 
-    let seen = recorder.wait_until(Duration::from_secs(4), "two scheduled runs", |s| s.len() >= 3).await;
+    let seen = recorder
+        .wait_until(Duration::from_secs(4), "two scheduled runs", |s| s.len() >= 3)
+        .await;
     let third = seen[2].timer.clone().unwrap();
     assert!(third.last.unwrap() > chrono::Utc::now() - chrono::Duration::seconds(10));
     let next = third.next.unwrap();
     assert_eq!(next.timestamp_subsec_millis(), 0, "occurrences are on whole seconds");
-    assert!(seen[2].started - seen[1].started >= Duration::from_millis(500), "scheduled once a second");
+    assert!(
+        seen[2].started - seen[1].started >= Duration::from_millis(500),
+        "scheduled once a second"
+    );
     host.shutdown().await;
 }
 
@@ -55,10 +69,19 @@ async fn a_timer_without_run_on_startup_waits_for_its_schedule() {
     write_app(
         dir.path(),
         host_json(),
-        &[("tick", json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *"}]}))],
+        &[(
+            "tick",
+            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *"}]}),
+        )],
     );
     let url = test_handler::serve_in_process(recorder.clone()).await;
-    let host = LocalHost::builder().app_root(dir.path()).handler(Handler::Url(url)).http_port(0).start().await.unwrap();
+    let host = LocalHost::builder()
+        .app_root(dir.path())
+        .handler(Handler::Url(url))
+        .http_port(0)
+        .start()
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(recorder.all().is_empty());
     host.shutdown().await;
@@ -70,7 +93,10 @@ async fn a_bad_schedule_stops_start_up_naming_the_function() {
     write_app(
         dir.path(),
         host_json(),
-        &[("tick", json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "*/5 * * * *"}]}))],
+        &[(
+            "tick",
+            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "*/5 * * * *"}]}),
+        )],
     );
     let err = LocalHost::builder()
         .app_root(dir.path())
@@ -79,5 +105,8 @@ async fn a_bad_schedule_stops_start_up_naming_the_function() {
         .start()
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("function 'tick'") && err.to_string().contains("six"), "{err}");
+    assert!(
+        err.to_string().contains("function 'tick'") && err.to_string().contains("six"),
+        "{err}"
+    );
 }

@@ -122,8 +122,10 @@ impl FunctionDef {
     /// Parse a `function.json`; `name` is the folder name, `file` names it in errors.
     /// Returns `Ok(None)` for a function marked `"disabled": true`.
     pub fn parse(name: &str, file: &Path, text: &str, settings: &Settings) -> Result<Option<Self>, AppError> {
-        let root: Value =
-            serde_json::from_str(text).map_err(|source| AppError::Json { file: file.to_owned(), source })?;
+        let root: Value = serde_json::from_str(text).map_err(|source| AppError::Json {
+            file: file.to_owned(),
+            source,
+        })?;
         if root.get("disabled").and_then(Value::as_bool) == Some(true) {
             return Ok(None);
         }
@@ -138,9 +140,10 @@ impl FunctionDef {
             let text_of = |key: &str, required: bool| -> Result<Option<String>, AppError> {
                 match binding.get(key) {
                     None | Some(Value::Null) if !required => Ok(None),
-                    Some(Value::String(s)) if !s.is_empty() => {
-                        settings.expand(s).map(Some).map_err(|m| AppError::field(file, at(key), m))
-                    }
+                    Some(Value::String(s)) if !s.is_empty() => settings
+                        .expand(s)
+                        .map(Some)
+                        .map_err(|m| AppError::field(file, at(key), m)),
                     _ => Err(AppError::field(file, at(key), "required: a non-empty string")),
                 }
             };
@@ -191,7 +194,10 @@ impl FunctionDef {
                             ),
                             Some(_) => return Err(AppError::field(file, at("methods"), "must be an array")),
                         },
-                        route: text_of("route", false)?.unwrap_or_else(|| name.to_owned()).trim_matches('/').to_owned(),
+                        route: text_of("route", false)?
+                            .unwrap_or_else(|| name.to_owned())
+                            .trim_matches('/')
+                            .to_owned(),
                         name: binding_name,
                     },
                     "servicebustrigger" => Trigger::ServiceBus {
@@ -211,7 +217,9 @@ impl FunctionDef {
                         return Err(AppError::field(
                             file,
                             at("type"),
-                            format!("unsupported trigger '{kind}' (supported: httpTrigger, serviceBusTrigger, timerTrigger)"),
+                            format!(
+                            "unsupported trigger '{kind}' (supported: httpTrigger, serviceBusTrigger, timerTrigger)"
+                        ),
                         ))
                     }
                 });
@@ -234,11 +242,19 @@ impl FunctionDef {
                     }
                 }
             } else {
-                return Err(AppError::field(file, at("type"), format!("unsupported input binding '{kind}'")));
+                return Err(AppError::field(
+                    file,
+                    at("type"),
+                    format!("unsupported input binding '{kind}'"),
+                ));
             }
         }
         let trigger = trigger.ok_or_else(|| AppError::field(file, "bindings", "no trigger binding"))?;
-        Ok(Some(FunctionDef { name: name.to_owned(), trigger, outputs }))
+        Ok(Some(FunctionDef {
+            name: name.to_owned(),
+            trigger,
+            outputs,
+        }))
     }
 }
 
@@ -258,7 +274,12 @@ mod tests {
             .unwrap();
         assert_eq!(
             f.trigger,
-            Trigger::Http { name: "req".into(), auth_level: AuthLevel::Function, methods: None, route: "fn".into() }
+            Trigger::Http {
+                name: "req".into(),
+                auth_level: AuthLevel::Function,
+                methods: None,
+                route: "fn".into()
+            }
         );
         assert_eq!(f.http_output(), Some("$return"));
         assert!(f.qualifies_for_forwarding());
@@ -272,18 +293,38 @@ mod tests {
         .unwrap();
         assert_eq!(
             f.trigger,
-            Trigger::ServiceBus { name: "msg".into(), queue_name: "events".into(), sessions: true, binary: false }
+            Trigger::ServiceBus {
+                name: "msg".into(),
+                queue_name: "events".into(),
+                sessions: true,
+                binary: false
+            }
         );
-        assert_eq!(f.outputs[0], Output::ServiceBus { name: "out".into(), queue_name: "parked".into(), binary: false });
+        assert_eq!(
+            f.outputs[0],
+            Output::ServiceBus {
+                name: "out".into(),
+                queue_name: "parked".into(),
+                binary: false
+            }
+        );
     }
 
     #[test]
     fn errors_name_the_file_and_the_binding_field() {
-        let err = parse(r#"{"bindings":[{"type":"serviceBusTrigger","direction":"in","name":"msg","queueName":"%NOPE%"}]}"#)
-            .unwrap_err();
-        assert!(err.to_string().starts_with("fn/function.json: bindings[0].queueName: "), "{err}");
+        let err =
+            parse(r#"{"bindings":[{"type":"serviceBusTrigger","direction":"in","name":"msg","queueName":"%NOPE%"}]}"#)
+                .unwrap_err();
+        assert!(
+            err.to_string().starts_with("fn/function.json: bindings[0].queueName: "),
+            "{err}"
+        );
         let err = parse(r#"{"bindings":[{"type":"blobTrigger","direction":"in","name":"b"}]}"#).unwrap_err();
-        assert!(err.to_string().contains("bindings[0].type: unsupported trigger 'blobTrigger'"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("bindings[0].type: unsupported trigger 'blobTrigger'"),
+            "{err}"
+        );
         let err = parse(r#"{"bindings":[]}"#).unwrap_err();
         assert!(err.to_string().contains("no trigger"), "{err}");
     }

@@ -58,8 +58,10 @@ pub struct HostConfig {
 impl HostConfig {
     /// Parse `host.json` text; `file` names it in errors.
     pub fn parse(file: &Path, text: &str, settings: &Settings) -> Result<Self, AppError> {
-        let root: Value =
-            serde_json::from_str(text).map_err(|source| AppError::Json { file: file.to_owned(), source })?;
+        let root: Value = serde_json::from_str(text).map_err(|source| AppError::Json {
+            file: file.to_owned(),
+            source,
+        })?;
         if !root.is_object() {
             return Err(AppError::field(file, "(root)", "must be a JSON object"));
         }
@@ -93,15 +95,29 @@ impl HostConfig {
                             settings.expand(text).map_err(|m| field(&name, &m))
                         })
                         .collect::<Result<_, _>>()?,
-                    Some(_) => return Err(field("customHandler.description.arguments", "must be an array of strings")),
+                    Some(_) => {
+                        return Err(field(
+                            "customHandler.description.arguments",
+                            "must be an array of strings",
+                        ))
+                    }
                 };
-                Some(HandlerDescription { executable, working_directory, arguments })
+                Some(HandlerDescription {
+                    executable,
+                    working_directory,
+                    arguments,
+                })
             }
         };
         let forward_http_requests = match root.pointer("/customHandler/enableForwardingHttpRequest") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(field("customHandler.enableForwardingHttpRequest", "must be true or false")),
+            Some(_) => {
+                return Err(field(
+                    "customHandler.enableForwardingHttpRequest",
+                    "must be true or false",
+                ))
+            }
         };
         let route_prefix = match root.pointer("/extensions/http/routePrefix") {
             None | Some(Value::Null) => "api".to_owned(),
@@ -110,23 +126,25 @@ impl HostConfig {
         };
         let mut service_bus = ServiceBusOptions::default();
         if let Some(sb) = root.pointer("/extensions/serviceBus") {
-            let count = |key: &str, default: usize| -> Result<usize, AppError> {
-                match sb.get(key) {
-                    None | Some(Value::Null) => Ok(default),
-                    Some(v) => v
-                        .as_u64()
-                        .filter(|n| *n > 0)
-                        .map(|n| n as usize)
-                        .ok_or_else(|| field(&format!("extensions.serviceBus.{key}"), "must be a positive integer")),
-                }
-            };
+            let count =
+                |key: &str, default: usize| -> Result<usize, AppError> {
+                    match sb.get(key) {
+                        None | Some(Value::Null) => Ok(default),
+                        Some(v) => v.as_u64().filter(|n| *n > 0).map(|n| n as usize).ok_or_else(|| {
+                            field(&format!("extensions.serviceBus.{key}"), "must be a positive integer")
+                        }),
+                    }
+                };
             service_bus.max_concurrent_calls = count("maxConcurrentCalls", service_bus.max_concurrent_calls)?;
             service_bus.max_concurrent_sessions = count("maxConcurrentSessions", service_bus.max_concurrent_sessions)?;
             if let Some(v) = sb.get("maxAutoLockRenewalDuration").filter(|v| !v.is_null()) {
                 let name = "extensions.serviceBus.maxAutoLockRenewalDuration";
-                let text = v.as_str().ok_or_else(|| field(name, "must be a TimeSpan string like 00:05:00"))?;
-                service_bus.max_auto_lock_renewal =
-                    parse_timespan(text).map_err(|m| field(name, &m))?.unwrap_or(Duration::from_secs(u32::MAX as u64));
+                let text = v
+                    .as_str()
+                    .ok_or_else(|| field(name, "must be a TimeSpan string like 00:05:00"))?;
+                service_bus.max_auto_lock_renewal = parse_timespan(text)
+                    .map_err(|m| field(name, &m))?
+                    .unwrap_or(Duration::from_secs(u32::MAX as u64));
             }
         }
         let function_timeout = match root.get("functionTimeout") {
@@ -134,7 +152,13 @@ impl HostConfig {
             Some(Value::String(s)) => parse_timespan(s).map_err(|m| field("functionTimeout", &m))?,
             Some(_) => return Err(field("functionTimeout", "must be a TimeSpan string like 00:05:00")),
         };
-        Ok(HostConfig { handler, forward_http_requests, route_prefix, service_bus, function_timeout })
+        Ok(HostConfig {
+            handler,
+            forward_http_requests,
+            route_prefix,
+            service_bus,
+            function_timeout,
+        })
     }
 }
 
@@ -168,9 +192,16 @@ mod tests {
     #[test]
     fn bad_fields_are_named() {
         let err = parse(r#"{"customHandler": {"description": {"defaultExecutablePath": ""}}}"#).unwrap_err();
-        assert!(err.to_string().contains("host.json: customHandler.description.defaultExecutablePath"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("host.json: customHandler.description.defaultExecutablePath"),
+            "{err}"
+        );
         let err = parse(r#"{"extensions": {"serviceBus": {"maxConcurrentCalls": "many"}}}"#).unwrap_err();
-        assert!(err.to_string().contains("extensions.serviceBus.maxConcurrentCalls"), "{err}");
+        assert!(
+            err.to_string().contains("extensions.serviceBus.maxConcurrentCalls"),
+            "{err}"
+        );
         let err = parse(r#"{"functionTimeout": "soon"}"#).unwrap_err();
         assert!(err.to_string().contains("functionTimeout"), "{err}");
     }

@@ -32,7 +32,10 @@ impl App {
     /// `<root>/function-defs` when it exists, else `<root>` (a packaged app).
     pub fn load(root: &Path, functions_dir: Option<&Path>, settings: &Settings) -> Result<Self, AppError> {
         let host_file = root.join("host.json");
-        let text = std::fs::read_to_string(&host_file).map_err(|source| AppError::Read { file: host_file.clone(), source })?;
+        let text = std::fs::read_to_string(&host_file).map_err(|source| AppError::Read {
+            file: host_file.clone(),
+            source,
+        })?;
         let host = HostConfig::parse(&host_file, &text, settings)?;
         let dir = match functions_dir {
             Some(dir) if dir.is_absolute() => dir.to_owned(),
@@ -40,8 +43,15 @@ impl App {
             None if root.join(FUNCTION_DEFS_DIR).is_dir() => root.join(FUNCTION_DEFS_DIR),
             None => root.to_owned(),
         };
-        let entries = std::fs::read_dir(&dir).map_err(|source| AppError::Read { file: dir.clone(), source })?;
-        let mut folders: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let entries = std::fs::read_dir(&dir).map_err(|source| AppError::Read {
+            file: dir.clone(),
+            source,
+        })?;
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         folders.sort();
         let mut functions = Vec::new();
         for folder in folders {
@@ -49,13 +59,23 @@ impl App {
             if !file.is_file() {
                 continue;
             }
-            let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let text = std::fs::read_to_string(&file).map_err(|source| AppError::Read { file: file.clone(), source })?;
+            let name = folder
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&file).map_err(|source| AppError::Read {
+                file: file.clone(),
+                source,
+            })?;
             if let Some(function) = FunctionDef::parse(&name, &file, &text, settings)? {
                 if let Trigger::Http { route, .. } = &function.trigger {
                     let first = route.split('/').next().unwrap_or("");
                     if host.route_prefix.is_empty() && first.eq_ignore_ascii_case("admin") {
-                        return Err(AppError::field(&file, "route", "routes may not start with 'admin' (reserved by the host)"));
+                        return Err(AppError::field(
+                            &file,
+                            "route",
+                            "routes may not start with 'admin' (reserved by the host)",
+                        ));
                     }
                 }
                 functions.push(function);
@@ -64,7 +84,11 @@ impl App {
         if functions.is_empty() {
             return Err(AppError::NoFunctions { dir });
         }
-        Ok(App { root: root.to_owned(), host, functions })
+        Ok(App {
+            root: root.to_owned(),
+            host,
+            functions,
+        })
     }
 
     /// A function by name.

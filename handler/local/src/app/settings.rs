@@ -31,10 +31,13 @@ impl Settings {
 
     /// Look a setting up.
     pub fn get(&self, name: &str) -> Option<String> {
-        self.values
-            .get(name)
-            .cloned()
-            .or_else(|| if self.use_process_env { std::env::var(name).ok() } else { None })
+        self.values.get(name).cloned().or_else(|| {
+            if self.use_process_env {
+                std::env::var(name).ok()
+            } else {
+                None
+            }
+        })
     }
 
     /// The explicit values (passed to a spawned handler's environment).
@@ -57,7 +60,9 @@ impl Settings {
             if name.is_empty() {
                 out.push_str("%%");
             } else {
-                let value = self.get(name).ok_or_else(|| format!("app setting '{name}' (from %{name}%) is not set"))?;
+                let value = self
+                    .get(name)
+                    .ok_or_else(|| format!("app setting '{name}' (from %{name}%) is not set"))?;
                 out.push_str(&value);
             }
             rest = &after[end + 1..];
@@ -69,7 +74,10 @@ impl Settings {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Settings {
     fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
-        Settings { values: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect(), use_process_env: false }
+        Settings {
+            values: iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            use_process_env: false,
+        }
     }
 }
 
@@ -118,7 +126,10 @@ mod tests {
     #[test]
     fn timespans_parse_like_dotnet() {
         assert_eq!(parse_timespan("00:05:00").unwrap(), Some(Duration::from_secs(300)));
-        assert_eq!(parse_timespan("1.02:00:00").unwrap(), Some(Duration::from_secs(26 * 3600)));
+        assert_eq!(
+            parse_timespan("1.02:00:00").unwrap(),
+            Some(Duration::from_secs(26 * 3600))
+        );
         assert_eq!(parse_timespan("00:00:00.5").unwrap(), Some(Duration::from_millis(500)));
         assert_eq!(parse_timespan("-1").unwrap(), None);
         assert!(parse_timespan("five minutes").is_err());

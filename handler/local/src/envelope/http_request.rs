@@ -27,12 +27,18 @@ pub struct IncomingRequest {
 impl IncomingRequest {
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of a query parameter (case-insensitive name).
     pub fn query_value(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -116,15 +122,24 @@ pub fn http_invocation(
             }
         }
     }
-    let params_value: Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let params_value: Map<String, Value> = params
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     let mut object = Map::new();
     object.insert("Url".into(), Value::String(request.url.clone()));
     object.insert("Method".into(), Value::String(request.method.clone()));
     object.insert("Query".into(), Value::Object(query.clone()));
     object.insert("Headers".into(), Value::Object(headers.clone()));
     object.insert("Params".into(), Value::Object(params_value.clone()));
-    object.insert("Identities".into(), Value::Array(identity.map(Identity::to_value).into_iter().collect()));
-    let content_length = request.header("content-length").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    object.insert(
+        "Identities".into(),
+        Value::Array(identity.map(Identity::to_value).into_iter().collect()),
+    );
+    let content_length = request
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
     if content_length > 0 {
         let body = if is_binary(request.header("content-type").unwrap_or("")) {
             base64::engine::general_purpose::STANDARD.encode(&request.body)
@@ -141,7 +156,9 @@ pub fn http_invocation(
     let single: Map<String, Value> = headers
         .into_iter()
         .map(|(k, v)| {
-            let joined = v.as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
+            let joined = v
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
             (k, Value::String(joined.unwrap_or_default()))
         })
         .collect();
@@ -179,8 +196,18 @@ mod tests {
     #[test]
     fn the_request_object_has_the_hosts_shape() {
         let params = BTreeMap::from([("tenant".to_owned(), "t1".to_owned())]);
-        let identity = Identity { level: "Function", key_name: "default".into() };
-        let env = http_invocation("ingest", "req", &request(br#"{"n":1}"#, "application/json"), &params, Some(&identity), Utc::now());
+        let identity = Identity {
+            level: "Function",
+            key_name: "default".into(),
+        };
+        let env = http_invocation(
+            "ingest",
+            "req",
+            &request(br#"{"n":1}"#, "application/json"),
+            &params,
+            Some(&identity),
+            Utc::now(),
+        );
         let req = &env["Data"]["req"];
         assert_eq!(req["Method"], "POST");
         assert_eq!(req["Query"], json!({"a": "1,2"}));
@@ -198,10 +225,24 @@ mod tests {
 
     #[test]
     fn binary_bodies_are_base64_and_empty_bodies_are_absent() {
-        let env = http_invocation("f", "req", &request(&[0, 159, 1], "application/octet-stream"), &BTreeMap::new(), None, Utc::now());
+        let env = http_invocation(
+            "f",
+            "req",
+            &request(&[0, 159, 1], "application/octet-stream"),
+            &BTreeMap::new(),
+            None,
+            Utc::now(),
+        );
         assert_eq!(env["Data"]["req"]["Body"], "AJ8B");
         assert_eq!(env["Data"]["req"]["Identities"], json!([]));
-        let env = http_invocation("f", "req", &request(b"", "text/plain"), &BTreeMap::new(), None, Utc::now());
+        let env = http_invocation(
+            "f",
+            "req",
+            &request(b"", "text/plain"),
+            &BTreeMap::new(),
+            None,
+            Utc::now(),
+        );
         assert!(env["Data"]["req"].get("Body").is_none());
     }
 }

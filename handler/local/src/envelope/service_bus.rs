@@ -18,7 +18,13 @@ const NEVER_UTC: &str = "9999-12-31T23:59:59.9999999";
 /// properties under `ApplicationProperties` and `UserProperties`, the SDK objects as
 /// the empty objects they serialise to, `sys`, and finally a JSON body's top-level
 /// properties, which shadow system keys of the same name as on the real host.
-pub fn service_bus_invocation(function: &str, binding: &str, binary: bool, locked: &Locked, now: DateTime<Utc>) -> Value {
+pub fn service_bus_invocation(
+    function: &str,
+    binding: &str,
+    binary: bool,
+    locked: &Locked,
+    now: DateTime<Utc>,
+) -> Value {
     let m = &locked.message;
     let body = if binary {
         Value::String(base64::engine::general_purpose::STANDARD.encode(&m.body))
@@ -29,7 +35,13 @@ pub fn service_bus_invocation(function: &str, binding: &str, binary: bool, locke
     data.insert(binding.to_owned(), body);
 
     let mut meta = Map::new();
-    for sdk_object in ["MessageReceiver", "MessageSession", "MessageActions", "SessionActions", "ReceiveActions"] {
+    for sdk_object in [
+        "MessageReceiver",
+        "MessageSession",
+        "MessageActions",
+        "SessionActions",
+        "ReceiveActions",
+    ] {
         meta.insert(sdk_object.into(), json!({}));
     }
     meta.insert("DeliveryCount".into(), Value::String(m.delivery_count.to_string()));
@@ -52,7 +64,10 @@ pub fn service_bus_invocation(function: &str, binding: &str, binary: bool, locke
         }
     }
     meta.insert("SequenceNumber".into(), Value::String(m.sequence_number.to_string()));
-    meta.insert("ApplicationProperties".into(), Value::Object(m.application_properties.clone()));
+    meta.insert(
+        "ApplicationProperties".into(),
+        Value::Object(m.application_properties.clone()),
+    );
     meta.insert("UserProperties".into(), Value::Object(m.application_properties.clone()));
     meta.insert("sys".into(), sys(function, now));
     merge_body_properties(&mut meta, &m.body);

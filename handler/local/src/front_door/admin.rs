@@ -45,12 +45,22 @@ struct AdminQuery {
     max: Option<usize>,
 }
 
-fn guard(door: &FrontDoor, headers: &HeaderMap, query: &AdminQuery) -> Result<(), Response> {
-    let Some(keys) = &door.shared.keys else { return Ok(()) };
-    let presented = headers.get("x-functions-key").and_then(|v| v.to_str().ok()).or(query.code.as_deref());
+/// The refusal for a request without the master key, if it lacks it.
+fn guard(door: &FrontDoor, headers: &HeaderMap, query: &AdminQuery) -> Option<Response> {
+    let keys = door.shared.keys.as_ref()?;
+    let presented = headers
+        .get("x-functions-key")
+        .and_then(|v| v.to_str().ok())
+        .or(query.code.as_deref());
     match keys.identify("", presented) {
-        Some(identity) if identity.level == "Admin" => Ok(()),
-        _ => Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "the master key is required"}))).into_response()),
+        Some(identity) if identity.level == "Admin" => None,
+        _ => Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "the master key is required"})),
+            )
+                .into_response(),
+        ),
     }
 }
 
@@ -59,10 +69,14 @@ fn store_error(e: crate::error::StoreError) -> Response {
 }
 
 async fn list_queues(State(door): State<Arc<FrontDoor>>, headers: HeaderMap, Query(q): Query<AdminQuery>) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
-    door.shared.store.queues().map(|q| Json(q).into_response()).unwrap_or_else(store_error)
+    door.shared
+        .store
+        .queues()
+        .map(|q| Json(q).into_response())
+        .unwrap_or_else(store_error)
 }
 
 async fn peek(
@@ -71,10 +85,14 @@ async fn peek(
     headers: HeaderMap,
     Query(q): Query<AdminQuery>,
 ) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
-    door.shared.store.peek(&queue, q.max.unwrap_or(100)).map(|m| Json(m).into_response()).unwrap_or_else(store_error)
+    door.shared
+        .store
+        .peek(&queue, q.max.unwrap_or(100))
+        .map(|m| Json(m).into_response())
+        .unwrap_or_else(store_error)
 }
 
 async fn dead_letters(
@@ -83,10 +101,14 @@ async fn dead_letters(
     headers: HeaderMap,
     Query(q): Query<AdminQuery>,
 ) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
-    door.shared.store.dead_letters(&queue).map(|m| Json(m).into_response()).unwrap_or_else(store_error)
+    door.shared
+        .store
+        .dead_letters(&queue)
+        .map(|m| Json(m).into_response())
+        .unwrap_or_else(store_error)
 }
 
 fn bad_request(message: String) -> Response {
@@ -100,7 +122,7 @@ async fn send(
     Query(q): Query<AdminQuery>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
     let request: Value = match serde_json::from_slice(&body) {
@@ -136,7 +158,7 @@ async fn resubmit(
     Query(q): Query<AdminQuery>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
     let request: ResubmitRequest = if body.is_empty() {
@@ -155,7 +177,7 @@ async fn resubmit(
 }
 
 async fn functions(State(door): State<Arc<FrontDoor>>, headers: HeaderMap, Query(q): Query<AdminQuery>) -> Response {
-    if let Err(r) = guard(&door, &headers, &q) {
+    if let Some(r) = guard(&door, &headers, &q) {
         return r;
     }
     let prefix = &door.shared.app.host.route_prefix;
@@ -168,7 +190,9 @@ async fn functions(State(door): State<Arc<FrontDoor>>, headers: HeaderMap, Query
             Trigger::Http { route, methods, .. } => {
                 json!({"name": f.name, "trigger": "http", "route": format!("/{prefix}/{route}"), "methods": methods})
             }
-            Trigger::ServiceBus { queue_name, sessions, .. } => {
+            Trigger::ServiceBus {
+                queue_name, sessions, ..
+            } => {
                 json!({"name": f.name, "trigger": "serviceBus", "queue": queue_name, "sessions": sessions})
             }
             Trigger::Timer { schedule, .. } => json!({"name": f.name, "trigger": "timer", "schedule": schedule}),

@@ -40,8 +40,15 @@ pub(crate) struct FrontDoor {
 pub(crate) fn router(shared: Arc<Shared>) -> Result<Router, String> {
     let mut routes = Vec::new();
     for function in &shared.app.functions {
-        if let Trigger::Http { name, auth_level, methods, route } = &function.trigger {
-            let template = RouteTemplate::parse(route).map_err(|e| format!("function '{}': route: {e}", function.name))?;
+        if let Trigger::Http {
+            name,
+            auth_level,
+            methods,
+            route,
+        } = &function.trigger
+        {
+            let template =
+                RouteTemplate::parse(route).map_err(|e| format!("function '{}': route: {e}", function.name))?;
             routes.push(HttpRoute {
                 template,
                 function: function.clone(),
@@ -53,16 +60,23 @@ pub(crate) fn router(shared: Arc<Shared>) -> Result<Router, String> {
     }
     routes.sort_by_key(|r| std::cmp::Reverse(r.template.specificity()));
     let state = Arc::new(FrontDoor { shared, routes });
-    Ok(Router::new().nest(ADMIN_PREFIX, admin::router()).fallback(front_door).with_state(state))
+    Ok(Router::new()
+        .nest(ADMIN_PREFIX, admin::router())
+        .fallback(front_door)
+        .with_state(state))
 }
 
 /// The key a request presents: `x-functions-key`, else the `code` query parameter.
 pub(crate) fn presented_key(request: &IncomingRequest) -> Option<&str> {
-    request.header("x-functions-key").or_else(|| request.query_value("code"))
+    request
+        .header("x-functions-key")
+        .or_else(|| request.query_value("code"))
 }
 
 fn decode_segment(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Response {
@@ -78,24 +92,37 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
             .map(|_| &path[head.len()..])
             .filter(|r| r.is_empty() || r.starts_with('/'))
     };
-    let Some(rest) = rest else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(rest) = rest else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let segments: Vec<String> = rest.split('/').filter(|s| !s.is_empty()).map(decode_segment).collect();
     let method = parts.method.as_str().to_ascii_uppercase();
     let found = door.routes.iter().find_map(|r| {
-        let allowed = r.methods.as_ref().is_none_or(|m| m.iter().any(|x| *x == method));
+        let allowed = r.methods.as_ref().is_none_or(|m| m.contains(&method));
         if allowed {
             r.template.matches(&segments).map(|params| (r, params))
         } else {
             None
         }
     });
-    let Some((route, params)) = found else { return StatusCode::NOT_FOUND.into_response() };
+    let Some((route, params)) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes.to_vec(),
         Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
     };
-    let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_owned();
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| path.clone());
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
     let incoming = IncomingRequest {
         method,
         url: format!("http://{host}{path_and_query}"),
@@ -107,7 +134,12 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
         headers: parts
             .headers
             .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
     };
@@ -115,7 +147,7 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
         None => None,
         Some(keys) => match keys.authorize(&route.function.name, route.auth_level, presented_key(&incoming)) {
             Ok(identity) => identity,
-            Err(()) => {
+            Err(_) => {
                 tracing::info!(function = %route.function.name, path = %path, "request refused: missing or wrong function key");
                 return StatusCode::UNAUTHORIZED.into_response();
             }
@@ -124,8 +156,14 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
     if door.shared.app.host.forward_http_requests && route.function.qualifies_for_forwarding() {
         return forward(&door, &incoming, &path_and_query).await;
     }
-    let envelope =
-        http_invocation(&route.function.name, &route.binding, &incoming, &params, identity.as_ref(), chrono::Utc::now());
+    let envelope = http_invocation(
+        &route.function.name,
+        &route.binding,
+        &incoming,
+        &params,
+        identity.as_ref(),
+        chrono::Utc::now(),
+    );
     match door.shared.invoke(&route.function, envelope).await {
         Ok(Some(output)) => {
             let mut response = Response::new(Body::from(output.body));
@@ -149,15 +187,25 @@ async fn forward(door: &FrontDoor, incoming: &IncomingRequest, path_and_query: &
     let client = &door.shared.client;
     let timeout = door.shared.function_timeout;
     let result = client
-        .forward(&invocation_id, &incoming.method, path_and_query, &incoming.headers, incoming.body.clone(), timeout)
+        .forward(
+            &invocation_id,
+            &incoming.method,
+            path_and_query,
+            &incoming.headers,
+            incoming.body.clone(),
+            timeout,
+        )
         .await;
     match result {
         Ok(upstream) => {
             let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-            let headers: BTreeMap<String, Vec<String>> = upstream.headers().iter().fold(BTreeMap::new(), |mut acc, (k, v)| {
-                acc.entry(k.as_str().to_owned()).or_default().push(String::from_utf8_lossy(v.as_bytes()).into_owned());
-                acc
-            });
+            let headers: BTreeMap<String, Vec<String>> =
+                upstream.headers().iter().fold(BTreeMap::new(), |mut acc, (k, v)| {
+                    acc.entry(k.as_str().to_owned())
+                        .or_default()
+                        .push(String::from_utf8_lossy(v.as_bytes()).into_owned());
+                    acc
+                });
             let body = upstream.bytes().await.unwrap_or_default();
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = status;

@@ -5,7 +5,12 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 enum Segment {
     Literal(String),
-    Param { name: String, constraint: Option<String>, optional: bool, catch_all: bool },
+    Param {
+        name: String,
+        constraint: Option<String>,
+        optional: bool,
+        catch_all: bool,
+    },
 }
 
 /// A parsed route template.
@@ -35,9 +40,16 @@ impl RouteTemplate {
                 if name.is_empty() || name.contains(['{', '}']) {
                     return Err(format!("bad route parameter '{part}'"));
                 }
-                segments.push(Segment::Param { name: name.to_owned(), constraint, optional, catch_all });
+                segments.push(Segment::Param {
+                    name: name.to_owned(),
+                    constraint,
+                    optional,
+                    catch_all,
+                });
             } else if part.contains(['{', '}']) {
-                return Err(format!("route segment '{part}' mixes text and parameters (not supported locally)"));
+                return Err(format!(
+                    "route segment '{part}' mixes text and parameters (not supported locally)"
+                ));
             } else {
                 segments.push(Segment::Literal(part.to_ascii_lowercase()));
             }
@@ -47,7 +59,10 @@ impl RouteTemplate {
 
     /// Literal segments count: more specific routes are tried first.
     pub fn specificity(&self) -> usize {
-        self.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()
+        self.segments
+            .iter()
+            .filter(|s| matches!(s, Segment::Literal(_)))
+            .count()
     }
 
     /// Match decoded path segments; returns the route parameters.
@@ -62,12 +77,19 @@ impl RouteTemplate {
                     }
                     i += 1;
                 }
-                Segment::Param { name, catch_all: true, .. } => {
+                Segment::Param {
+                    name, catch_all: true, ..
+                } => {
                     let rest = path[i.min(path.len())..].join("/");
                     params.insert(name.clone(), rest);
                     i = path.len();
                 }
-                Segment::Param { name, constraint, optional, .. } => match path.get(i) {
+                Segment::Param {
+                    name,
+                    constraint,
+                    optional,
+                    ..
+                } => match path.get(i) {
                     Some(value) => {
                         if !satisfies(constraint.as_deref(), value) {
                             return None;

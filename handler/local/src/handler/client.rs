@@ -27,7 +27,11 @@ impl HandlerClient {
             .no_proxy()
             .build()
             .unwrap_or_default();
-        HandlerClient { http, endpoint, wait_ready }
+        HandlerClient {
+            http,
+            endpoint,
+            wait_ready,
+        }
     }
 
     /// The base URL once the handler is ready (waits while it starts or restarts).
@@ -45,9 +49,12 @@ impl HandlerClient {
                 }
             }
         };
-        tokio::time::timeout(self.wait_ready, wait)
-            .await
-            .unwrap_or_else(|_| Err(InvokeError::Unavailable(format!("not ready after {:?}", self.wait_ready))))
+        tokio::time::timeout(self.wait_ready, wait).await.unwrap_or_else(|_| {
+            Err(InvokeError::Unavailable(format!(
+                "not ready after {:?}",
+                self.wait_ready
+            )))
+        })
     }
 
     /// Invoke `function` with an envelope; a non-2xx status, a transport error, an
@@ -72,17 +79,28 @@ impl HandlerClient {
                 .await
                 .map_err(|e| InvokeError::Transport(error_text(&e)))?;
             let status = response.status();
-            let content_type =
-                response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let body = response.bytes().await.map_err(|e| InvokeError::Transport(error_text(&e)))?;
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| InvokeError::Transport(error_text(&e)))?;
             if !status.is_success() {
                 let text = String::from_utf8_lossy(&body);
                 let body: String = text.chars().take(2000).collect();
-                return Err(InvokeError::Status { status: status.as_u16(), body });
+                return Err(InvokeError::Status {
+                    status: status.as_u16(),
+                    body,
+                });
             }
             parse_answer(content_type.as_deref(), &body)
         };
-        tokio::time::timeout(timeout, call).await.unwrap_or(Err(InvokeError::Timeout(timeout)))
+        tokio::time::timeout(timeout, call)
+            .await
+            .unwrap_or(Err(InvokeError::Timeout(timeout)))
     }
 
     /// Forward an HTTP request as the host does with `enableForwardingHttpRequest`
@@ -97,10 +115,17 @@ impl HandlerClient {
         timeout: Duration,
     ) -> Result<reqwest::Response, InvokeError> {
         let base = self.base_url().await?;
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| InvokeError::Transport(e.to_string()))?;
-        let mut request = self.http.request(method, format!("{base}{path_and_query}")).timeout(timeout);
+        let method =
+            reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| InvokeError::Transport(e.to_string()))?;
+        let mut request = self
+            .http
+            .request(method, format!("{base}{path_and_query}"))
+            .timeout(timeout);
         for (name, value) in headers {
-            if !matches!(name.to_ascii_lowercase().as_str(), "host" | "content-length" | "transfer-encoding" | "connection") {
+            if !matches!(
+                name.to_ascii_lowercase().as_str(),
+                "host" | "content-length" | "transfer-encoding" | "connection"
+            ) {
                 request = request.header(name, value);
             }
         }

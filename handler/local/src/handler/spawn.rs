@@ -74,7 +74,11 @@ async fn pipe_lines(stream: impl AsyncRead + Unpin, pid: u32, is_stderr: bool) {
 
 /// Poll `GET /` until any HTTP answer. Errs when the process exits or the deadline passes.
 async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result<(), String> {
-    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(2)).build().unwrap_or_default();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap_or_default();
     let started = Instant::now();
     loop {
         if client.get(format!("{base}/")).send().await.is_ok() {
@@ -97,8 +101,7 @@ pub(crate) async fn supervise(plan: SpawnPlan, endpoint: watch::Sender<Endpoint>
         let _ = endpoint.send(Endpoint::Starting);
         let attempt = async {
             let port = free_port().map_err(|e| format!("no free port: {e}"))?;
-            let mut child =
-                start(&plan, port).map_err(|e| format!("cannot start {}: {e}", plan.program.display()))?;
+            let mut child = start(&plan, port).map_err(|e| format!("cannot start {}: {e}", plan.program.display()))?;
             let base = format!("http://127.0.0.1:{port}");
             if let Err(reason) = wait_ready(&mut child, &base, plan.startup_timeout).await {
                 let _ = child.start_kill();
@@ -130,7 +133,10 @@ pub(crate) async fn supervise(plan: SpawnPlan, endpoint: watch::Sender<Endpoint>
         };
         let now = Instant::now();
         failures.push_back(now);
-        while failures.front().is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW) {
+        while failures
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > RESTART_WINDOW)
+        {
             failures.pop_front();
         }
         if failures.len() >= MAX_FAILURES {

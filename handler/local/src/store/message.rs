@@ -36,7 +36,10 @@ pub struct NewMessage {
 impl NewMessage {
     /// A message with these body bytes.
     pub fn bytes(body: impl Into<Vec<u8>>) -> Self {
-        NewMessage { body: body.into(), ..NewMessage::default() }
+        NewMessage {
+            body: body.into(),
+            ..NewMessage::default()
+        }
     }
 
     /// A message whose body is this value's JSON text.
@@ -149,7 +152,10 @@ impl Serialize for Message {
         map.serialize_entry("lastError", &self.last_error)?;
         match self.body_text() {
             Some(text) => map.serialize_entry("body", text)?,
-            None => map.serialize_entry("bodyBase64", &base64::engine::general_purpose::STANDARD.encode(&self.body))?,
+            None => map.serialize_entry(
+                "bodyBase64",
+                &base64::engine::general_purpose::STANDARD.encode(&self.body),
+            )?,
         }
         map.end()
     }

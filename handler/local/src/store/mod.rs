@@ -41,7 +41,11 @@ pub struct QueueOptions {
 
 impl Default for QueueOptions {
     fn default() -> Self {
-        QueueOptions { lock_duration: Duration::from_secs(60), max_delivery_count: 10, duplicate_detection: None }
+        QueueOptions {
+            lock_duration: Duration::from_secs(60),
+            max_delivery_count: 10,
+            duplicate_detection: None,
+        }
     }
 }
 
@@ -61,7 +65,10 @@ pub struct QueueStore {
 
 impl std::fmt::Debug for QueueStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueStore").field("path", &self.inner.path).field("options", &self.options).finish()
+        f.debug_struct("QueueStore")
+            .field("path", &self.inner.path)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -76,7 +83,10 @@ fn ms(d: Duration) -> i64 {
 impl QueueStore {
     /// Open (or create) the store of a state directory, without running a host.
     pub fn open_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::StateDir { dir: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::StateDir {
+            dir: dir.to_owned(),
+            source,
+        })?;
         Self::open_file(&dir.join(STORE_FILE))
     }
 
@@ -97,7 +107,11 @@ impl QueueStore {
     fn init(conn: Connection, path: Option<PathBuf>) -> Result<Self, StoreError> {
         conn.execute_batch(sql::SCHEMA)?;
         Ok(QueueStore {
-            inner: Arc::new(Inner { conn: Mutex::new(conn), changed: Notify::new(), path }),
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                changed: Notify::new(),
+                path,
+            }),
             options: QueueOptions::default(),
         })
     }
@@ -136,13 +150,17 @@ impl QueueStore {
 
     /// Make a queue known so that it is listed even while empty.
     pub fn declare_queue(&self, queue: &str) -> Result<(), StoreError> {
-        self.conn().execute("INSERT OR IGNORE INTO queues (name) VALUES (?1)", params![queue])?;
+        self.conn()
+            .execute("INSERT OR IGNORE INTO queues (name) VALUES (?1)", params![queue])?;
         Ok(())
     }
 
     /// Send a message to a queue.
     pub fn send(&self, queue: &str, message: NewMessage) -> Result<SendOutcome, StoreError> {
-        let message_id = message.message_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        let message_id = message
+            .message_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let now = now_ms();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -196,7 +214,10 @@ impl QueueStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         // Messages whose lock expired after their last allowed delivery go to the DLQ.
-        tx.execute(sql::DEAD_LETTER_EXPIRED, params![queue, now, self.options.max_delivery_count, MAX_DELIVERY_COUNT_EXCEEDED])?;
+        tx.execute(
+            sql::DEAD_LETTER_EXPIRED,
+            params![queue, now, self.options.max_delivery_count, MAX_DELIVERY_COUNT_EXCEEDED],
+        )?;
         let query = if sessions { sql::NEXT_IN_SESSION } else { sql::NEXT };
         let seq: Option<i64> = tx.query_row(query, params![queue, now], |row| row.get(0)).optional()?;
         let Some(seq) = seq else {
@@ -208,9 +229,19 @@ impl QueueStore {
             "UPDATE messages SET delivery_count = delivery_count + 1, locked_until_ms = ?2, lock_token = ?3 WHERE seq = ?1",
             params![seq, now + ms(self.options.lock_duration), token],
         )?;
-        let message = tx.query_row(&format!("{} WHERE seq = ?1", sql::SELECT), params![seq], sql::row_to_message)?;
+        let message = tx.query_row(
+            &format!("{} WHERE seq = ?1", sql::SELECT),
+            params![seq],
+            sql::row_to_message,
+        )?;
         tx.commit()?;
-        Ok(Some(Locked { message: message.map_err(|m| StoreError::Corrupt { sequence_number: seq, message: m })?, lock_token: token }))
+        Ok(Some(Locked {
+            message: message.map_err(|m| StoreError::Corrupt {
+                sequence_number: seq,
+                message: m,
+            })?,
+            lock_token: token,
+        }))
     }
 
     /// Extend a lock by the lock duration; false when the lock is no longer held.
@@ -245,16 +276,29 @@ impl QueueStore {
                 dead_letter_description = CASE WHEN delivery_count >= ?3 THEN ?5 ELSE NULL END,
                 last_error = ?5, locked_until_ms = NULL, lock_token = NULL
              WHERE seq = ?1 AND lock_token = ?2 AND dead_lettered = 0",
-            params![sequence_number, lock_token, self.options.max_delivery_count, MAX_DELIVERY_COUNT_EXCEEDED, error],
+            params![
+                sequence_number,
+                lock_token,
+                self.options.max_delivery_count,
+                MAX_DELIVERY_COUNT_EXCEEDED,
+                error
+            ],
         )?;
         if n == 0 {
             return Ok(Abandoned::LockLost);
         }
-        let dead: bool =
-            conn.query_row("SELECT dead_lettered FROM messages WHERE seq = ?1", params![sequence_number], |r| r.get(0))?;
+        let dead: bool = conn.query_row(
+            "SELECT dead_lettered FROM messages WHERE seq = ?1",
+            params![sequence_number],
+            |r| r.get(0),
+        )?;
         drop(conn);
         self.wake();
-        Ok(if dead { Abandoned::DeadLettered } else { Abandoned::Retry })
+        Ok(if dead {
+            Abandoned::DeadLettered
+        } else {
+            Abandoned::Retry
+        })
     }
 
     /// Release every lock (a new host on this store at start: the previous host's
@@ -273,19 +317,38 @@ impl QueueStore {
         let conn = self.conn();
         let mut stmt = conn.prepare(sql::COUNTS)?;
         let rows = stmt.query_map(params![now_ms()], |row| {
-            Ok(QueueCounts { name: row.get(0)?, active: row.get(1)?, locked: row.get(2)?, dead_lettered: row.get(3)? })
+            Ok(QueueCounts {
+                name: row.get(0)?,
+                active: row.get(1)?,
+                locked: row.get(2)?,
+                dead_lettered: row.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Up to `max` messages of a queue (active and locked), oldest first, without locking.
     pub fn peek(&self, queue: &str, max: usize) -> Result<Vec<Message>, StoreError> {
-        self.select(&format!("{} WHERE queue = ?1 AND dead_lettered = 0 ORDER BY seq LIMIT ?2", sql::SELECT), queue, max)
+        self.select(
+            &format!(
+                "{} WHERE queue = ?1 AND dead_lettered = 0 ORDER BY seq LIMIT ?2",
+                sql::SELECT
+            ),
+            queue,
+            max,
+        )
     }
 
     /// The dead-letter queue of `queue`, oldest first.
     pub fn dead_letters(&self, queue: &str) -> Result<Vec<Message>, StoreError> {
-        self.select(&format!("{} WHERE queue = ?1 AND dead_lettered = 1 ORDER BY seq LIMIT ?2", sql::SELECT), queue, usize::MAX)
+        self.select(
+            &format!(
+                "{} WHERE queue = ?1 AND dead_lettered = 1 ORDER BY seq LIMIT ?2",
+                sql::SELECT
+            ),
+            queue,
+            usize::MAX,
+        )
     }
 
     fn select(&self, query: &str, queue: &str, max: usize) -> Result<Vec<Message>, StoreError> {
@@ -295,7 +358,10 @@ impl QueueStore {
         let rows = stmt.query_map(params![queue, limit], sql::row_to_message)?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(row?.map_err(|m| StoreError::Corrupt { sequence_number: -1, message: m })?);
+            out.push(row?.map_err(|m| StoreError::Corrupt {
+                sequence_number: -1,
+                message: m,
+            })?);
         }
         Ok(out)
     }
@@ -310,7 +376,8 @@ impl QueueStore {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let candidates: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT seq FROM messages WHERE queue = ?1 AND dead_lettered = 1 ORDER BY seq")?;
+            let mut stmt =
+                tx.prepare("SELECT seq FROM messages WHERE queue = ?1 AND dead_lettered = 1 ORDER BY seq")?;
             let rows = stmt.query_map(params![queue], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };

@@ -38,8 +38,13 @@ impl Schedule {
             ));
         }
         let day_of_week = shift_days_of_week(fields[5])?;
-        let expression = format!("{} {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], fields[4], day_of_week);
-        cron::Schedule::from_str(&expression).map(|s| Schedule::Cron(Box::new(s))).map_err(|e| e.to_string())
+        let expression = format!(
+            "{} {} {} {} {} {}",
+            fields[0], fields[1], fields[2], fields[3], fields[4], day_of_week
+        );
+        cron::Schedule::from_str(&expression)
+            .map(|s| Schedule::Cron(Box::new(s)))
+            .map_err(|e| e.to_string())
     }
 
     /// The first occurrence strictly after `after`.
@@ -93,7 +98,10 @@ mod tests {
         assert_eq!(s.next_after(monday).unwrap().weekday(), Weekday::Sun);
         let weekdays = Schedule::parse("0 30 9 * * 1-5").unwrap();
         let saturday = Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap();
-        assert_eq!(weekdays.next_after(saturday).unwrap(), Utc.with_ymd_and_hms(2026, 1, 12, 9, 30, 0).unwrap());
+        assert_eq!(
+            weekdays.next_after(saturday).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 12, 9, 30, 0).unwrap()
+        );
         assert!(Schedule::parse("0 0 9 * * Sat").is_ok());
     }
 
@@ -101,7 +109,10 @@ mod tests {
     fn seconds_come_first() {
         let s = Schedule::parse("*/2 * * * * *").unwrap();
         let t = Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 1).unwrap();
-        assert_eq!(s.next_after(t).unwrap(), Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 2).unwrap());
+        assert_eq!(
+            s.next_after(t).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 2).unwrap()
+        );
     }
 
     #[test]

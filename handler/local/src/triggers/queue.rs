@@ -23,7 +23,12 @@ pub(crate) async fn run_queue_trigger(
     renewal: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let Trigger::ServiceBus { queue_name, sessions, .. } = &function.trigger else { return };
+    let Trigger::ServiceBus {
+        queue_name, sessions, ..
+    } = &function.trigger
+    else {
+        return;
+    };
     let queue_name = queue_name.clone();
     let sessions = *sessions;
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
@@ -66,7 +71,9 @@ pub(crate) async fn run_queue_trigger(
 }
 
 async fn deliver(shared: &Shared, function: &FunctionDef, locked: Locked, renewal: Duration) {
-    let Trigger::ServiceBus { name, binary, .. } = &function.trigger else { return };
+    let Trigger::ServiceBus { name, binary, .. } = &function.trigger else {
+        return;
+    };
     let seq = locked.message.sequence_number;
     let token = locked.lock_token.clone();
     tracing::debug!(
@@ -97,7 +104,9 @@ async fn deliver(shared: &Shared, function: &FunctionDef, locked: Locked, renewa
         _ = renew => return,
     };
     let settled = match &result {
-        Ok(_) => store.complete(seq, &token).map(|done| if done { "completed" } else { "lock lost" }),
+        Ok(_) => store
+            .complete(seq, &token)
+            .map(|done| if done { "completed" } else { "lock lost" }),
         Err(error) => store.abandon(seq, &token, &error.to_string()).map(|a| match a {
             Abandoned::Retry => "abandoned",
             Abandoned::DeadLettered => "dead-lettered",

@@ -52,12 +52,22 @@ pub fn echo_fn(auth_level: &str) -> Value {
 }
 
 pub fn keys() -> Keys {
-    Keys::default().with_master(MASTER).with_function_key("default", DEFAULT_KEY)
+    Keys::default()
+        .with_master(MASTER)
+        .with_function_key("default", DEFAULT_KEY)
 }
 
 /// The standard app (ingest → work-items → work, echo) with the handler in-process.
 pub async fn standard(root: &Path, recorder: Recorder, sessions: bool) -> LocalHostBuilder {
-    write_app(root, host_json(), &[("ingest", ingest_fn()), ("work", work_fn(sessions)), ("echo", echo_fn("anonymous"))]);
+    write_app(
+        root,
+        host_json(),
+        &[
+            ("ingest", ingest_fn()),
+            ("work", work_fn(sessions)),
+            ("echo", echo_fn("anonymous")),
+        ],
+    );
     let url = test_handler::serve_in_process(recorder).await;
     LocalHost::builder()
         .app_root(root)
@@ -68,7 +78,11 @@ pub async fn standard(root: &Path, recorder: Recorder, sessions: bool) -> LocalH
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().unwrap()
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 /// Wait for an invocation record matching `pred`.
