@@ -393,6 +393,18 @@ fn cases() -> Vec<Case> {
             "error in size(devices) > 0: reads `devices`, which could not be fetched: Graph 503",
         ),
         case(
+            "has() of an unavailable fact is an error, other fields of its object are not",
+            |f| f.mark_unavailable("requestor.manager", "Graph 404"),
+            Deny,
+            None,
+        )
+        .rules(own("requestor.userType == 'Member' && has(requestor.manager)", "route"))
+        .explains(
+            "r",
+            Error,
+            "error in has(requestor.manager): reads `requestor.manager`, which could not be fetched: Graph 404",
+        ),
+        case(
             "history counts can be capped",
             |f| f.history.grants_last30_days = 5,
             Deny,

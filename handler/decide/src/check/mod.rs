@@ -92,6 +92,16 @@ impl Checker<'_> {
         Ty::Dyn
     }
 
+    /// Where `.field` is written after `operand` (a `has()` node records the macro's position).
+    fn field_after(&self, operand: &IdedExpr, field: &str) -> usize {
+        let from = self.at(operand);
+        let chars: Vec<char> = self.info.source.chars().collect();
+        let want: Vec<char> = format!(".{field}").chars().collect();
+        (from..chars.len())
+            .find(|&i| chars[i..].starts_with(&want))
+            .map_or(from, |i| i + 1)
+    }
+
     /// The dotted fact path an expression reads, if it is one (`requestor.manager.id`).
     fn path_of(&self, e: &IdedExpr) -> Option<String> {
         match &e.expr {
@@ -109,10 +119,14 @@ impl Checker<'_> {
             Expr::Ident(name) => self.ident(e, name),
             Expr::Select(s) => {
                 let operand = self.expr(&s.operand);
-                let field_at = self.at(e) + 1;
+                let field_at = if s.test {
+                    self.field_after(&s.operand, &s.field)
+                } else {
+                    self.at(e) + 1
+                };
                 let ty = self.field(operand, &s.operand, &s.field, field_at);
-                if let Some(path) = self.path_of(e) {
-                    self.paths.insert(path);
+                if let Some(path) = self.path_of(&s.operand) {
+                    self.paths.insert(format!("{path}.{}", s.field));
                 }
                 if s.test {
                     Ty::Bool
