@@ -64,7 +64,17 @@ async fn the_handler_is_started_from_host_json_and_restarted_after_it_dies() {
 
     let response = client().get(format!("{base}/api/crash")).send().await.unwrap();
     assert_eq!(response.status(), 500, "an invocation that kills the handler fails");
-    let second = pid(&base).await;
+    // Until the supervisor sees the exit, calls may still go to the dead process and
+    // fail, as on the real host; then the restarted handler answers.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let second = loop {
+        let response = client().get(format!("{base}/api/pid")).send().await.unwrap();
+        if response.status() == 200 {
+            break response.json::<Value>().await.unwrap()["pid"].as_u64().unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "the handler was not restarted");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
     assert_ne!(first, second, "a new handler process answers after the restart");
     host.shutdown().await;
 }
