@@ -1,1 +1,60 @@
-//! tenant-sim
+//! tenant-sim: a simulated Entra ID / Microsoft Graph tenant over loopback HTTP, for tests
+//! and local runs.
+//!
+//! It serves OpenID metadata, a JWKS with key rotation, the client-credentials and App
+//! Service managed-identity token endpoints, and the first slice of Graph (users, managers,
+//! groups, members). Every request is recorded; faults can be injected per route, and
+//! Intune-like throttling is enforced per class of route with a time scale.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tenant_sim::SimError> {
+//! use tenant_sim::{Scenario, TenantSim};
+//!
+//! let sim = TenantSim::start(Scenario::demo()).await?;
+//! let token = sim.app_token("66666666-0000-4000-8000-000000000001", "https://graph.microsoft.com")?;
+//! let url = format!("{}/v1.0/users/adele.vance@contoso.example", sim.graph_url());
+//! // ... call `url` with `Authorization: Bearer {token}`, then assert on what the sim saw:
+//! assert!(sim.calls_to("GET", "/v1.0/users/").is_empty());
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! URLs: the authority and Graph share one base (`http://127.0.0.1:<port>`), so
+//! `{authority}/{tenant}/oauth2/v2.0/token` and `{graph}/v1.0/...` both work. Issuers default
+//! to `{base}/{tid}/` (v1) and `{base}/{tid}/v2.0` (v2); see [`SimConfig`].
+#![deny(clippy::all)]
+#![warn(missing_docs)]
+
+mod config;
+mod entra;
+mod error;
+mod faults;
+mod graph;
+mod pattern;
+mod record;
+pub mod scenario;
+mod server;
+mod shared;
+mod sim;
+mod state;
+mod throttle;
+
+#[cfg(feature = "azure")]
+pub mod azure;
+
+pub use config::SimConfig;
+pub use entra::keys::SigningKey;
+pub use entra::verify::TokenError;
+pub use error::{Result, SimError};
+pub use faults::{FaultKind, FaultRule, Faults};
+pub use graph::errors::GraphError;
+pub use graph::GRAPH_AUDIENCES;
+pub use pattern::RoutePattern;
+pub use record::RecordedCall;
+pub use scenario::{
+    AccessPackage, AccessPackagePolicy, Application, ComplianceState, Group, ManagedDevice, ManagedIdentity,
+    ManagedIdentityKind, Scenario, ScenarioError, User, UserType,
+};
+pub use sim::TenantSim;
+pub use state::{MembershipChange, MembershipChangeKind, TenantState};
+pub use throttle::{Throttle, ThrottleClass, SIM_RETRY_AFTER_MS};

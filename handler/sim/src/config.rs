@@ -1,0 +1,51 @@
+//! Start-up options of a simulator.
+
+use std::time::Duration;
+
+/// How a [`TenantSim`](crate::TenantSim) behaves beyond its scenario. `Default` is right for most tests.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Issuer of v1.0 tokens and of the v1 OpenID metadata. `{base}` is replaced by the
+    /// sim's base URL and `{tid}` by the tenant id. Default `{base}/{tid}/`, mirroring
+    /// Entra's `https://sts.windows.net/{tid}/`; set `https://sts.windows.net/{tid}/` to get
+    /// the production string (validators compare issuers as strings; they never fetch them).
+    pub issuer_v1: String,
+    /// Issuer of v2.0 tokens and metadata. Default `{base}/{tid}/v2.0`, mirroring
+    /// `https://login.microsoftonline.com/{tid}/v2.0`.
+    pub issuer_v2: String,
+    /// Lifetime of issued tokens (`expires_in`). Default 3599 s.
+    pub token_lifetime: Duration,
+    /// Time scale of throttle windows: 0.01 makes a 20 s window last 200 ms. Default 1.0.
+    pub time_scale: f64,
+    /// Install Intune's documented limits (2,000 requests and 200 writes per 20 s per app)
+    /// as throttle classes `intune` and `intune-write`. Default true.
+    pub intune_throttle: bool,
+    /// The secret the managed-identity endpoint expects in `X-IDENTITY-HEADER`
+    /// (what App Service puts in `IDENTITY_HEADER`). Default: a random value per sim.
+    pub identity_header: Option<String>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            issuer_v1: "{base}/{tid}/".to_owned(),
+            issuer_v2: "{base}/{tid}/v2.0".to_owned(),
+            token_lifetime: Duration::from_secs(3599),
+            time_scale: 1.0,
+            intune_throttle: true,
+            identity_header: None,
+        }
+    }
+}
+
+impl SimConfig {
+    /// Sets the throttle time scale (builder style).
+    pub fn with_time_scale(mut self, scale: f64) -> Self {
+        self.time_scale = scale;
+        self
+    }
+
+    pub(crate) fn issuer(template: &str, base: &str, tid: &str) -> String {
+        template.replace("{base}", base).replace("{tid}", tid)
+    }
+}

@@ -1,0 +1,31 @@
+//! The simulated Entra ID: OpenID metadata, JWKS, token endpoints and token validation.
+
+mod errors;
+pub(crate) mod keys;
+mod managed_identity;
+mod metadata;
+mod token_endpoint;
+pub(crate) mod tokens;
+pub(crate) mod verify;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::shared::Shared;
+
+/// The Entra routes: `/{tenant}/...` plus the App Service identity endpoint `/msi/token`.
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(metadata::openid_v2),
+        )
+        .route("/{tenant}/.well-known/openid-configuration", get(metadata::openid_v1))
+        .route("/{tenant}/discovery/v2.0/keys", get(metadata::jwks))
+        .route("/{tenant}/discovery/keys", get(metadata::jwks))
+        .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint::token_v2))
+        .route("/{tenant}/oauth2/token", post(token_endpoint::token_v1))
+        .route("/msi/token", get(managed_identity::token))
+}

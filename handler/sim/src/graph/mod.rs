@@ -1,0 +1,33 @@
+//! The simulated Microsoft Graph, first slice: users, managers, groups and members.
+//! Served under `/v1.0` and `/beta` alike.
+
+mod auth;
+pub mod errors;
+mod groups;
+mod odata;
+mod users;
+
+use std::sync::Arc;
+
+use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
+
+use crate::shared::Shared;
+pub use auth::GRAPH_AUDIENCES;
+
+/// Which Graph version a route was reached through (`v1.0` or `beta`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ApiVersion(pub &'static str);
+
+/// The Graph routes of one version, all behind bearer-token validation.
+pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/users/{id}", get(users::get_user))
+        .route("/users/{id}/manager", get(users::get_manager))
+        .route("/groups/{id}", get(groups::get_group))
+        .route("/groups/{id}/members", get(groups::list_members))
+        .route("/groups/{id}/members/$ref", post(groups::add_member))
+        .route("/groups/{id}/members/{member}/$ref", delete(groups::remove_member))
+        .layer(axum::middleware::from_fn_with_state(sim, auth::require_token))
+        .layer(Extension(ApiVersion(version)))
+}

@@ -1,0 +1,56 @@
+//! What every handler and the Rust API share: configuration, state, keys, calls, faults, throttle.
+
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::config::SimConfig;
+use crate::entra::keys::{KeyRing, SigningKey};
+use crate::faults::Faults;
+use crate::record::CallLog;
+use crate::state::TenantState;
+use crate::throttle::Throttle;
+
+/// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub config: SimConfig,
+    pub base_url: String,
+    pub tenant_id: String,
+    pub issuer_v1: String,
+    pub issuer_v2: String,
+    pub identity_header: String,
+    pub state: RwLock<TenantState>,
+    pub keys: RwLock<KeyRing>,
+    pub calls: CallLog,
+    pub faults: Faults,
+    pub throttle: Throttle,
+}
+
+impl Shared {
+    pub fn state(&self) -> RwLockReadGuard<'_, TenantState> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn keys(&self) -> RwLockReadGuard<'_, KeyRing> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn keys_mut(&self) -> RwLockWriteGuard<'_, KeyRing> {
+        self.keys.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn signing_key(&self) -> Arc<SigningKey> {
+        self.keys().current()
+    }
+
+    /// Whether `tenant` (a path segment) names this tenant: its id, `common` or `organizations`,
+    /// or a domain configured in the scenario.
+    pub fn is_our_tenant(&self, tenant: &str) -> bool {
+        tenant.eq_ignore_ascii_case(&self.tenant_id)
+            || tenant.eq_ignore_ascii_case("common")
+            || tenant.eq_ignore_ascii_case("organizations")
+    }
+}

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+use tenant_sim::{Scenario, TenantSim};
+
+pub const JITADMIN_APP: &str = "66666666-0000-4000-8000-000000000001";
+pub const JITADMIN_SECRET: &str = "demo-jitadmin-secret";
+pub const JITADMIN_SP: &str = "66666666-0000-4000-8000-0000000000a1";
+pub const MI_CLIENT: &str = "77777777-0000-4000-8000-000000000001";
+pub const MI_OBJECT: &str = "77777777-0000-4000-8000-0000000000a1";
+pub const GRAPH: &str = "https://graph.microsoft.com";
+pub const MEGAN: &str = "11111111-0000-4000-8000-000000000001";
+pub const ADELE: &str = "11111111-0000-4000-8000-000000000002";
+pub const LEE: &str = "11111111-0000-4000-8000-000000000003";
+pub const ALEX: &str = "11111111-0000-4000-8000-000000000005";
+pub const LYNNE: &str = "11111111-0000-4000-8000-000000000004";
+pub const ADMINS: &str = "22222222-0000-4000-8000-000000000001";
+pub const APPROVERS: &str = "22222222-0000-4000-8000-000000000002";
+
+pub async fn demo() -> TenantSim {
+    TenantSim::start(Scenario::demo()).await.unwrap()
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().build().unwrap()
+}
+
+/// A Graph token for jitadmin's app, minted directly.
+pub fn graph_token(sim: &TenantSim) -> String {
+    sim.app_token(JITADMIN_APP, GRAPH).unwrap()
+}
+
+/// GET a Graph path with jitadmin's token.
+pub async fn graph_get(sim: &TenantSim, path: &str) -> reqwest::Response {
+    http()
+        .get(format!("{}{path}", sim.graph_url()))
+        .bearer_auth(graph_token(sim))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Validates a token against the sim's JWKS (fetched over HTTP) like a relying party would.
+pub async fn validate_with_jwks(sim: &TenantSim, token: &str, audience: &str, issuer: &str) -> Value {
+    let jwks: Value = http().get(sim.jwks_uri()).send().await.unwrap().json().await.unwrap();
+    let kid = jsonwebtoken::decode_header(token)
+        .unwrap()
+        .kid
+        .expect("token has a kid");
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())
+        .expect("kid is in the JWKS");
+    let key = DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap()).unwrap();
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_audience(&[audience]);
+    validation.set_issuer(&[issuer]);
+    jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
+}
