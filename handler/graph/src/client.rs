@@ -1,167 +1,35 @@
-//! The client: configuration, token, one request with retries, throttling and a timeout.
+//! The client: token, one request with retries, throttling and a timeout.
 
 use azure_core::credentials::TokenCredential;
-use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
+use crate::config::{GraphClientBuilder, GraphConfig, PathPredicate};
 use crate::error::{ApiError, ErrorBody};
-use crate::limiter::{RateLimiter, RateLimits, RequestClass};
-use crate::retry::{parse_retry_after, tokio_sleep, RetryPolicy, SleepFn};
-use crate::token::GRAPH_SCOPE;
-use crate::GraphError;
-
-/// Graph's public endpoint.
-pub const GRAPH_BASE_URL: &str = "https://graph.microsoft.com";
-
-/// Settings of a [`GraphClient`]: one typed struct, loaded once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GraphConfig {
-    /// Base URL requests are made against, without the version (`https://graph.microsoft.com`,
-    /// `https://graph.microsoft.us`, or tenant-sim's loopback address, optionally with a path prefix).
-    pub base_url: String,
-    /// Token scope (`https://graph.microsoft.com/.default`; the sovereign cloud's or the sim's otherwise).
-    pub scope: String,
-    /// Timeout of one attempt, from sending to the last byte of the answer.
-    pub timeout: Duration,
-    /// Retry policy.
-    pub retry: RetryPolicy,
-    /// Limits for Intune calls (paths under `/deviceManagement/` or naming `managedDevices`); `None` = unlimited.
-    pub intune_limits: Option<RateLimits>,
-    /// Most pages a paging helper follows before giving up (a guard against endless nextLinks).
-    pub max_pages: usize,
-}
-
-impl Default for GraphConfig {
-    fn default() -> Self {
-        GraphConfig {
-            base_url: GRAPH_BASE_URL.to_string(),
-            scope: GRAPH_SCOPE.to_string(),
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            intune_limits: Some(RateLimits::INTUNE_RECOMMENDED),
-            max_pages: 10_000,
-        }
-    }
-}
-
-/// Decides which request paths go through the limiter (the path includes the version, e.g. `/v1.0/...`).
-pub type PathPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
-
-/// Whether a path is an Intune call: `/deviceManagement/...` or any path naming `managedDevices`.
-pub fn is_intune_path(path: &str) -> bool {
-    let rest = strip_version(path);
-    rest.starts_with("/deviceManagement/") || rest.split('/').any(|s| s.eq_ignore_ascii_case("managedDevices"))
-}
-
-fn strip_version(path: &str) -> &str {
-    for v in ["/v1.0", "/beta"] {
-        if let Some(rest) = path.strip_prefix(v) {
-            if rest.starts_with('/') {
-                return rest;
-            }
-        }
-    }
-    path
-}
-
-/// One request to Graph. `target` is a path starting with the version (`/v1.0/users/{id}`), with any
-/// query, or an absolute URL Graph gave us (`@odata.nextLink`), which must point at the configured base.
-#[derive(Debug, Clone)]
-pub struct GraphRequest {
-    /// HTTP method.
-    pub method: Method,
-    /// Path with query, or an absolute URL on the base's origin.
-    pub target: String,
-    /// JSON body.
-    pub body: Option<serde_json::Value>,
-    /// Extra headers (e.g. `ConsistencyLevel: eventual`), resent on every page and retry.
-    pub headers: Vec<(String, String)>,
-}
-
-impl GraphRequest {
-    /// A request without a body.
-    pub fn new(method: Method, target: impl Into<String>) -> Self {
-        GraphRequest {
-            method,
-            target: target.into(),
-            body: None,
-            headers: Vec::new(),
-        }
-    }
-    /// A GET.
-    pub fn get(target: impl Into<String>) -> Self {
-        Self::new(Method::GET, target)
-    }
-    /// A DELETE.
-    pub fn delete(target: impl Into<String>) -> Self {
-        Self::new(Method::DELETE, target)
-    }
-    /// A POST with a JSON body.
-    pub fn post(target: impl Into<String>, body: serde_json::Value) -> Self {
-        Self::new(Method::POST, target).with_body(body)
-    }
-    /// A PATCH with a JSON body.
-    pub fn patch(target: impl Into<String>, body: serde_json::Value) -> Self {
-        Self::new(Method::PATCH, target).with_body(body)
-    }
-    /// Sets the JSON body.
-    pub fn with_body(mut self, body: serde_json::Value) -> Self {
-        self.body = Some(body);
-        self
-    }
-    /// Adds a header.
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-}
-
-/// A successful (2xx) answer.
-#[derive(Debug, Clone)]
-pub struct GraphResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// Raw body.
-    pub body: Bytes,
-    /// Graph's `request-id` header.
-    pub request_id: Option<String>,
-    /// The request path (no query), for error messages.
-    pub path: String,
-}
-
-impl GraphResponse {
-    /// Parses the body as JSON.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, GraphError> {
-        serde_json::from_slice(&self.body).map_err(|e| GraphError::Decode {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })
-    }
-}
+use crate::limiter::{RateLimiter, RequestClass};
+use crate::retry::{parse_retry_after, RetryPolicy, SleepFn};
+use crate::{GraphError, GraphRequest, GraphResponse};
 
 /// The Microsoft Graph client. Cheap to clone; clones share the connection pool and the limiter.
 #[derive(Clone)]
 pub struct GraphClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    http: reqwest::Client,
-    base: Url,
-    credential: Arc<dyn TokenCredential>,
-    scope: String,
-    timeout: Duration,
-    retry: RetryPolicy,
-    limiter: Option<(Arc<RateLimiter>, PathPredicate)>,
-    sleep: SleepFn,
-    max_pages: usize,
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) credential: Arc<dyn TokenCredential>,
+    pub(crate) scope: String,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) limiter: Option<(Arc<RateLimiter>, PathPredicate)>,
+    pub(crate) sleep: SleepFn,
+    pub(crate) max_pages: usize,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -173,86 +41,10 @@ impl std::fmt::Debug for GraphClient {
     }
 }
 
-/// Builds a [`GraphClient`] from a [`GraphConfig`] plus the parts that are not configuration.
-pub struct GraphClientBuilder {
-    config: GraphConfig,
-    credential: Arc<dyn TokenCredential>,
-    limiter: Option<(Arc<RateLimiter>, PathPredicate)>,
-    sleep: Option<SleepFn>,
-    http: Option<reqwest::Client>,
-}
-
-impl GraphClientBuilder {
-    /// Replaces the configuration.
-    pub fn config(mut self, config: GraphConfig) -> Self {
-        self.config = config;
-        self
-    }
-    /// Shares an existing limiter (e.g. one per app across several clients) for Intune paths.
-    pub fn intune_limiter(self, limiter: Arc<RateLimiter>) -> Self {
-        self.limiter_for(limiter, Arc::new(is_intune_path))
-    }
-    /// Routes the requests whose path matches `predicate` through `limiter`.
-    pub fn limiter_for(mut self, limiter: Arc<RateLimiter>, predicate: PathPredicate) -> Self {
-        self.limiter = Some((limiter, predicate));
-        self
-    }
-    /// Replaces how the client waits between attempts (tests record instead of sleeping).
-    pub fn sleep_fn(mut self, sleep: SleepFn) -> Self {
-        self.sleep = Some(sleep);
-        self
-    }
-    /// Uses this reqwest client (proxies, custom roots...).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-    /// Builds the client.
-    pub fn build(self) -> Result<GraphClient, GraphError> {
-        let base = Url::parse(self.config.base_url.trim_end_matches('/'))
-            .map_err(|e| GraphError::InvalidRequest(format!("Graph base URL {:?}: {e}", self.config.base_url)))?;
-        if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
-            return Err(GraphError::InvalidRequest(format!(
-                "Graph base URL {base} is not an http(s) URL"
-            )));
-        }
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| GraphError::InvalidRequest(format!("HTTP client: {e}")))?,
-        };
-        let limiter = self.limiter.or_else(|| {
-            self.config
-                .intune_limits
-                .map(|l| (Arc::new(RateLimiter::new(l)), Arc::new(is_intune_path) as PathPredicate))
-        });
-        Ok(GraphClient {
-            inner: Arc::new(Inner {
-                http,
-                base,
-                credential: self.credential,
-                scope: self.config.scope,
-                timeout: self.config.timeout,
-                retry: self.config.retry,
-                limiter,
-                sleep: self.sleep.unwrap_or_else(tokio_sleep),
-                max_pages: self.config.max_pages.max(1),
-            }),
-        })
-    }
-}
-
 impl GraphClient {
     /// A builder with the default configuration and this token source.
     pub fn builder(credential: Arc<dyn TokenCredential>) -> GraphClientBuilder {
-        GraphClientBuilder {
-            config: GraphConfig::default(),
-            credential,
-            limiter: None,
-            sleep: None,
-            http: None,
-        }
+        GraphClientBuilder::new(credential)
     }
 
     /// A client from a configuration and a token source.
@@ -501,6 +293,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::is_intune_path;
     use crate::token::StaticToken;
 
     fn client(base: &str) -> GraphClient {

@@ -19,6 +19,7 @@
 
 pub mod batch;
 mod client;
+mod config;
 pub mod devices;
 pub mod entitlement;
 mod error;
@@ -27,17 +28,17 @@ pub mod limiter;
 pub mod mail;
 pub mod paging;
 mod path;
+mod request;
 pub mod resume;
 pub mod retry;
 pub mod subscriptions;
 mod token;
 pub mod users;
 
-pub use client::{
-    is_intune_path, GraphClient, GraphClientBuilder, GraphConfig, GraphRequest, GraphResponse, PathPredicate,
-    GRAPH_BASE_URL,
-};
+pub use client::GraphClient;
+pub use config::{is_intune_path, GraphClientBuilder, GraphConfig, PathPredicate, GRAPH_BASE_URL};
 pub use error::{ApiError, GraphError};
 pub use limiter::{RateLimiter, RateLimits, RequestClass};
+pub use request::{GraphRequest, GraphResponse};
 pub use retry::RetryPolicy;
 pub use token::{credential_from_config, CredentialConfig, StaticToken, GRAPH_SCOPE};

@@ -17,7 +17,12 @@ fn ok_user() -> Reply {
 #[tokio::test]
 async fn retry_after_in_seconds_is_honoured() {
     let mock = Mock::start().await;
-    mock.on("GET", USER, Reply::error(429, "TooManyRequests").header("Retry-After", "3")).on("GET", USER, ok_user());
+    mock.on(
+        "GET",
+        USER,
+        Reply::error(429, "TooManyRequests").header("Retry-After", "3"),
+    )
+    .on("GET", USER, ok_user());
     let (client, waits) = mock.client(fast_policy());
     let v: serde_json::Value = client.get_json(USER).await.expect("second attempt succeeds");
     assert_eq!(v["id"], "u1");
@@ -28,13 +33,23 @@ async fn retry_after_in_seconds_is_honoured() {
 #[tokio::test]
 async fn retry_after_as_an_http_date_is_honoured() {
     let mock = Mock::start().await;
-    let when = (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    mock.on("GET", USER, Reply::error(503, "serviceUnavailable").header("Retry-After", &when)).on("GET", USER, ok_user());
+    let when = (chrono::Utc::now() + chrono::Duration::seconds(120))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    mock.on(
+        "GET",
+        USER,
+        Reply::error(503, "serviceUnavailable").header("Retry-After", &when),
+    )
+    .on("GET", USER, ok_user());
     let (client, waits) = mock.client(fast_policy());
     client.get_json::<serde_json::Value>(USER).await.expect("ok");
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 1);
-    assert!(waits[0] > Duration::from_secs(115) && waits[0] <= Duration::from_secs(120), "{waits:?}");
+    assert!(
+        waits[0] > Duration::from_secs(115) && waits[0] <= Duration::from_secs(120),
+        "{waits:?}"
+    );
 }
 
 #[tokio::test]
@@ -60,7 +75,10 @@ async fn attempts_are_bounded() {
     for _ in 0..10 {
         mock.on("GET", USER, Reply::error(503, "serviceUnavailable"));
     }
-    let (client, waits) = mock.client(RetryPolicy { max_attempts: 4, ..fast_policy() });
+    let (client, waits) = mock.client(RetryPolicy {
+        max_attempts: 4,
+        ..fast_policy()
+    });
     let err = client.get_json::<serde_json::Value>(USER).await.expect_err("gives up");
     assert_eq!(err.status(), Some(503));
     assert_eq!(mock.calls_to("GET", USER).len(), 4);
@@ -71,20 +89,37 @@ async fn attempts_are_bounded() {
 async fn total_delay_is_bounded() {
     let mock = Mock::start().await;
     for _ in 0..10 {
-        mock.on("GET", USER, Reply::error(429, "TooManyRequests").header("Retry-After", "100"));
+        mock.on(
+            "GET",
+            USER,
+            Reply::error(429, "TooManyRequests").header("Retry-After", "100"),
+        );
     }
-    let (client, waits) = mock.client(RetryPolicy { max_total_delay: Duration::from_secs(250), ..fast_policy() });
+    let (client, waits) = mock.client(RetryPolicy {
+        max_total_delay: Duration::from_secs(250),
+        ..fast_policy()
+    });
     let err = client.get_json::<serde_json::Value>(USER).await.expect_err("gives up");
     assert_eq!(err.status(), Some(429));
-    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(100), Duration::from_secs(100)]);
+    assert_eq!(
+        *waits.lock().unwrap(),
+        vec![Duration::from_secs(100), Duration::from_secs(100)]
+    );
     assert_eq!(mock.calls_to("GET", USER).len(), 3);
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
-    for (status, code) in [(400, "BadRequest"), (401, "InvalidAuthenticationToken"), (403, "Authorization_RequestDenied"), (404, "Request_ResourceNotFound"), (409, "Conflict")] {
+    for (status, code) in [
+        (400, "BadRequest"),
+        (401, "InvalidAuthenticationToken"),
+        (403, "Authorization_RequestDenied"),
+        (404, "Request_ResourceNotFound"),
+        (409, "Conflict"),
+    ] {
         let mock = Mock::start().await;
-        mock.on("GET", USER, Reply::error(status, code)).on("GET", USER, ok_user());
+        mock.on("GET", USER, Reply::error(status, code))
+            .on("GET", USER, ok_user());
         let (client, waits) = mock.client(fast_policy());
         let err = client.get_json::<serde_json::Value>(USER).await.expect_err("fails");
         assert_eq!(err.status(), Some(status));
@@ -126,7 +161,10 @@ async fn a_dropped_connection_is_retried() {
     let mock = Mock::start().await;
     mock.on("GET", USER, Reply::Drop).on("GET", USER, ok_user());
     let (client, waits) = mock.client(fast_policy());
-    client.get_json::<serde_json::Value>(USER).await.expect("retried after the drop");
+    client
+        .get_json::<serde_json::Value>(USER)
+        .await
+        .expect("retried after the drop");
     assert_eq!(mock.calls_to("GET", USER).len(), 2);
     assert_eq!(waits.lock().unwrap().len(), 1);
 }
@@ -134,16 +172,30 @@ async fn a_dropped_connection_is_retried() {
 #[tokio::test]
 async fn an_unreachable_graph_is_retried_then_reported_as_transport() {
     // Bind and drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let (sleep, waits) = common::recording_sleep();
     let config = GraphConfig {
         base_url: format!("http://127.0.0.1:{port}"),
-        retry: RetryPolicy { max_attempts: 3, ..fast_policy() },
+        retry: RetryPolicy {
+            max_attempts: 3,
+            ..fast_policy()
+        },
         intune_limits: None,
         ..GraphConfig::default()
     };
-    let client = GraphClient::builder(StaticToken::new(TOKEN)).config(config).sleep_fn(sleep).build().expect("client");
-    let err = client.get_json::<serde_json::Value>(USER).await.expect_err("unreachable");
+    let client = GraphClient::builder(StaticToken::new(TOKEN))
+        .config(config)
+        .sleep_fn(sleep)
+        .build()
+        .expect("client");
+    let err = client
+        .get_json::<serde_json::Value>(USER)
+        .await
+        .expect_err("unreachable");
     assert!(matches!(err, GraphError::Transport { attempts: 3, .. }), "{err:?}");
     assert_eq!(waits.lock().unwrap().len(), 2);
 }
@@ -151,10 +203,17 @@ async fn an_unreachable_graph_is_retried_then_reported_as_transport() {
 #[tokio::test]
 async fn a_slow_answer_times_out_and_is_retried() {
     let mock = Mock::start().await;
-    mock.on("GET", USER, Reply::Delay(Duration::from_secs(3), Box::new(ok_user()))).on("GET", USER, ok_user());
-    let config = GraphConfig { timeout: Duration::from_millis(200), ..mock.config() };
+    mock.on("GET", USER, Reply::Delay(Duration::from_secs(3), Box::new(ok_user())))
+        .on("GET", USER, ok_user());
+    let config = GraphConfig {
+        timeout: Duration::from_millis(200),
+        ..mock.config()
+    };
     let (client, _) = mock.client_with(config);
-    client.get_json::<serde_json::Value>(USER).await.expect("second attempt is fast");
+    client
+        .get_json::<serde_json::Value>(USER)
+        .await
+        .expect("second attempt is fast");
     assert_eq!(mock.calls_to("GET", USER).len(), 2);
 }
 
@@ -166,7 +225,10 @@ async fn timeouts_are_bounded_and_typed() {
     }
     let config = GraphConfig {
         timeout: Duration::from_millis(150),
-        retry: RetryPolicy { max_attempts: 2, ..fast_policy() },
+        retry: RetryPolicy {
+            max_attempts: 2,
+            ..fast_policy()
+        },
         ..mock.config()
     };
     let (client, _) = mock.client_with(config);
@@ -179,11 +241,23 @@ async fn tokens_are_asked_for_the_configured_scope_and_sent_as_bearer() {
     let mock = Mock::start().await;
     mock.on("GET", USER, ok_user());
     let token = StaticToken::new(TOKEN);
-    let config = GraphConfig { scope: "https://graph.microsoft.us/.default".into(), ..mock.config() };
+    let config = GraphConfig {
+        scope: "https://graph.microsoft.us/.default".into(),
+        ..mock.config()
+    };
     let client = GraphClient::new(config, token.clone()).expect("client");
     client.get_json::<serde_json::Value>(USER).await.expect("ok");
-    assert_eq!(token.requested_scopes(), vec!["https://graph.microsoft.us/.default".to_string()]);
-    let auth = mock.calls()[0].headers.get("authorization").expect("auth").to_str().expect("ascii").to_string();
+    assert_eq!(
+        token.requested_scopes(),
+        vec!["https://graph.microsoft.us/.default".to_string()]
+    );
+    let auth = mock.calls()[0]
+        .headers
+        .get("authorization")
+        .expect("auth")
+        .to_str()
+        .expect("ascii")
+        .to_string();
     assert_eq!(auth, format!("Bearer {TOKEN}"));
 }
 
@@ -192,17 +266,33 @@ async fn the_default_scope_is_graphs() {
     let token = StaticToken::new(TOKEN);
     let mock = Mock::start().await;
     mock.on("GET", USER, ok_user());
-    let client = GraphClient::new(GraphConfig { scope: GraphConfig::default().scope, ..mock.config() }, token.clone()).expect("client");
+    let client = GraphClient::new(
+        GraphConfig {
+            scope: GraphConfig::default().scope,
+            ..mock.config()
+        },
+        token.clone(),
+    )
+    .expect("client");
     client.get_json::<serde_json::Value>(USER).await.expect("ok");
-    assert_eq!(token.requested_scopes(), vec!["https://graph.microsoft.com/.default".to_string()]);
+    assert_eq!(
+        token.requested_scopes(),
+        vec!["https://graph.microsoft.com/.default".to_string()]
+    );
 }
 
 #[tokio::test]
 async fn intune_calls_go_through_the_limiter_and_others_do_not() {
     let mock = Mock::start().await;
     let sync = "/v1.0/deviceManagement/managedDevices/d1/syncDevice";
-    mock.on("POST", sync, Reply::empty(204)).on("POST", sync, Reply::empty(204)).on("GET", USER, ok_user());
-    let limiter = Arc::new(RateLimiter::new(RateLimits { writes: 1, requests: 10, window: Duration::from_secs(60) }));
+    mock.on("POST", sync, Reply::empty(204))
+        .on("POST", sync, Reply::empty(204))
+        .on("GET", USER, ok_user());
+    let limiter = Arc::new(RateLimiter::new(RateLimits {
+        writes: 1,
+        requests: 10,
+        window: Duration::from_secs(60),
+    }));
     let (sleep, _) = common::recording_sleep();
     let client = GraphClient::builder(StaticToken::new(TOKEN))
         .config(mock.config())
@@ -210,7 +300,10 @@ async fn intune_calls_go_through_the_limiter_and_others_do_not() {
         .sleep_fn(sleep)
         .build()
         .expect("client");
-    assert!(matches!(client.sync_device("d1").await, jitadmin_graph::devices::SyncOutcome::Requested));
+    assert!(matches!(
+        client.sync_device("d1").await,
+        jitadmin_graph::devices::SyncOutcome::Requested
+    ));
     let second = tokio::time::timeout(Duration::from_millis(300), client.sync_device("d1")).await;
     assert!(second.is_err(), "the second write must wait for the window");
     let read = tokio::time::timeout(Duration::from_millis(300), client.get_json::<serde_json::Value>(USER)).await;

@@ -28,8 +28,15 @@ pub struct Call {
 /// A scripted answer.
 #[derive(Clone)]
 pub enum Reply {
-    Json { status: u16, headers: Vec<(String, String)>, body: Value },
-    Empty { status: u16, headers: Vec<(String, String)> },
+    Json {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Value,
+    },
+    Empty {
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
     Delay(Duration, Box<Reply>),
     /// Starts a 200 answer and breaks the connection mid-body.
     Drop,
@@ -37,10 +44,17 @@ pub enum Reply {
 
 impl Reply {
     pub fn json(status: u16, body: Value) -> Reply {
-        Reply::Json { status, headers: Vec::new(), body }
+        Reply::Json {
+            status,
+            headers: Vec::new(),
+            body,
+        }
     }
     pub fn empty(status: u16) -> Reply {
-        Reply::Empty { status, headers: Vec::new() }
+        Reply::Empty {
+            status,
+            headers: Vec::new(),
+        }
     }
     /// A Graph error body with the given code, and a request-id header.
     pub fn error(status: u16, code: &str) -> Reply {
@@ -53,7 +67,11 @@ impl Reply {
     }
     pub fn header(self, name: &str, value: &str) -> Reply {
         match self {
-            Reply::Json { status, mut headers, body } => {
+            Reply::Json {
+                status,
+                mut headers,
+                body,
+            } => {
                 headers.push((name.into(), value.into()));
                 Reply::Json { status, headers, body }
             }
@@ -96,7 +114,13 @@ impl Mock {
     /// Queues an answer for `METHOD path` (a path with a query matches that exact query first).
     pub fn on(&self, method: &str, path_and_query: &str, reply: Reply) -> &Self {
         let key = format!("{} {}", method.to_ascii_uppercase(), path_and_query);
-        self.state.lock().unwrap().script.entry(key).or_default().push_back(reply);
+        self.state
+            .lock()
+            .unwrap()
+            .script
+            .entry(key)
+            .or_default()
+            .push_back(reply);
         self
     }
 
@@ -105,7 +129,10 @@ impl Mock {
     }
 
     pub fn calls_to(&self, method: &str, path: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method && c.path == path).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method && c.path == path)
+            .collect()
     }
 
     /// A client against this mock that records its waits instead of sleeping.
@@ -125,14 +152,21 @@ impl Mock {
 
     pub fn client_with(&self, config: GraphConfig) -> (GraphClient, Arc<Mutex<Vec<Duration>>>) {
         let (sleep, waits) = recording_sleep();
-        let client = GraphClient::builder(StaticToken::new(TOKEN)).config(config).sleep_fn(sleep).build().expect("client");
+        let client = GraphClient::builder(StaticToken::new(TOKEN))
+            .config(config)
+            .sleep_fn(sleep)
+            .build()
+            .expect("client");
         (client, waits)
     }
 }
 
 /// The default policy without jitter on Retry-After, so waits can be asserted exactly.
 pub fn fast_policy() -> RetryPolicy {
-    RetryPolicy { retry_after_jitter: Duration::ZERO, ..RetryPolicy::default() }
+    RetryPolicy {
+        retry_after_jitter: Duration::ZERO,
+        ..RetryPolicy::default()
+    }
 }
 
 /// A sleep that records the wait and returns at once.
@@ -155,8 +189,18 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response {
     let query = parts.uri.query().map(str::to_string);
     let reply = {
         let mut s = state.lock().unwrap();
-        s.calls.push(Call { method: method.clone(), path: path.clone(), query: query.clone(), headers: parts.headers, body, at: Instant::now() });
-        let full = format!("{method} {}", parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or(&path));
+        s.calls.push(Call {
+            method: method.clone(),
+            path: path.clone(),
+            query: query.clone(),
+            headers: parts.headers,
+            body,
+            at: Instant::now(),
+        });
+        let full = format!(
+            "{method} {}",
+            parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or(&path)
+        );
         let plain = format!("{method} {path}");
         let from = |s: &mut State, k: &str| s.script.get_mut(k).and_then(|q| q.pop_front());
         from(&mut s, &full).or_else(|| from(&mut s, &plain))
@@ -169,7 +213,9 @@ fn render(reply: Reply) -> std::pin::Pin<Box<dyn std::future::Future<Output = Re
     Box::pin(async move {
         match reply {
             Reply::Json { status, headers, body } => {
-                let mut r = Response::builder().status(status).header("content-type", "application/json");
+                let mut r = Response::builder()
+                    .status(status)
+                    .header("content-type", "application/json");
                 for (k, v) in headers {
                     r = r.header(k, v);
                 }
@@ -187,8 +233,10 @@ fn render(reply: Reply) -> std::pin::Pin<Box<dyn std::future::Future<Output = Re
                 render(*inner).await
             }
             Reply::Drop => {
-                let chunks: Vec<Result<Bytes, std::io::Error>> =
-                    vec![Ok(Bytes::from_static(b"{\"value\": [")), Err(std::io::Error::other("connection dropped"))];
+                let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                    Ok(Bytes::from_static(b"{\"value\": [")),
+                    Err(std::io::Error::other("connection dropped")),
+                ];
                 Response::builder()
                     .status(StatusCode::OK)
                     .header("content-type", "application/json")
