@@ -1,10 +1,13 @@
 //! Start-up options of a simulator.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// How a [`TenantSim`](crate::TenantSim) behaves beyond its scenario. `Default` is right for most tests.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
+    /// Where to listen. Default `127.0.0.1:0` (a free loopback port); `jitadmin dev` may pick a fixed one.
+    pub bind: SocketAddr,
     /// Issuer of v1.0 tokens and of the v1 OpenID metadata. `{base}` is replaced by the
     /// sim's base URL and `{tid}` by the tenant id. Default `{base}/{tid}/`, mirroring
     /// Entra's `https://sts.windows.net/{tid}/`; set `https://sts.windows.net/{tid}/` to get
@@ -28,6 +31,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             issuer_v1: "{base}/{tid}/".to_owned(),
             issuer_v2: "{base}/{tid}/v2.0".to_owned(),
             token_lifetime: Duration::from_secs(3599),

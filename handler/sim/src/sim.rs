@@ -38,13 +38,13 @@ impl TenantSim {
     /// Starts a simulator for `scenario` with `config`.
     pub async fn start_with(scenario: Scenario, config: SimConfig) -> Result<Self> {
         let scenario = scenario.validated("<scenario>")?;
-        let bind = "127.0.0.1:0";
+        let bind = config.bind;
         let listener = TcpListener::bind(bind).await.map_err(|source| SimError::Bind {
-            addr: bind.to_owned(),
+            addr: bind.to_string(),
             source,
         })?;
         let addr = listener.local_addr().map_err(|source| SimError::Bind {
-            addr: bind.to_owned(),
+            addr: bind.to_string(),
             source,
         })?;
         let base_url = format!("http://{addr}");

@@ -212,3 +212,66 @@ async fn rotated_key_signs_while_old_key_stays_published_until_retired() {
         .unwrap();
     assert_eq!(resp.status(), 401, "tokens of a retired key no longer validate");
 }
+
+#[tokio::test]
+async fn v1_token_endpoint_takes_a_resource() {
+    let sim = demo().await;
+    let body: Value = http()
+        .post(format!("{}/{}/oauth2/token", sim.authority_url(), sim.tenant_id()))
+        .form(&[
+            ("client_id", JITADMIN_APP),
+            ("client_secret", JITADMIN_SECRET),
+            ("resource", GRAPH),
+            ("grant_type", "client_credentials"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["resource"], GRAPH);
+    assert!(body["expires_on"].is_string());
+    validate_with_jwks(&sim, body["access_token"].as_str().unwrap(), GRAPH, sim.issuer_v1()).await;
+}
+
+#[tokio::test]
+async fn identity_endpoint_requires_the_identity_header_and_a_known_identity() {
+    let sim = demo().await;
+    let url = format!("{}?api-version=2019-08-01&resource={GRAPH}", sim.identity_endpoint());
+    let no_header = http().get(&url).send().await.unwrap();
+    assert_eq!(no_header.status(), 401);
+    let unknown = http()
+        .get(format!("{url}&client_id=not-assigned"))
+        .header("X-IDENTITY-HEADER", sim.identity_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 400);
+    let ok: Value = http()
+        .get(&url)
+        .header("X-IDENTITY-HEADER", sim.identity_header())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ok["client_id"], MI_CLIENT);
+    assert_eq!(ok["token_type"], "Bearer");
+    assert_eq!(ok["resource"], GRAPH);
+    assert!(ok["expires_on"].as_str().unwrap().parse::<i64>().is_ok());
+}
+
+#[tokio::test]
+async fn unknown_tenant_gets_aadsts90002() {
+    let sim = demo().await;
+    let resp = http()
+        .get(format!("{}/some-other-tenant/discovery/v2.0/keys", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error_codes"][0], 90002);
+}
