@@ -153,6 +153,22 @@ impl GraphClient {
         }
     }
 
+    /// `POST /beta/deviceManagement/comanagedDevices/{id}/syncDevice` (204): the beta-only variant for
+    /// co-managed (Configuration Manager + Intune) devices, spec §7.2.
+    pub async fn sync_comanaged_device(&self, device_id: &str) -> SyncOutcome {
+        let target = match segment(device_id) {
+            Ok(id) => format!("/beta/deviceManagement/comanagedDevices/{id}/syncDevice"),
+            Err(e) => return SyncOutcome::Failed(e),
+        };
+        match self
+            .execute(crate::GraphRequest::new(reqwest::Method::POST, target))
+            .await
+        {
+            Ok(_) => SyncOutcome::Requested,
+            Err(e) => SyncOutcome::from_error(e),
+        }
+    }
+
     /// Syncs many devices through `$batch` (20 per batch, throttled items retried); one outcome per id,
     /// in order. Repeated ids are synced once and reported for each occurrence.
     pub async fn sync_devices(&self, device_ids: &[String]) -> Result<Vec<(String, SyncOutcome)>, GraphError> {

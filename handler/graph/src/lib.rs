@@ -5,6 +5,15 @@
 //! [`users`], [`devices`], [`groups`], [`entitlement`], [`subscriptions`], [`mail`]. The generic
 //! parts are [`GraphClient::execute`], the [`paging`] helpers and [`batch`].
 //!
+//! Against tenant-sim, set [`GraphConfig::base_url`] to the sim's address (a path prefix is kept)
+//! and [`GraphConfig::scope`] to the sim's scope. Links Graph returns (`@odata.nextLink`,
+//! `@odata.deltaLink`) are followed only when they point at the configured origin, so the token is
+//! never sent elsewhere; the sim must therefore write its own address into them.
+//!
+//! Intune calls (paths under `/deviceManagement/` or naming `managedDevices`, batch items included)
+//! pass through a [`RateLimiter`] shared by all clones of a client; share one limiter between
+//! separately built clients with [`GraphClientBuilder::intune_limiter`].
+//!
 //! ```no_run
 //! use jitadmin_graph::{GraphClient, GraphConfig, CredentialConfig, credential_from_config};
 //! # async fn run() -> Result<(), jitadmin_graph::GraphError> {

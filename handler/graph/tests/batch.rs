@@ -180,3 +180,24 @@ async fn device_syncs_in_a_batch_report_an_outcome_per_device() {
     assert!(matches!(outcomes[3].1, SyncOutcome::Requested));
     assert!(matches!(outcomes[4].1, SyncOutcome::Requested));
 }
+
+#[tokio::test]
+async fn a_co_managed_device_is_synced_through_beta() {
+    let mock = Mock::start().await;
+    mock.on(
+        "POST",
+        "/beta/deviceManagement/comanagedDevices/d9/syncDevice",
+        Reply::empty(204),
+    )
+    .on(
+        "POST",
+        "/v1.0/deviceManagement/managedDevices/gone/syncDevice",
+        Reply::error(404, "ResourceNotFound"),
+    );
+    let (client, _) = mock.client(fast_policy());
+    assert!(matches!(
+        client.sync_comanaged_device("d9").await,
+        SyncOutcome::Requested
+    ));
+    assert!(matches!(client.sync_device("gone").await, SyncOutcome::DeviceGone));
+}
