@@ -25,8 +25,8 @@ fn users_class(limit: u32) -> ThrottleClass {
 
 #[tokio::test]
 async fn limit_hit_gives_429_with_scaled_retry_after_and_counts() {
-    // 0.05: the 20 s window lasts one second of wall-clock time.
-    let sim = scaled_sim(0.05).await;
+    // 0.1: the 20 s window lasts two seconds of wall-clock time.
+    let sim = scaled_sim(0.1).await;
     sim.throttle().set_class(users_class(3));
     let token = graph_token(&sim);
     let url = format!("{}/v1.0/users/{ADELE}", sim.graph_url());
@@ -38,9 +38,9 @@ async fn limit_hit_gives_429_with_scaled_retry_after_and_counts() {
     let retry_after: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=20).contains(&retry_after), "simulated seconds: {retry_after}");
     let wait_ms: u64 = resp.headers()[SIM_RETRY_AFTER_MS].to_str().unwrap().parse().unwrap();
-    assert!(wait_ms <= 1000, "wall-clock wait is scaled: {wait_ms}");
+    assert!(wait_ms <= 2000, "wall-clock wait is scaled: {wait_ms}");
     assert!(
-        wait_ms as f64 <= retry_after as f64 * 0.05 * 1000.0 + 1.0,
+        wait_ms as f64 <= retry_after as f64 * 0.1 * 1000.0 + 1.0,
         "consistent with Retry-After × scale"
     );
     let body: Value = resp.json().await.unwrap();
@@ -76,7 +76,7 @@ async fn each_app_has_its_own_budget() {
 
 #[tokio::test]
 async fn intune_write_limit_applies_to_writes_only() {
-    let sim = scaled_sim(0.05).await;
+    let sim = scaled_sim(0.1).await;
     // Install a small copy of Intune's classes to keep the test fast.
     let mut writes = ThrottleClass::intune_writes();
     writes.limit = 2;
