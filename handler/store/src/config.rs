@@ -292,7 +292,11 @@ fn parse_endpoint(raw: &str, account: Option<&str>) -> Result<Url, ConfigError> 
     if path.is_empty() && is_loopback_or_ip(&url) {
         match account {
             Some(a) => url.set_path(&format!("/{a}")),
-            None => return Err(bad("a loopback endpoint needs the account as its path, e.g. /devstoreaccount1")),
+            None => {
+                return Err(bad(
+                    "a loopback endpoint needs the account as its path, e.g. /devstoreaccount1",
+                ))
+            }
         }
     } else {
         url.set_path(&path);
@@ -302,7 +306,10 @@ fn parse_endpoint(raw: &str, account: Option<&str>) -> Result<Url, ConfigError> 
 
 fn account_from_endpoint(url: &Url) -> Option<String> {
     if is_loopback_or_ip(url) {
-        url.path_segments()?.next().filter(|s| !s.is_empty()).map(str::to_string)
+        url.path_segments()?
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     } else {
         url.host_str()?.split('.').next().map(str::to_string)
     }
@@ -314,7 +321,10 @@ mod tests {
 
     #[test]
     fn sqlite_settings_parse() {
-        assert_eq!(StoreConfig::parse("sqlite::memory:").unwrap().backend, BackendConfig::SqliteMemory);
+        assert_eq!(
+            StoreConfig::parse("sqlite::memory:").unwrap().backend,
+            BackendConfig::SqliteMemory
+        );
         assert_eq!(
             StoreConfig::parse("sqlite:/var/lib/jitadmin/state.db").unwrap().backend,
             BackendConfig::Sqlite {
@@ -347,7 +357,9 @@ mod tests {
 
     #[test]
     fn loopback_table_endpoint_gets_the_account_path() {
-        let cs = format!("table:AccountName=devstoreaccount1;AccountKey={DEV_ACCOUNT_KEY};TableEndpoint=http://127.0.0.1:5555");
+        let cs = format!(
+            "table:AccountName=devstoreaccount1;AccountKey={DEV_ACCOUNT_KEY};TableEndpoint=http://127.0.0.1:5555"
+        );
         let BackendConfig::TableSharedKey { endpoint, .. } = StoreConfig::parse(&cs).unwrap().backend else {
             panic!("not shared key")
         };
@@ -373,10 +385,19 @@ mod tests {
             (format!("tables:AccountKey={secret}"), "must start with"),
             (format!("table:AccountKey={secret}"), "no AccountName"),
             ("table:AccountName=a".to_string(), "no AccountKey"),
-            ("table:AccountName=a;AccountKey=!!notbase64".to_string(), "not valid base64"),
+            (
+                "table:AccountName=a;AccountKey=!!notbase64".to_string(),
+                "not valid base64",
+            ),
             (format!("table:AccountName=a;AccountKey={secret};junk"), "segment 3"),
-            (format!("table:AccountName=a;AccountKey={secret};TableEndpoint=ftp://x"), "http or https"),
-            (format!("table:AccountName=a;SharedAccessSignature=sv={secret}"), "not supported"),
+            (
+                format!("table:AccountName=a;AccountKey={secret};TableEndpoint=ftp://x"),
+                "http or https",
+            ),
+            (
+                format!("table:AccountName=a;SharedAccessSignature=sv={secret}"),
+                "not supported",
+            ),
             ("table+identity:http://127.0.0.1:1".to_string(), "account"),
         ];
         for (setting, expected) in cases {

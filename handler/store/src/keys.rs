@@ -76,7 +76,8 @@ mod tests {
     use super::*;
 
     fn is_table_safe(key: &str) -> bool {
-        !key.chars().any(|c| matches!(c, '/' | '\\' | '#' | '?' | '%' | '\'') || c.is_control())
+        !key.chars()
+            .any(|c| matches!(c, '/' | '\\' | '#' | '?' | '%' | '\'') || c.is_control())
     }
 
     #[test]

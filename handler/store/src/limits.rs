@@ -16,7 +16,11 @@ pub const MAX_PROPERTIES: usize = 252;
 /// Bytes of the entity's JSON request body with non-ASCII escaped (as the Table backend sends it).
 /// Azurite rejects bodies over 1 MiB, so every backend applies this limit too.
 fn request_body_bytes(partition: &str, row: &str, props: &Map<String, Value>) -> usize {
-    let escaped = |s: &str| -> usize { s.chars().map(|c| if c.is_ascii() { 1 } else { 6 * c.len_utf16() }).sum() };
+    let escaped = |s: &str| -> usize {
+        s.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 6 * c.len_utf16() })
+            .sum()
+    };
     let body = Value::Object(props.clone()).to_string();
     // `"PartitionKey":"...","RowKey":"...",` around the properties.
     escaped(&body) + escaped(partition) + escaped(row) + 32
@@ -103,7 +107,10 @@ mod tests {
         assert!(check_entity("r", "p", "r", &props(json!({ "f": ok }))).is_ok());
         let big = "a".repeat(MAX_STRING_BYTES / 2 + 1);
         let err = check_entity("r", "p", "r", &props(json!({ "f": big }))).unwrap_err();
-        assert!(matches!(err, StoreError::ValueTooLarge { ref field, size: 65538, .. } if field == "f"), "{err}");
+        assert!(
+            matches!(err, StoreError::ValueTooLarge { ref field, size: 65538, .. } if field == "f"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -118,7 +125,10 @@ mod tests {
             p.insert(format!("f{i}"), Value::String("é".repeat(10_000)));
         }
         let err = check_entity("r", "p", "r", &p).unwrap_err();
-        assert!(matches!(err, StoreError::ValueTooLarge { ref field, .. } if field == "entity (request body)"), "{err}");
+        assert!(
+            matches!(err, StoreError::ValueTooLarge { ref field, .. } if field == "entity (request body)"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -128,6 +138,9 @@ mod tests {
             p.insert(format!("f{i}"), Value::String("a".repeat(30_000)));
         }
         let err = check_entity("r", "p", "r", &p).unwrap_err();
-        assert!(matches!(err, StoreError::ValueTooLarge { ref field, .. } if field == "entity"), "{err}");
+        assert!(
+            matches!(err, StoreError::ValueTooLarge { ref field, .. } if field == "entity"),
+            "{err}"
+        );
     }
 }

@@ -221,7 +221,14 @@ impl SqliteBackend {
                         from_rk,
                         PAGE_SIZE + 1
                     ],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, String>(3)?)),
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get(2)?,
+                            r.get::<_, String>(3)?,
+                        ))
+                    },
                 )
                 .map_err(sql_err(path, "query"))?;
             let mut entities = Vec::new();

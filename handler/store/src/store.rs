@@ -173,8 +173,16 @@ impl Store {
         mode: WriteMode,
     ) -> Result<ETag> {
         let props = to_props(record, R::KIND)?;
-        self.write_props(R::KIND, R::TABLE, &encode_key(partition), &encode_key(row), id, &props, mode)
-            .await
+        self.write_props(
+            R::KIND,
+            R::TABLE,
+            &encode_key(partition),
+            &encode_key(row),
+            id,
+            &props,
+            mode,
+        )
+        .await
     }
 
     /// Writes properties under already-encoded keys, after the size checks.

@@ -17,7 +17,10 @@ async fn a_file_store_keeps_its_records_across_reopen() {
     {
         let store = Store::open_setting(&setting, None).await.unwrap();
         store.ledger_begin("k").await.unwrap();
-        store.ledger_finish("k", LedgerOutcome::Done("ok".into())).await.unwrap();
+        store
+            .ledger_finish("k", LedgerOutcome::Done("ok".into()))
+            .await
+            .unwrap();
     }
     let store = Store::open_setting(&setting, None).await.unwrap();
     assert_eq!(store.ledger_get("k").await.unwrap().unwrap().status, LedgerStatus::Done);
@@ -27,12 +30,18 @@ async fn a_file_store_keeps_its_records_across_reopen() {
 async fn table_prefixes_keep_stores_apart_in_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let setting = format!("sqlite:{}", dir.path().join("shared.db").display());
-    let a = Store::open(&StoreConfig::parse(&setting).unwrap().with_table_prefix("a").unwrap(), None)
-        .await
-        .unwrap();
-    let b = Store::open(&StoreConfig::parse(&setting).unwrap().with_table_prefix("b").unwrap(), None)
-        .await
-        .unwrap();
+    let a = Store::open(
+        &StoreConfig::parse(&setting).unwrap().with_table_prefix("a").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let b = Store::open(
+        &StoreConfig::parse(&setting).unwrap().with_table_prefix("b").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     a.ledger_begin("k").await.unwrap();
     assert!(b.ledger_get("k").await.unwrap().is_none());
 }

@@ -39,7 +39,10 @@ async fn stores_with_different_prefixes_share_one_account_apart() {
     let open = |prefix: &'static str| {
         let cs = azurite.connection_string();
         async move {
-            let config = StoreConfig::parse(&format!("table:{cs}")).unwrap().with_table_prefix(prefix).unwrap();
+            let config = StoreConfig::parse(&format!("table:{cs}"))
+                .unwrap()
+                .with_table_prefix(prefix)
+                .unwrap();
             Store::open(&config, None).await.unwrap()
         }
     };

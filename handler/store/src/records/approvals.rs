@@ -96,7 +96,7 @@ impl Store {
             .into_iter()
             .filter(|v| v.value.status == ApprovalStatus::Open)
             .collect();
-        open.sort_by(|a, b| a.value.expires_at.cmp(&b.value.expires_at));
+        open.sort_by_key(|v| v.value.expires_at);
         Ok(open)
     }
 }

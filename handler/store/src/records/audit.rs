@@ -174,7 +174,12 @@ impl Store {
         Ok(id)
     }
 
-    async fn audit_partition(&self, partition: String, from: Option<String>, to: Option<String>) -> Result<Vec<AuditRecord>> {
+    async fn audit_partition(
+        &self,
+        partition: String,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<AuditRecord>> {
         let table = self.table_name(Table::Audit);
         self.scan_entities(
             Table::Audit,
@@ -198,7 +203,8 @@ impl Store {
 
     /// A user's audit trail, in time order.
     pub async fn audit_by_user(&self, user: &str) -> Result<Vec<AuditRecord>> {
-        self.audit_partition(format!("u|{}", encode_key(user)), None, None).await
+        self.audit_partition(format!("u|{}", encode_key(user)), None, None)
+            .await
     }
 
     /// Every event with `from <= at < to`, in time order (one partition scan per calendar month).

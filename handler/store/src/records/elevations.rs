@@ -43,7 +43,13 @@ impl Store {
     pub async fn elevation_granted(&self, elevation: &Elevation) -> Result<()> {
         let id = format!("{}/{}", elevation.user, elevation.request_id);
         match self
-            .write(&elevation.user, &elevation.request_id, &id, elevation, WriteMode::Insert)
+            .write(
+                &elevation.user,
+                &elevation.request_id,
+                &id,
+                elevation,
+                WriteMode::Insert,
+            )
             .await
         {
             Ok(_) | Err(StoreError::AlreadyExists { .. }) => Ok(()),
@@ -89,8 +95,17 @@ impl Store {
 
     /// A user's elevations, oldest grant first.
     pub async fn elevations(&self, user: &str) -> Result<Vec<Elevation>> {
-        let mut all: Vec<Elevation> = self.elevation_records(user).await?.into_iter().map(|v| v.value).collect();
-        all.sort_by(|a, b| a.granted_at.cmp(&b.granted_at).then_with(|| a.request_id.cmp(&b.request_id)));
+        let mut all: Vec<Elevation> = self
+            .elevation_records(user)
+            .await?
+            .into_iter()
+            .map(|v| v.value)
+            .collect();
+        all.sort_by(|a, b| {
+            a.granted_at
+                .cmp(&b.granted_at)
+                .then_with(|| a.request_id.cmp(&b.request_id))
+        });
         Ok(all)
     }
 

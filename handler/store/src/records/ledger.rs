@@ -144,9 +144,9 @@ impl Store {
             }
             match self.write(key, SINGLE_ROW, key, &entry, mode).await {
                 Ok(_) => return Ok(entry),
-                Err(StoreError::ETagMismatch { .. } | StoreError::NotFound { .. } | StoreError::AlreadyExists { .. }) => {
-                    continue
-                }
+                Err(
+                    StoreError::ETagMismatch { .. } | StoreError::NotFound { .. } | StoreError::AlreadyExists { .. },
+                ) => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -49,7 +49,8 @@ pub fn shared_key_string_to_sign(p: &SignedParts<'_>) -> String {
 pub fn shared_key_authorization(key: &AccountKey, p: &SignedParts<'_>) -> String {
     let to_sign = shared_key_string_to_sign(p);
     // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(to_sign.as_bytes());
     let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     format!("SharedKey {}:{}", p.account, signature)

@@ -62,7 +62,10 @@ fn literal(s: &str) -> String {
 }
 
 fn header(resp: &reqwest::Response, name: &str) -> Option<String> {
-    resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 const SYSTEM_PROPS: [&str; 3] = ["PartitionKey", "RowKey", "Timestamp"];
@@ -135,7 +138,12 @@ impl TableBackend {
 
     async fn send(&self, req: TableRequest<'_>) -> Result<reqwest::Response, StoreError> {
         let resp = send(&self.http, &self.auth, &self.account, &req).await?;
-        tracing::trace!(operation = req.operation, table = req.table, status = resp.status().as_u16(), "Table Storage");
+        tracing::trace!(
+            operation = req.operation,
+            table = req.table,
+            status = resp.status().as_u16(),
+            "Table Storage"
+        );
         Ok(resp)
     }
 
@@ -349,7 +357,10 @@ mod tests {
             "Timestamp": "2026-01-01T00:00:00Z", "Timestamp@odata.type": "Edm.DateTime", "name": "n"
         });
         let e = entity_from_json("t", v.as_object().cloned().unwrap_or_default(), None).unwrap();
-        assert_eq!((e.partition.as_str(), e.row.as_str(), e.etag.as_str()), ("p", "r", "W/\"x\""));
+        assert_eq!(
+            (e.partition.as_str(), e.row.as_str(), e.etag.as_str()),
+            ("p", "r", "W/\"x\"")
+        );
         assert_eq!(e.props.keys().collect::<Vec<_>>(), ["name"]);
     }
 }

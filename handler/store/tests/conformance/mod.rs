@@ -106,7 +106,13 @@ pub async fn every_record_type_round_trips(store: &Store) {
     store.approval_replace(&a, &read.etag).await.unwrap();
     assert_eq!(store.approval_get("stage-1").await.unwrap().unwrap().value, a);
     store.approval_insert(&approval("stage-2")).await.unwrap();
-    let open: Vec<_> = store.approvals_open().await.unwrap().into_iter().map(|v| v.value).collect();
+    let open: Vec<_> = store
+        .approvals_open()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.value)
+        .collect();
     assert_eq!(open, vec![approval("stage-2")]);
 
     // Subscriptions.
@@ -149,7 +155,10 @@ pub async fn every_record_type_round_trips(store: &Store) {
         .await
         .unwrap();
     assert_eq!(closed.len(), 1);
-    assert_eq!(store.elevations("user-1").await.unwrap()[0].removed_at, Some(t("2026-11-27T10:00:00Z")));
+    assert_eq!(
+        store.elevations("user-1").await.unwrap()[0].removed_at,
+        Some(t("2026-11-27T10:00:00Z"))
+    );
 
     // Audit.
     let ev = event("req-1", "user-1", t("2026-11-27T08:00:00.5Z"), "granted");
@@ -160,7 +169,10 @@ pub async fn every_record_type_round_trips(store: &Store) {
 
     // Claims.
     assert_eq!(store.claim("k", "alice").await.unwrap(), Claim::Won);
-    assert_eq!(store.claim_holder("k").await.unwrap().map(|h| h.0), Some("alice".to_string()));
+    assert_eq!(
+        store.claim_holder("k").await.unwrap().map(|h| h.0),
+        Some("alice".to_string())
+    );
     assert!(store.claim_release("k").await.unwrap());
     assert_eq!(store.claim("k", "bob").await.unwrap(), Claim::Won);
 }
@@ -194,7 +206,10 @@ pub async fn fifty_concurrent_claimers_yield_one_winner_and_forty_nine_who_know_
     }
     assert_eq!(winners.len(), 1, "winners: {winners:?}");
     assert_eq!(told.len(), 49);
-    assert!(told.iter().all(|w| w == &winners[0]), "losers were told {told:?}, winner {winners:?}");
+    assert!(
+        told.iter().all(|w| w == &winners[0]),
+        "losers were told {told:?}, winner {winners:?}"
+    );
     let (holder, _) = store.claim_holder("stage/decision#1").await.unwrap().unwrap();
     assert_eq!(holder, winners[0]);
 }
@@ -203,7 +218,10 @@ pub async fn stale_etags_and_duplicate_inserts_are_reported(store: &Store) {
     let a = approval("stage-etag");
     store.approval_insert(&a).await.unwrap();
     let dup = store.approval_insert(&a).await.unwrap_err();
-    assert!(matches!(dup, StoreError::AlreadyExists { record: "approval", ref id } if id == "stage-etag"), "{dup}");
+    assert!(
+        matches!(dup, StoreError::AlreadyExists { record: "approval", ref id } if id == "stage-etag"),
+        "{dup}"
+    );
 
     let first = store.approval_get("stage-etag").await.unwrap().unwrap();
     let second = store.approval_get("stage-etag").await.unwrap().unwrap();
@@ -214,10 +232,19 @@ pub async fn stale_etags_and_duplicate_inserts_are_reported(store: &Store) {
     let mut denied = second.value.clone();
     denied.status = ApprovalStatus::Denied;
     let err = store.approval_replace(&denied, &second.etag).await.unwrap_err();
-    assert!(matches!(err, StoreError::ETagMismatch { record: "approval", .. }), "{err}");
-    assert_eq!(store.approval_get("stage-etag").await.unwrap().unwrap().value.status, ApprovalStatus::Approved);
+    assert!(
+        matches!(err, StoreError::ETagMismatch { record: "approval", .. }),
+        "{err}"
+    );
+    assert_eq!(
+        store.approval_get("stage-etag").await.unwrap().unwrap().value.status,
+        ApprovalStatus::Approved
+    );
 
-    let missing = store.approval_replace(&approval("no-such-stage"), &first.etag).await.unwrap_err();
+    let missing = store
+        .approval_replace(&approval("no-such-stage"), &first.etag)
+        .await
+        .unwrap_err();
     assert!(
         matches!(missing, StoreError::NotFound { .. } | StoreError::ETagMismatch { .. }),
         "{missing}"
@@ -246,7 +273,12 @@ pub async fn paging_over_2500_entities_returns_each_once(store: &Store) {
     in_parallel(2500, |i| {
         let store = store.clone();
         async move {
-            let ev = event(&format!("req-{i}"), "pager", base + Duration::seconds(i as i64), &format!("a{i}"));
+            let ev = event(
+                &format!("req-{i}"),
+                "pager",
+                base + Duration::seconds(i as i64),
+                &format!("a{i}"),
+            );
             store.audit_append(&ev).await.unwrap();
         }
     })
@@ -294,7 +326,10 @@ pub async fn hostile_keys_round_trip_and_stay_distinct(store: &Store) {
     for (n, id) in ids.iter().enumerate() {
         let label = format!("{n}");
         store.ledger_begin(id).await.unwrap();
-        store.ledger_finish(id, LedgerOutcome::Done(label.clone())).await.unwrap();
+        store
+            .ledger_finish(id, LedgerOutcome::Done(label.clone()))
+            .await
+            .unwrap();
         store.approval_insert(&approval(id)).await.unwrap();
         assert_eq!(store.claim(id, &label).await.unwrap(), Claim::Won);
         store
@@ -316,7 +351,10 @@ pub async fn hostile_keys_round_trip_and_stay_distinct(store: &Store) {
         let label = format!("{n}");
         let ledger = store.ledger_get(id).await.unwrap().unwrap();
         assert_eq!((&ledger.key, ledger.outcome.as_deref()), (id, Some(label.as_str())));
-        assert_eq!(&store.approval_get(id).await.unwrap().unwrap().value.stage_instance_id, id);
+        assert_eq!(
+            &store.approval_get(id).await.unwrap().unwrap().value.stage_instance_id,
+            id
+        );
         assert_eq!(store.claim_holder(id).await.unwrap().map(|h| h.0), Some(label.clone()));
         assert_eq!(&store.elevations(id).await.unwrap()[0].request_id, id);
         let by_req = store.audit_by_request(id).await.unwrap();
@@ -331,8 +369,16 @@ pub async fn oversize_values_are_rejected_never_cut(store: &Store) {
     a.reason = Some("x".repeat(40_000)); // 80,000 UTF-16 bytes > 64 KiB
     let err = store.approval_insert(&a).await.unwrap_err();
     match &err {
-        StoreError::ValueTooLarge { record, field, size, limit } => {
-            assert_eq!((*record, field.as_str(), *size, *limit), ("approval", "reason", 80_000, 65_536));
+        StoreError::ValueTooLarge {
+            record,
+            field,
+            size,
+            limit,
+        } => {
+            assert_eq!(
+                (*record, field.as_str(), *size, *limit),
+                ("approval", "reason", 80_000, 65_536)
+            );
         }
         other => panic!("expected ValueTooLarge, got {other}"),
     }
@@ -373,21 +419,42 @@ pub async fn audit_queries_by_request_user_and_time_range_are_in_time_order(stor
         store.audit_append(ev).await.unwrap();
     }
     let actions = |v: Vec<jitadmin_store::AuditRecord>| v.into_iter().map(|r| r.event.action).collect::<Vec<_>>();
-    assert_eq!(actions(store.audit_by_request("req-A").await.unwrap()), ["a1", "a2", "a3"]);
-    assert_eq!(actions(store.audit_by_user("alice").await.unwrap()), ["a1", "a2", "a3", "c1"]);
+    assert_eq!(
+        actions(store.audit_by_request("req-A").await.unwrap()),
+        ["a1", "a2", "a3"]
+    );
+    assert_eq!(
+        actions(store.audit_by_user("alice").await.unwrap()),
+        ["a1", "a2", "a3", "c1"]
+    );
     assert_eq!(actions(store.audit_by_user("bob").await.unwrap()), ["b0", "b1"]);
     assert!(store.audit_by_user("carol").await.unwrap().is_empty());
     // [from, to): start inclusive, end exclusive, across a month boundary.
     assert_eq!(
-        actions(store.audit_between(at(30, 9), at(31, 23) + Duration::hours(2)).await.unwrap()),
+        actions(
+            store
+                .audit_between(at(30, 9), at(31, 23) + Duration::hours(2))
+                .await
+                .unwrap()
+        ),
         ["a1", "a2", "b1", "a3"]
     );
     assert_eq!(
-        actions(store.audit_between(at(31, 11), t("2026-12-01T00:00:00Z")).await.unwrap()),
+        actions(
+            store
+                .audit_between(at(31, 11), t("2026-12-01T00:00:00Z"))
+                .await
+                .unwrap()
+        ),
         ["b1", "a3", "c1"]
     );
     assert_eq!(
-        actions(store.audit_between(t("2026-09-01T00:00:00Z"), t("2027-01-01T00:00:00Z")).await.unwrap()),
+        actions(
+            store
+                .audit_between(t("2026-09-01T00:00:00Z"), t("2027-01-01T00:00:00Z"))
+                .await
+                .unwrap()
+        ),
         ["b0", "a1", "a2", "b1", "a3", "c1"]
     );
     assert!(store.audit_between(at(31, 0), at(30, 0)).await.unwrap().is_empty());
@@ -403,20 +470,41 @@ pub async fn elevation_hours_count_overlaps_once_and_report_active(store: &Store
         removed_at: to.map(t),
     };
     // Outside the 7-day window: ignored.
-    store.elevation_granted(&grant("r0", "p1", "2026-11-01T00:00:00Z", Some("2026-11-01T05:00:00Z"))).await.unwrap();
+    store
+        .elevation_granted(&grant("r0", "p1", "2026-11-01T00:00:00Z", Some("2026-11-01T05:00:00Z")))
+        .await
+        .unwrap();
     // Straddles the window start (2026-11-21T12:00): counts 2 hours.
-    store.elevation_granted(&grant("r1", "p1", "2026-11-21T10:00:00Z", Some("2026-11-21T14:00:00Z"))).await.unwrap();
+    store
+        .elevation_granted(&grant("r1", "p1", "2026-11-21T10:00:00Z", Some("2026-11-21T14:00:00Z")))
+        .await
+        .unwrap();
     // Two overlapping grants 09:00–12:00 and 10:00–13:00: 4 hours, not 6.
-    store.elevation_granted(&grant("r2", "p1", "2026-11-25T09:00:00Z", Some("2026-11-25T12:00:00Z"))).await.unwrap();
-    store.elevation_granted(&grant("r3", "p2", "2026-11-25T10:00:00Z", Some("2026-11-25T13:00:00Z"))).await.unwrap();
+    store
+        .elevation_granted(&grant("r2", "p1", "2026-11-25T09:00:00Z", Some("2026-11-25T12:00:00Z")))
+        .await
+        .unwrap();
+    store
+        .elevation_granted(&grant("r3", "p2", "2026-11-25T10:00:00Z", Some("2026-11-25T13:00:00Z")))
+        .await
+        .unwrap();
     // Active since 10:30 today: 1.5 hours so far.
-    store.elevation_granted(&grant("r4", "p1", "2026-11-28T10:30:00Z", None)).await.unwrap();
+    store
+        .elevation_granted(&grant("r4", "p1", "2026-11-28T10:30:00Z", None))
+        .await
+        .unwrap();
 
     let summary = store.elevation_summary("eve", 7, now).await.unwrap();
     assert!((summary.hours - 7.5).abs() < 1e-9, "hours {}", summary.hours);
-    assert_eq!(summary.active.iter().map(|e| e.request_id.as_str()).collect::<Vec<_>>(), ["r4"]);
+    assert_eq!(
+        summary.active.iter().map(|e| e.request_id.as_str()).collect::<Vec<_>>(),
+        ["r4"]
+    );
 
-    let closed = store.elevation_removed("eve", "p1", t("2026-11-28T11:00:00Z")).await.unwrap();
+    let closed = store
+        .elevation_removed("eve", "p1", t("2026-11-28T11:00:00Z"))
+        .await
+        .unwrap();
     assert_eq!(closed.iter().map(|e| e.request_id.as_str()).collect::<Vec<_>>(), ["r4"]);
     assert!(store.elevation_removed("eve", "p1", now).await.unwrap().is_empty());
     let after = store.elevation_summary("eve", 7, now).await.unwrap();

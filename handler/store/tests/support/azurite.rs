@@ -94,7 +94,10 @@ fn install_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("cannot tell where the test binary is");
     match exe.ancestors().nth(3) {
         Some(target) => target.join("azurite"),
-        None => panic!("cannot find the target directory from {}; set AZURITE_DIR", exe.display()),
+        None => panic!(
+            "cannot find the target directory from {}; set AZURITE_DIR",
+            exe.display()
+        ),
     }
 }
 
@@ -129,7 +132,10 @@ fn install(dir: &Path) {
                 if stale {
                     let _ = fs::remove_dir(&lock);
                 } else if began.elapsed() > INSTALL_TIMEOUT {
-                    panic!("gave up waiting for another process installing Azurite (lock {})", lock.display());
+                    panic!(
+                        "gave up waiting for another process installing Azurite (lock {})",
+                        lock.display()
+                    );
                 }
                 std::thread::sleep(Duration::from_millis(250));
             }
@@ -147,7 +153,10 @@ fn run_npm_install(dir: &Path) -> Result<(), String> {
     if marker(dir).exists() && binary(dir).exists() {
         return Ok(());
     }
-    eprintln!("installing azurite@{AZURITE_VERSION} into {} (first run only)", dir.display());
+    eprintln!(
+        "installing azurite@{AZURITE_VERSION} into {} (first run only)",
+        dir.display()
+    );
     let output = Command::new("npm")
         .arg("install")
         .arg("--prefix")
@@ -187,7 +196,13 @@ fn try_start(dir: &Path) -> Result<Azurite, String> {
     let out = fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let child = Command::new(binary(dir))
-        .args(["--inMemoryPersistence", "--disableTelemetry", "--silent", "--tableHost", "127.0.0.1"])
+        .args([
+            "--inMemoryPersistence",
+            "--disableTelemetry",
+            "--silent",
+            "--tableHost",
+            "127.0.0.1",
+        ])
         .arg("--tablePort")
         .arg(port.to_string())
         .current_dir(std::env::temp_dir())
