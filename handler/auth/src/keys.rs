@@ -1,0 +1,251 @@
+//! Signing keys from an OpenID metadata document or a JWKS URL: cached, looked up by
+//! `kid`, refreshed on an unknown `kid` at most once per `min_refresh_interval`, and
+//! refreshed when older than `max_age`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use jsonwebtoken::DecodingKey;
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use crate::clock::Clock;
+use crate::jwk::{JwkSet, PublicJwk};
+use crate::AuthError;
+
+/// Where the keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyEndpoint {
+    /// An OpenID metadata document whose `jwks_uri` names the key set.
+    OpenIdMetadata(String),
+    /// The key set itself.
+    Jwks(String),
+}
+
+/// How a [`KeySource`] fetches and caches.
+#[derive(Debug, Clone)]
+pub struct KeySourceConfig {
+    /// Metadata or JWKS URL.
+    pub endpoint: KeyEndpoint,
+    /// The least time between two fetches triggered by lookups (default 60 s), so that
+    /// forged `kid`s cannot make us hammer the endpoint.
+    pub min_refresh_interval: Duration,
+    /// Keys older than this are refetched on the next lookup (default 24 h; Bot
+    /// Framework asks for at least daily).
+    pub max_age: Duration,
+    /// Per-request HTTP timeout (default 10 s).
+    pub http_timeout: Duration,
+}
+
+impl KeySourceConfig {
+    /// Keys found through an OpenID metadata document, with default intervals.
+    pub fn openid(metadata_url: impl Into<String>) -> Self {
+        Self::with_endpoint(KeyEndpoint::OpenIdMetadata(metadata_url.into()))
+    }
+
+    /// Keys at a JWKS URL, with default intervals.
+    pub fn jwks(jwks_url: impl Into<String>) -> Self {
+        Self::with_endpoint(KeyEndpoint::Jwks(jwks_url.into()))
+    }
+
+    fn with_endpoint(endpoint: KeyEndpoint) -> Self {
+        KeySourceConfig {
+            endpoint,
+            min_refresh_interval: Duration::from_secs(60),
+            max_age: Duration::from_secs(24 * 3600),
+            http_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Change the least interval between lookup-triggered fetches.
+    pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
+        self.min_refresh_interval = interval;
+        self
+    }
+
+    /// Change the maximum age of cached keys.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = age;
+        self
+    }
+}
+
+/// A signing key with what its key set said about it.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// Key id.
+    pub kid: String,
+    /// Bot Framework endorsements (channel ids).
+    pub endorsements: Vec<String>,
+    pub(crate) key: DecodingKey,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("endorsements", &self.endorsements)
+            .finish()
+    }
+}
+
+impl SigningKey {
+    /// Whether the key is endorsed for `channel_id` (case-insensitive).
+    pub fn is_endorsed_for(&self, channel_id: &str) -> bool {
+        !channel_id.is_empty() && self.endorsements.iter().any(|e| e.eq_ignore_ascii_case(channel_id))
+    }
+}
+
+#[derive(Default)]
+struct KeyState {
+    keys: HashMap<String, Arc<SigningKey>>,
+    fetched_at: Option<SystemTime>,
+    last_attempt: Option<SystemTime>,
+    last_attempt_ok: bool,
+}
+
+/// A cached, rate-limited source of signing keys.
+pub struct KeySource {
+    config: KeySourceConfig,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+    state: Mutex<KeyState>,
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySource")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct OpenIdMetadata {
+    jwks_uri: String,
+}
+
+impl KeySource {
+    /// A key source with its own HTTP client.
+    pub fn new(config: KeySourceConfig, clock: Arc<dyn Clock>) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder().timeout(config.http_timeout).build()?;
+        Ok(Self::with_client(config, http, clock))
+    }
+
+    /// A key source using `http`.
+    pub fn with_client(config: KeySourceConfig, http: reqwest::Client, clock: Arc<dyn Clock>) -> Self {
+        KeySource {
+            config,
+            http,
+            clock,
+            state: Mutex::new(KeyState::default()),
+        }
+    }
+
+    /// The key with this `kid`.
+    ///
+    /// Fetches when the cache is empty or older than `max_age`, and once more for an
+    /// unknown `kid`, but never twice within `min_refresh_interval`. A stale cache is
+    /// still used when the endpoint is down. Errors: [`AuthError::UnknownKey`] when the
+    /// key set was fetched and lacks the `kid`; [`AuthError::KeysUnavailable`] when the
+    /// last fetch failed and the `kid` is not cached.
+    pub async fn key(&self, kid: &str) -> Result<Arc<SigningKey>, AuthError> {
+        let now = self.clock.now();
+        let mut state = self.state.lock().await;
+        let stale = state.fetched_at.is_none_or(|t| elapsed(t, now) >= self.config.max_age);
+        if stale && self.may_fetch(&state, now) {
+            self.fetch_into(&mut state, now).await;
+        }
+        if let Some(key) = state.keys.get(kid) {
+            return Ok(key.clone());
+        }
+        if self.may_fetch(&state, now) {
+            self.fetch_into(&mut state, now).await;
+            if let Some(key) = state.keys.get(kid) {
+                return Ok(key.clone());
+            }
+        }
+        if state.last_attempt_ok {
+            Err(AuthError::UnknownKey)
+        } else {
+            Err(AuthError::KeysUnavailable)
+        }
+    }
+
+    /// Fetch now, regardless of the rate limit (for a periodic task). Returns the number
+    /// of usable keys.
+    pub async fn refresh(&self) -> Result<usize, AuthError> {
+        let now = self.clock.now();
+        let mut state = self.state.lock().await;
+        self.fetch_into(&mut state, now).await;
+        if state.last_attempt_ok {
+            Ok(state.keys.len())
+        } else {
+            Err(AuthError::KeysUnavailable)
+        }
+    }
+
+    fn may_fetch(&self, state: &KeyState, now: SystemTime) -> bool {
+        state
+            .last_attempt
+            .is_none_or(|t| elapsed(t, now) >= self.config.min_refresh_interval)
+    }
+
+    async fn fetch_into(&self, state: &mut KeyState, now: SystemTime) {
+        state.last_attempt = Some(now);
+        match self.fetch().await {
+            Ok(keys) => {
+                tracing::debug!(keys = keys.len(), "signing keys refreshed");
+                state.keys = keys;
+                state.fetched_at = Some(now);
+                state.last_attempt_ok = true;
+            }
+            Err(reason) => {
+                tracing::warn!(%reason, cached = state.keys.len(), "signing keys could not be fetched");
+                state.last_attempt_ok = false;
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, Arc<SigningKey>>, String> {
+        let jwks_url = match &self.config.endpoint {
+            KeyEndpoint::Jwks(url) => url.clone(),
+            KeyEndpoint::OpenIdMetadata(url) => self.get_json::<OpenIdMetadata>(url).await?.jwks_uri,
+        };
+        let set: JwkSet = self.get_json(&jwks_url).await?;
+        Ok(set
+            .keys
+            .iter()
+            .filter_map(signing_key)
+            .map(|k| (k.kid.clone(), Arc::new(k)))
+            .collect())
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
+        let response = self.http.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("GET {url}: HTTP {status}"));
+        }
+        response
+            .json::<T>()
+            .await
+            .map_err(|e| format!("GET {url}: bad JSON: {e}"))
+    }
+}
+
+fn signing_key(jwk: &PublicJwk) -> Option<SigningKey> {
+    if jwk.key_use.as_deref().is_some_and(|u| u != "sig") {
+        return None;
+    }
+    Some(SigningKey {
+        kid: jwk.kid.clone()?,
+        endorsements: jwk.endorsements.clone(),
+        key: jwk.decoding_key()?,
+    })
+}
+
+fn elapsed(then: SystemTime, now: SystemTime) -> Duration {
+    now.duration_since(then).unwrap_or(Duration::ZERO)
+}
