@@ -209,11 +209,7 @@ impl BearerValidator {
     pub async fn validate_token(&self, token: &str) -> Result<EntraClaims, AuthError> {
         let jws = Jws::parse(token)?;
         jws.require_rs256()?;
-        let kid = jws
-            .header
-            .kid
-            .as_deref()
-            .ok_or(AuthError::Malformed { what: "kid missing" })?;
+        let kid = jws.header.key_id()?;
         let key = self.keys.key(kid).await?;
         if !jws.verify(&key.key) {
             return Err(AuthError::BadSignature);

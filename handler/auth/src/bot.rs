@@ -87,11 +87,7 @@ impl BotValidator {
         let token = credentials(authorization, "Bearer")?;
         let jws = Jws::parse(token)?;
         jws.require_rs256()?;
-        let kid = jws
-            .header
-            .kid
-            .as_deref()
-            .ok_or(AuthError::Malformed { what: "kid missing" })?;
+        let kid = jws.header.key_id()?;
         let key = self.keys.key(kid).await?;
         if !jws.verify(&key.key) {
             return Err(AuthError::BadSignature);

@@ -20,7 +20,19 @@ pub(crate) struct JwsHeader {
     #[serde(default)]
     pub kid: Option<String>,
     #[serde(default)]
+    pub x5t: Option<String>,
+    #[serde(default)]
     pub jwk: Option<PublicJwk>,
+}
+
+impl JwsHeader {
+    /// The key id: `kid`, else `x5t` (Entra publishes both with the same value).
+    pub fn key_id(&self) -> Result<&str, AuthError> {
+        self.kid
+            .as_deref()
+            .or(self.x5t.as_deref())
+            .ok_or(AuthError::Malformed { what: "kid missing" })
+    }
 }
 
 /// A compact JWS split into its parts, header decoded, payload not yet trusted.

@@ -34,7 +34,8 @@ pub struct KeySourceConfig {
     /// Keys older than this are refetched on the next lookup (default 24 h; Bot
     /// Framework asks for at least daily).
     pub max_age: Duration,
-    /// Per-request HTTP timeout (default 10 s).
+    /// Per-request HTTP timeout (default 5 s). Lookups wait for a fetch in progress, so
+    /// keep this below the caller's own deadline.
     pub http_timeout: Duration,
 }
 
@@ -54,7 +55,7 @@ impl KeySourceConfig {
             endpoint,
             min_refresh_interval: Duration::from_secs(60),
             max_age: Duration::from_secs(24 * 3600),
-            http_timeout: Duration::from_secs(10),
+            http_timeout: Duration::from_secs(5),
         }
     }
 
@@ -67,6 +68,12 @@ impl KeySourceConfig {
     /// Change the maximum age of cached keys.
     pub fn max_age(mut self, age: Duration) -> Self {
         self.max_age = age;
+        self
+    }
+
+    /// Change the per-request HTTP timeout.
+    pub fn http_timeout(mut self, timeout: Duration) -> Self {
+        self.http_timeout = timeout;
         self
     }
 }
@@ -248,4 +255,33 @@ fn signing_key(jwk: &PublicJwk) -> Option<SigningKey> {
 
 fn elapsed(then: SystemTime, now: SystemTime) -> Duration {
     now.duration_since(then).unwrap_or(Duration::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bot_framework_key_set_keeps_rsa_signing_keys_with_their_endorsements() {
+        let set: JwkSet = serde_json::from_str(include_str!("../testdata/botframework-jwks.json")).unwrap();
+        let keys: Vec<SigningKey> = set.keys.iter().filter_map(signing_key).collect();
+        assert_eq!(
+            keys.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(),
+            ["bf-key-2026-a", "bf-key-2026-b"]
+        );
+        assert!(keys[0].is_endorsed_for("msteams"));
+        assert!(keys[0].is_endorsed_for("MSTeams"));
+        assert!(!keys[1].is_endorsed_for("msteams"));
+        assert!(!keys[0].is_endorsed_for(""));
+    }
+
+    #[test]
+    fn entra_openid_metadata_names_the_key_set() {
+        let m: OpenIdMetadata =
+            serde_json::from_str(include_str!("../testdata/entra-openid-configuration.json")).unwrap();
+        assert_eq!(
+            m.jwks_uri,
+            "https://login.microsoftonline.com/84bd8158-6d4d-4958-8b9f-9d6445542f95/discovery/v2.0/keys"
+        );
+    }
 }

@@ -306,3 +306,15 @@ async fn error_messages_carry_no_token_material() {
     assert!(!text.contains(&key(0).n[..20]));
     assert_eq!(err.code(), "wrong_audience");
 }
+
+#[tokio::test]
+async fn key_is_found_by_x5t_when_kid_is_absent() {
+    let f = fixture().await;
+    let token = sign_with_header(&json!({"alg": "RS256", "x5t": key(0).kid}), &claims(&f), key(0));
+    assert!(check(&f, &token).await.is_ok());
+    let token = sign_with_header(&json!({"alg": "RS256"}), &claims(&f), key(0));
+    assert_eq!(
+        check(&f, &token).await,
+        Err(AuthError::Malformed { what: "kid missing" })
+    );
+}
