@@ -159,6 +159,7 @@ pub fn functions(recorder: Recorder) -> Functions {
         let r = r.clone();
         async move {
             let envelope = envelope_of(&event);
+            tracing::info!(params = %envelope["Data"]["req"]["Params"], "echo called");
             r.push(Seen {
                 function: "echo".into(),
                 envelope: envelope.clone(),

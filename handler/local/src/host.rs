@@ -40,6 +40,7 @@ pub struct LocalHostBuilder {
     queue_options: QueueOptions,
     function_timeout: Option<Duration>,
     startup_timeout: Duration,
+    shutdown_grace: Duration,
 }
 
 impl Default for LocalHostBuilder {
@@ -56,6 +57,7 @@ impl Default for LocalHostBuilder {
             queue_options: QueueOptions::default(),
             function_timeout: None,
             startup_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -139,6 +141,13 @@ impl LocalHostBuilder {
     /// How long a spawned handler may take to answer `GET /` (default 30 s, the host's).
     pub fn startup_timeout(mut self, timeout: Duration) -> Self {
         self.startup_timeout = timeout;
+        self
+    }
+
+    /// How long [`LocalHost::shutdown`] waits for invocations in flight before it stops
+    /// them (default 10 s); their messages are delivered again by the next host.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
         self
     }
 
@@ -273,6 +282,7 @@ impl LocalHostBuilder {
             shared,
             shutdown: shutdown_tx,
             tasks,
+            grace: self.shutdown_grace,
         })
     }
 
@@ -331,6 +341,7 @@ pub struct LocalHost {
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    grace: Duration,
 }
 
 impl std::fmt::Debug for LocalHost {
@@ -378,11 +389,16 @@ impl LocalHost {
         self.shared.client.base_url().await.ok()
     }
 
-    /// Stop taking work, finish invocations in flight, stop a spawned handler.
+    /// Stop taking work, finish invocations in flight (within the shutdown grace),
+    /// stop a spawned handler.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        for task in self.tasks.drain(..) {
-            let _ = task.await;
+        let deadline = tokio::time::Instant::now() + self.grace;
+        for mut task in self.tasks.drain(..) {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                tracing::warn!("shutdown grace exceeded; stopping work in flight");
+                task.abort();
+            }
         }
         tracing::info!("local host stopped");
     }
