@@ -318,3 +318,23 @@ async fn key_is_found_by_x5t_when_kid_is_absent() {
         Err(AuthError::Malformed { what: "kid missing" })
     );
 }
+
+#[tokio::test]
+async fn concurrent_lookups_of_forged_kids_share_one_fetch() {
+    let f = fixture().await;
+    check(&f, &sign(&claims(&f), key(0))).await.unwrap();
+    f.clock.advance(Duration::from_secs(61));
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let validator = f.validator.clone();
+        let header = json!({"alg": "RS256", "kid": format!("forged-{i}")});
+        let token = sign_with_header(&header, &claims(&f), key(0));
+        tasks.push(tokio::spawn(async move {
+            validator.validate(Some(&format!("Bearer {token}"))).await
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), Err(AuthError::UnknownKey));
+    }
+    assert_eq!(f.server.fetches(), 2, "one initial fetch, one refresh for all twenty");
+}
