@@ -224,6 +224,50 @@ mod tests {
     }
 
     #[test]
+    fn the_request_object_matches_a_real_host_request() {
+        let fixture: Value = serde_json::from_str(include_str!(
+            "../../testdata/host-requests/custom-handler-request-http-trigger-with-identities.azfunc-go-fixture.json"
+        ))
+        .unwrap();
+        let body = br#"{"message":"hello","number":2}"#;
+        let incoming = IncomingRequest {
+            method: "POST".into(),
+            url: "http://localhost:7071/api/endpoint".into(),
+            query: vec![],
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_vec(),
+        };
+        let mut incoming = incoming;
+        incoming.headers.push(("Content-Length".into(), body.len().to_string()));
+        let identity = Identity {
+            level: "Admin",
+            key_name: "master".into(),
+        };
+        let env = http_invocation(
+            "helloHTTP",
+            "req",
+            &incoming,
+            &BTreeMap::new(),
+            Some(&identity),
+            Utc::now(),
+        );
+        let (ours, theirs) = (&env["Data"]["req"], &fixture["Data"]["req"]);
+        for key in ["Url", "Method", "Body", "Params", "Query"] {
+            assert_eq!(ours[key], theirs[key], "{key}");
+        }
+        assert_eq!(ours["Headers"]["Content-Type"], theirs["Headers"]["Content-Type"]);
+        let (mine, real) = (&ours["Identities"][0], &theirs["Identities"][0]);
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(mine), keys(real));
+        assert_eq!(mine["Claims"][0], real["Claims"][0]);
+        assert_eq!(
+            env["Metadata"]["Headers"]["Content-Type"],
+            fixture["Metadata"]["Headers"]["Content-Type"]
+        );
+        assert_eq!(env["Metadata"]["Params"], fixture["Metadata"]["Params"]);
+    }
+
+    #[test]
     fn binary_bodies_are_base64_and_empty_bodies_are_absent() {
         let env = http_invocation(
             "f",

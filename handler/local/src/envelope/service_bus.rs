@@ -44,6 +44,11 @@ pub fn service_bus_invocation(
     ] {
         meta.insert(sdk_object.into(), json!({}));
     }
+    let client = format!("localhost-{}", uuid::Uuid::new_v4());
+    meta.insert(
+        "Client".into(),
+        json!({"FullyQualifiedNamespace": "localhost", "IsClosed": false, "TransportType": 0, "Identifier": client}),
+    );
     meta.insert("DeliveryCount".into(), Value::String(m.delivery_count.to_string()));
     meta.insert("LockToken".into(), host_string(&locked.lock_token));
     meta.insert("ExpiresAtUtc".into(), Value::String(NEVER_UTC.into()));
@@ -127,6 +132,40 @@ mod tests {
     fn a_body_property_shadows_a_system_key() {
         let env = service_bus_invocation("work", "msg", false, &locked(r#"{"MessageId":"spoofed"}"#), Utc::now());
         assert_eq!(env["Metadata"]["MessageId"], "\"spoofed\"");
+    }
+
+    fn shape(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+            Value::Array(items) => Value::Array(items.iter().take(1).map(shape).collect()),
+            Value::String(_) => json!("string"),
+            Value::Number(_) => json!("number"),
+            Value::Bool(_) => json!("bool"),
+            Value::Null => Value::Null,
+        }
+    }
+
+    #[test]
+    fn the_envelope_has_the_shape_of_a_real_host_request() {
+        let fixture: Value = serde_json::from_str(include_str!(
+            "../../testdata/host-requests/custom-handler-request-servicebus-trigger.azfunc-go-fixture.json"
+        ))
+        .unwrap();
+        let mut ours = service_bus_invocation(
+            "helloQueue",
+            "queue",
+            false,
+            &locked(r#"{"message":"hello","number":2}"#),
+            Utc::now(),
+        );
+        // The fixture's message has no session, correlation id or subject.
+        let meta = ours["Metadata"].as_object_mut().unwrap();
+        for absent in ["SessionId", "CorrelationId", "Subject", "Label", "number"] {
+            meta.remove(absent);
+        }
+        meta.insert("ApplicationProperties".into(), json!({}));
+        meta.insert("UserProperties".into(), json!({}));
+        assert_eq!(shape(&ours), shape(&fixture));
     }
 
     #[test]

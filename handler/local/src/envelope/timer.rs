@@ -40,3 +40,33 @@ pub fn timer_invocation(function: &str, binding: &str, status: TimerStatus, now:
     metadata.insert("sys".into(), sys(function, now));
     envelope(data, metadata)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timer_info_has_the_shape_of_a_real_host_request() {
+        let fixture: Value = serde_json::from_str(include_str!(
+            "../../testdata/host-requests/custom-handler-request-timer-trigger.azfunc-go-fixture.json"
+        ))
+        .unwrap();
+        let now = Utc::now();
+        let env = timer_invocation(
+            "helloTimer",
+            "timer",
+            TimerStatus {
+                last: Some(now),
+                next: Some(now),
+                is_past_due: false,
+            },
+            now,
+        );
+        let (ours, theirs) = (&env["Data"]["timer"], &fixture["Data"]["timer"]);
+        assert_eq!(ours["Schedule"], theirs["Schedule"]);
+        assert_eq!(ours["IsPastDue"], theirs["IsPastDue"]);
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&ours["ScheduleStatus"]), keys(&theirs["ScheduleStatus"]));
+        assert_eq!(keys(&env["Metadata"]["sys"]), keys(&fixture["Metadata"]["sys"]));
+    }
+}
