@@ -1,10 +1,8 @@
 //! jitadmin: just-in-time local admin rights for Intune-managed Windows devices.
 //!
 //! The library behind the `jitadmin` binary. The parts with one job each live in their
-//! own crates and are re-exported here under the names of DESIGN.md §2.
+//! own crates (handler/*) and are re-exported here under the names of DESIGN.md §2
+//! as each lands.
 
-pub use jitadmin_auth as auth;
-pub use jitadmin_decide as decide;
-pub use jitadmin_events as events;
-pub use jitadmin_graph as graph;
-pub use jitadmin_store as store;
+pub mod cli;
+pub mod functions;

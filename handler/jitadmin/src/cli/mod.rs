@@ -1,0 +1,24 @@
+//! The `jitadmin` command line: one module per subcommand.
+
+pub mod package;
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// jitadmin: just-in-time local admin rights through Entra access packages.
+#[derive(Debug, Parser)]
+#[command(name = "jitadmin", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run as the Azure Functions custom handler (the host starts this).
+    Serve(serve::ServeArgs),
+    /// Build the release binary and assemble the deployable app in dist/.
+    Package(package::PackageArgs),
+}

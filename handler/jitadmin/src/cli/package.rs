@@ -1,0 +1,200 @@
+//! `jitadmin package`: the deployable app, in the layout `func start` and zip deploy expect:
+//!
+//! ```text
+//! dist/app/host.json
+//! dist/app/jitadmin                 (executable)
+//! dist/app/<function>/function.json (one folder per function)
+//! dist/jitadmin.zip                 (the same, zipped, executable bit kept)
+//! ```
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+/// Options of `jitadmin package`.
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The project root holding host.json and function-defs/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to assemble the app.
+    #[arg(long, default_value = "dist")]
+    pub out: PathBuf,
+    /// Use this binary instead of building one with `cargo build --release`.
+    #[arg(long)]
+    pub binary: Option<PathBuf>,
+    /// Cargo target triple to build for (e.g. x86_64-unknown-linux-gnu).
+    #[arg(long)]
+    pub target: Option<String>,
+}
+
+/// What `package` produced.
+#[derive(Debug)]
+pub struct Packaged {
+    /// The assembled app folder.
+    pub app_dir: PathBuf,
+    /// The zip of that folder.
+    pub zip: PathBuf,
+    /// The functions included.
+    pub functions: Vec<String>,
+}
+
+/// Run the subcommand.
+pub fn run(args: PackageArgs) -> anyhow::Result<()> {
+    let binary = match &args.binary {
+        Some(path) => path.clone(),
+        None => build_release(&args.root, args.target.as_deref())?,
+    };
+    let packaged = assemble(&args.root, &binary, &args.out)?;
+    println!(
+        "assembled {} with functions {}",
+        packaged.app_dir.display(),
+        packaged.functions.join(", ")
+    );
+    println!("zip: {}", packaged.zip.display());
+    Ok(())
+}
+
+fn build_release(root: &Path, target: Option<&str>) -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root)
+        .args(["build", "--release", "-p", "jitadmin", "--bin", "jitadmin"]);
+    if let Some(target) = target {
+        command.args(["--target", target]);
+    }
+    let status = command.status().context("running cargo build --release")?;
+    if !status.success() {
+        bail!("cargo build --release failed ({status})");
+    }
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let binary = match target {
+        Some(t) => target_dir.join(t).join("release").join("jitadmin"),
+        None => target_dir.join("release").join("jitadmin"),
+    };
+    if !binary.is_file() {
+        bail!("the build finished but {} does not exist", binary.display());
+    }
+    Ok(binary)
+}
+
+/// Assemble `out/app` and `out/jitadmin.zip` from `root`'s host.json and function-defs/.
+pub fn assemble(root: &Path, binary: &Path, out: &Path) -> anyhow::Result<Packaged> {
+    let (app_dir, functions) = stage(root, binary, out)?;
+    let zip = out.join("jitadmin.zip");
+    write_zip(&app_dir, &zip).with_context(|| format!("writing {}", zip.display()))?;
+    Ok(Packaged {
+        app_dir,
+        zip,
+        functions,
+    })
+}
+
+/// Assemble only the app folder `out/app`; returns it and the function names.
+pub fn stage(root: &Path, binary: &Path, out: &Path) -> anyhow::Result<(PathBuf, Vec<String>)> {
+    let host_json = root.join("host.json");
+    let defs = root.join("function-defs");
+    if !host_json.is_file() {
+        bail!(
+            "{} not found: run from the project root or pass --root",
+            host_json.display()
+        );
+    }
+    if !binary.is_file() {
+        bail!("binary {} not found", binary.display());
+    }
+    let app_dir = out.join("app");
+    if app_dir.exists() {
+        fs::remove_dir_all(&app_dir).with_context(|| format!("clearing {}", app_dir.display()))?;
+    }
+    fs::create_dir_all(&app_dir).with_context(|| format!("creating {}", app_dir.display()))?;
+    fs::copy(&host_json, app_dir.join("host.json")).context("copying host.json")?;
+
+    let mut functions = Vec::new();
+    let mut entries: Vec<_> = fs::read_dir(&defs)
+        .with_context(|| format!("reading {}", defs.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("reading {}", defs.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let source = entry.path().join("function.json");
+        if !source.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&source).with_context(|| format!("reading {}", source.display()))?;
+        serde_json::from_str::<serde_json::Value>(&text)
+            .with_context(|| format!("{} is not valid JSON", source.display()))?;
+        fs::create_dir_all(app_dir.join(&name))?;
+        fs::write(app_dir.join(&name).join("function.json"), text)?;
+        functions.push(name);
+    }
+    if functions.is_empty() {
+        bail!("no function.json found under {}", defs.display());
+    }
+
+    let app_binary = app_dir.join("jitadmin");
+    fs::copy(binary, &app_binary).with_context(|| format!("copying {}", binary.display()))?;
+    set_executable(&app_binary)?;
+    Ok((app_dir, functions))
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).context("chmod 755")
+}
+
+#[cfg(not(unix))]
+fn set_executable(_: &Path) -> anyhow::Result<()> {
+    Ok(())
+}
+
+fn write_zip(app_dir: &Path, zip_path: &Path) -> anyhow::Result<()> {
+    let file = fs::File::create(zip_path)?;
+    let mut zip = zip::ZipWriter::new(file);
+    let mut files = Vec::new();
+    collect_files(app_dir, &mut files)?;
+    files.sort();
+    for path in files {
+        let relative = path.strip_prefix(app_dir)?.to_string_lossy().replace('\\', "/");
+        let mode = unix_mode(&path)?;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(mode);
+        zip.start_file(relative, options)?;
+        zip.write_all(&fs::read(&path)?)?;
+    }
+    zip.finish()?;
+    Ok(())
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn unix_mode(path: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::metadata(path)?.permissions().mode() & 0o777)
+}
+
+#[cfg(not(unix))]
+fn unix_mode(_: &Path) -> std::io::Result<u32> {
+    Ok(0o644)
+}
