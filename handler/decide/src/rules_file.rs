@@ -76,7 +76,13 @@ pub(crate) fn read(text: &str, loc: &Locator<'_>, diags: &mut Vec<Diagnostic>) -
     if !errors.is_empty() {
         for e in errors {
             let at = e.span().map_or(0, |s| s.start);
-            diags.push(loc.at(at, format!("TOML syntax: {}", e.message().trim_end())));
+            let mut msg = e.message().trim_end().to_string();
+            if msg == "duplicate key" {
+                if let Some(key) = e.span().and_then(|s| text.get(s)) {
+                    msg = format!("duplicate key `{key}`");
+                }
+            }
+            diags.push(loc.at(at, format!("TOML syntax: {msg}")));
         }
         return None;
     }
