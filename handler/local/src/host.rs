@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Settings, Trigger};
 use crate::error::StartError;
-use crate::handler::{supervise, Endpoint, Handler, HandlerClient, SpawnPlan};
+use crate::handler::{supervise, wait_answering, Endpoint, Handler, HandlerClient, SpawnPlan};
 use crate::invoke::{InvocationRecord, Shared};
 use crate::keys::Keys;
 use crate::store::{QueueOptions, QueueStore};
@@ -194,7 +194,11 @@ impl LocalHostBuilder {
         let mut tasks = Vec::new();
         match &self.handler {
             Handler::Url(url) => {
-                let _ = endpoint_tx.send(Endpoint::Ready(url.trim_end_matches('/').to_owned()));
+                let url = url.trim_end_matches('/').to_owned();
+                wait_answering(&url, self.startup_timeout)
+                    .await
+                    .map_err(StartError::Handler)?;
+                let _ = endpoint_tx.send(Endpoint::Ready(url));
             }
             handler => {
                 let plan = self.spawn_plan(&app, handler)?;

@@ -98,7 +98,13 @@ impl Shared {
                 continue;
             };
             let Some(value) = answer.output(name) else { continue };
-            for message in service_bus_messages(value, *binary) {
+            let messages = service_bus_messages(value, *binary);
+            if self.app.requires_session(queue_name) && messages.iter().any(|m| m.session_id.is_none()) {
+                return Err(InvokeError::InvalidAnswer(format!(
+                    "output '{name}': queue '{queue_name}' is session-enabled and a message has no sessionId"
+                )));
+            }
+            for message in messages {
                 match self.store.send(queue_name, message) {
                     Ok(SendOutcome::Enqueued(seq)) => sent.push(seq),
                     Ok(SendOutcome::Duplicate) => {}

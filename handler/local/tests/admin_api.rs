@@ -104,3 +104,41 @@ async fn a_timed_out_invocation_is_retried() {
     assert_eq!(counts, [1, 2]);
     host.shutdown().await;
 }
+
+#[tokio::test]
+async fn session_enabled_queues_refuse_messages_without_a_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = standard(dir.path(), Recorder::default(), true)
+        .await
+        .start()
+        .await
+        .unwrap();
+    let response = client()
+        .post(format!(
+            "{}/admin/azfn-local/queues/work-items/messages",
+            host.front_door_url()
+        ))
+        .header("x-functions-key", MASTER)
+        .json(&json!({"body": {"x": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("sessionId"));
+    host.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_handler_url_that_never_answers_fails_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    write_app(dir.path(), host_json(), &[("echo", echo_fn("anonymous"))]);
+    let err = azfn_local::LocalHost::builder()
+        .app_root(dir.path())
+        .handler(azfn_local::Handler::Url("http://127.0.0.1:9".into()))
+        .http_port(0)
+        .startup_timeout(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("GET http://127.0.0.1:9/"), "{err}");
+}

@@ -96,6 +96,14 @@ impl App {
         self.functions.iter().find(|f| f.name == name)
     }
 
+    /// True when a session-enabled trigger reads `queue` (Service Bus then refuses
+    /// messages without a `SessionId`).
+    pub fn requires_session(&self, queue: &str) -> bool {
+        self.functions.iter().any(
+            |f| matches!(&f.trigger, Trigger::ServiceBus { queue_name, sessions: true, .. } if queue_name == queue),
+        )
+    }
+
     /// Every queue a trigger reads or an output writes, sorted, without duplicates.
     pub fn queue_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self

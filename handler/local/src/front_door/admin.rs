@@ -138,6 +138,9 @@ async fn send(
         Some(Value::Null) | None => return bad_request("'body' is required".into()),
         Some(other) => other.to_string().into_bytes(),
     };
+    if message.session_id.is_none() && door.shared.app.requires_session(&queue) {
+        return bad_request(format!("queue '{queue}' is session-enabled: 'sessionId' is required"));
+    }
     match door.shared.store.send(&queue, message) {
         Ok(SendOutcome::Enqueued(seq)) => (StatusCode::CREATED, Json(json!({"sequenceNumber": seq}))).into_response(),
         Ok(SendOutcome::Duplicate) => Json(json!({"duplicate": true})).into_response(),

@@ -7,7 +7,7 @@ mod spawn;
 use std::path::PathBuf;
 
 pub use client::HandlerClient;
-pub(crate) use spawn::{supervise, SpawnPlan};
+pub(crate) use spawn::{supervise, wait_answering, SpawnPlan};
 
 /// Where the handler comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,8 @@ pub enum Handler {
         working_dir: Option<PathBuf>,
     },
     /// An already-running handler at this base URL (e.g. `http://127.0.0.1:4242`),
-    /// such as a server the caller started in-process.
+    /// such as a server the caller started in-process. Start-up waits until it answers
+    /// `GET /`.
     Url(String),
 }
 

@@ -74,6 +74,22 @@ async fn pipe_lines(stream: impl AsyncRead + Unpin, pid: u32, is_stderr: bool) {
 
 /// Poll `GET /` until any HTTP answer. Errs when the process exits or the deadline passes.
 async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result<(), String> {
+    let exited = async {
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return format!("the handler exited during start-up ({status})");
+            }
+            tokio::time::sleep(READINESS_INTERVAL).await;
+        }
+    };
+    tokio::select! {
+        ready = wait_answering(base, deadline) => ready,
+        reason = exited => Err(reason),
+    }
+}
+
+/// Poll `GET {base}/` every 25 ms until any HTTP answer (404 included), as the host does.
+pub(crate) async fn wait_answering(base: &str, deadline: Duration) -> Result<(), String> {
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(2))
@@ -84,11 +100,8 @@ async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result
         if client.get(format!("{base}/")).send().await.is_ok() {
             return Ok(());
         }
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("the handler exited during start-up ({status})"));
-        }
         if started.elapsed() > deadline {
-            return Err(format!("the handler did not answer GET / within {deadline:?}"));
+            return Err(format!("no answer to GET {base}/ within {deadline:?}"));
         }
         tokio::time::sleep(READINESS_INTERVAL).await;
     }
