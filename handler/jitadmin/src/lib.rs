@@ -6,3 +6,9 @@
 
 pub mod cli;
 pub mod functions;
+pub mod config;
+
+pub use jitadmin_auth as auth;
+pub use jitadmin_events as events;
+pub use jitadmin_graph as graph;
+pub use jitadmin_store as store;

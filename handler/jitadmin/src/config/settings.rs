@@ -1,0 +1,167 @@
+//! The list of settings: names, defaults, meaning. The single source for diagnostics
+//! (`jitadmin config`) and documentation (README, `jitadmin dev`).
+
+/// One environment variable jitadmin reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The default, in words (`None`: required, or optional without a default).
+    pub default: Option<&'static str>,
+    /// Whether the value is a secret (never printed).
+    pub secret: bool,
+    /// What it means.
+    pub meaning: &'static str,
+}
+
+const fn s(name: &'static str, default: Option<&'static str>, meaning: &'static str) -> Setting {
+    Setting {
+        name,
+        default,
+        secret: false,
+        meaning,
+    }
+}
+
+/// Every setting, in the order [`super::Config::describe`] lists them.
+pub const SETTINGS: &[Setting] = &[
+    s(
+        "JITADMIN_TENANT_ID",
+        None,
+        "Required. The Entra tenant id (GUID): tokens must carry it in `tid`, issuers are built from it.",
+    ),
+    s(
+        "JITADMIN_AUTHORITY_HOST",
+        Some("https://login.microsoftonline.com"),
+        "Login authority; OpenID metadata is read at {host}/{tid}/v2.0/.well-known/openid-configuration. \
+         tenant-sim: its base URL.",
+    ),
+    s(
+        "JITADMIN_ISSUER_V1_BASE",
+        Some("https://sts.windows.net for the public authority, else the authority host"),
+        "v1 tokens must be issued by {base}/{tid}/.",
+    ),
+    s(
+        "JITADMIN_ISSUER_V2_BASE",
+        Some("the authority host"),
+        "v2 tokens must be issued by {base}/{tid}/v2.0.",
+    ),
+    s(
+        "JITADMIN_OPENID_TIMEOUT_MS",
+        Some("1000"),
+        "Timeout of one OpenID metadata or JWKS fetch (keep under the 2 s callout budget).",
+    ),
+    s(
+        "JITADMIN_GRAPH_BASE_URL",
+        Some("https://graph.microsoft.com"),
+        "Microsoft Graph base URL without the version. tenant-sim: its base URL.",
+    ),
+    s(
+        "JITADMIN_GRAPH_SCOPE",
+        Some("https://graph.microsoft.com/.default"),
+        "Token scope for Graph (a sovereign cloud's own; tenant-sim accepts the default).",
+    ),
+    s(
+        "JITADMIN_GRAPH_TIMEOUT_SECS",
+        Some("30"),
+        "Timeout of one Graph attempt.",
+    ),
+    s(
+        "JITADMIN_GRAPH_MAX_ATTEMPTS",
+        Some("6"),
+        "Attempts per Graph request on 429/503/504 and connection errors (1 = no retry).",
+    ),
+    s(
+        "JITADMIN_CREDENTIAL",
+        Some("managed-identity"),
+        "Credential for outbound calls: managed-identity | client-secret | workload-identity | azure-cli. \
+         managed-identity reads IDENTITY_ENDPOINT/IDENTITY_HEADER (tenant-sim serves them).",
+    ),
+    s(
+        "JITADMIN_CLIENT_ID",
+        None,
+        "Client id: of a user-assigned managed identity (optional; system-assigned otherwise), \
+         of the app registration (client-secret, required), or for workload-identity (else AZURE_CLIENT_ID).",
+    ),
+    Setting {
+        name: "JITADMIN_CLIENT_SECRET",
+        default: None,
+        secret: true,
+        meaning: "The app registration's secret (client-secret only; use a Key Vault reference in Azure).",
+    },
+    s(
+        "JITADMIN_STORE",
+        Some("sqlite:jitadmin.db outside Azure; required in Azure (WEBSITE_SITE_NAME set)"),
+        "State store: sqlite:PATH | sqlite::memory: | table:<connection string> | \
+         table+identity:https://ACCOUNT.table.core.windows.net (uses JITADMIN_CREDENTIAL).",
+    ),
+    s(
+        "JITADMIN_STORE_TABLE_PREFIX",
+        Some("jitadmin"),
+        "Prefix of the store's table names.",
+    ),
+    s(
+        "JITADMIN_CALLOUT_AUTH",
+        Some("bearer"),
+        "How callout authenticates: bearer (the forwarding Logic App's managed identity) | \
+         pop (entitlement management's PoP token, direct endpoint).",
+    ),
+    s(
+        "JITADMIN_CALLOUT_AUDIENCES",
+        None,
+        "Comma-separated accepted audiences of bearer tokens (e.g. api://jitadmin,<app client id>). \
+         Required for bearer.",
+    ),
+    s(
+        "JITADMIN_CALLOUT_ALLOWED_CALLERS",
+        None,
+        "Comma-separated object ids (oid) allowed to call callout with a bearer token \
+         (the forwarder's managed identity). Required for bearer.",
+    ),
+    s(
+        "JITADMIN_TOKEN_LEEWAY_SECS",
+        Some("300"),
+        "Clock skew allowed on exp and nbf.",
+    ),
+    s(
+        "JITADMIN_POP_AUDIENCES",
+        Some("https://management.azure.com,https://management.azure.com/"),
+        "pop: accepted audiences of the inner access token (ARM by assumption, spec §4.2 UNCONFIRMED).",
+    ),
+    s(
+        "JITADMIN_POP_APP_IDS",
+        Some("810dcf14-1858-4bf2-8134-4c369fa3235b"),
+        "pop: accepted appid/azp of the inner token (entitlement management's first-party app).",
+    ),
+    s(
+        "JITADMIN_POP_HOST",
+        Some("the request's host"),
+        "pop: what the signed request's `u` must equal (e.g. management.azure.com behind a Logic App).",
+    ),
+    s(
+        "JITADMIN_POP_PATH",
+        Some("the request's path"),
+        "pop: what the signed request's `p` must equal (e.g. the Logic App's ARM resource path).",
+    ),
+    s(
+        "JITADMIN_POP_MAX_TS_SKEW_SECS",
+        Some("300"),
+        "pop: how far the signed request's `ts` may be from now.",
+    ),
+    s(
+        "JITADMIN_POP_REQUIRE_NONCE",
+        Some("false"),
+        "pop: refuse signed requests without a nonce (UNCONFIRMED that EM sends one). \
+         Nonces are remembered per instance.",
+    ),
+    s(
+        "JITADMIN_CREATED_STAGE",
+        Some("wait"),
+        "assignmentRequestCreated callouts: continue (resume at once) | wait (leave the request waiting).",
+    ),
+    s(
+        "JITADMIN_RESUME_SOURCE",
+        Some("jitadmin"),
+        "The `source` written into resume bodies (Graph stores it for auditing).",
+    ),
+];

@@ -1,0 +1,158 @@
+use std::collections::HashMap;
+
+use super::*;
+
+const TENANT: &str = "8f6a1c2e-4b3d-4e5f-9a7b-1c2d3e4f5a6b";
+
+fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+fn minimal() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("JITADMIN_TENANT_ID", TENANT),
+        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin"),
+        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", "oid-1, oid-2"),
+    ]
+}
+
+fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut v = minimal();
+    v.extend_from_slice(extra);
+    v
+}
+
+#[test]
+fn minimal_settings_give_public_cloud_defaults() {
+    let c = load(&minimal()).unwrap();
+    assert_eq!(c.authority.host, "https://login.microsoftonline.com");
+    assert_eq!(c.authority.v1_issuer_base, "https://sts.windows.net");
+    assert_eq!(c.authority.v2_issuer_base, "https://login.microsoftonline.com");
+    assert_eq!(c.graph.base_url, "https://graph.microsoft.com");
+    assert_eq!(c.graph.scope, "https://graph.microsoft.com/.default");
+    assert_eq!(c.credential, CredentialConfig::ManagedIdentity { client_id: None });
+    assert_eq!(c.store.to_string(), "sqlite:jitadmin.db prefix jitadmin");
+    assert_eq!(c.callout.mode, CalloutAuthMode::Bearer);
+    assert_eq!(c.callout.allowed_callers, ["oid-1", "oid-2"]);
+    assert_eq!(c.created_stage, CreatedStage::Wait);
+    assert_eq!(c.resume_source, "jitadmin");
+}
+
+#[test]
+fn a_loopback_authority_is_used_for_both_issuers_and_metadata() {
+    let c = load(&with(&[("JITADMIN_AUTHORITY_HOST", "http://127.0.0.1:4000/")])).unwrap();
+    assert_eq!(c.authority.v1_issuer_base, "http://127.0.0.1:4000");
+    assert_eq!(c.authority.v2_issuer_base, "http://127.0.0.1:4000");
+    assert_eq!(
+        c.authority.openid_metadata_url(TENANT),
+        format!("http://127.0.0.1:4000/{TENANT}/v2.0/.well-known/openid-configuration")
+    );
+}
+
+#[test]
+fn missing_tenant_is_named() {
+    let err = load(&[]).unwrap_err();
+    assert!(err.to_string().starts_with("JITADMIN_TENANT_ID is not set"), "{err}");
+}
+
+#[test]
+fn bearer_mode_needs_audiences_and_callers() {
+    let err = load(&[("JITADMIN_TENANT_ID", TENANT)]).unwrap_err();
+    assert!(err.to_string().contains("JITADMIN_CALLOUT_AUDIENCES"), "{err}");
+    let err = load(&[("JITADMIN_TENANT_ID", TENANT), ("JITADMIN_CALLOUT_AUDIENCES", "a")]).unwrap_err();
+    assert!(err.to_string().contains("JITADMIN_CALLOUT_ALLOWED_CALLERS"), "{err}");
+}
+
+#[test]
+fn pop_mode_defaults_to_entitlement_management() {
+    let c = load(&[("JITADMIN_TENANT_ID", TENANT), ("JITADMIN_CALLOUT_AUTH", "PoP")]).unwrap();
+    assert_eq!(c.callout.mode, CalloutAuthMode::Pop);
+    assert_eq!(c.callout.pop.app_ids, [jitadmin_auth::EM_APP_ID]);
+    assert!(c
+        .callout
+        .pop
+        .audiences
+        .contains(&"https://management.azure.com".to_string()));
+    assert_eq!(c.callout.pop.host, None);
+}
+
+#[test]
+fn bad_values_name_the_setting() {
+    for (name, value) in [
+        ("JITADMIN_CALLOUT_AUTH", "basic"),
+        ("JITADMIN_CREATED_STAGE", "approve"),
+        ("JITADMIN_GRAPH_BASE_URL", "ftp://x"),
+        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "0"),
+        ("JITADMIN_CREDENTIAL", "password"),
+        ("JITADMIN_STORE", "mysql://x"),
+        ("JITADMIN_POP_REQUIRE_NONCE", "maybe"),
+        ("JITADMIN_TENANT_ID", "contoso"),
+    ] {
+        let err = load(&with(&[(name, value)])).unwrap_err();
+        assert!(err.to_string().starts_with(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn client_secret_is_never_shown() {
+    let c = load(&with(&[
+        ("JITADMIN_CREDENTIAL", "client-secret"),
+        ("JITADMIN_CLIENT_ID", "app-1"),
+        ("JITADMIN_CLIENT_SECRET", "hunter2-very-secret"),
+    ]))
+    .unwrap();
+    let text = format!("{c} {c:?}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("JITADMIN_CLIENT_SECRET = *** (set)"), "{text}");
+}
+
+#[test]
+fn client_secret_without_secret_names_it_and_http_authority_is_refused() {
+    let err = load(&with(&[
+        ("JITADMIN_CREDENTIAL", "client-secret"),
+        ("JITADMIN_CLIENT_ID", "a"),
+    ]))
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("JITADMIN_CLIENT_SECRET is not set"),
+        "{err}"
+    );
+    let err = load(&with(&[
+        ("JITADMIN_CREDENTIAL", "client-secret"),
+        ("JITADMIN_CLIENT_ID", "a"),
+        ("JITADMIN_CLIENT_SECRET", "s3cret"),
+        ("JITADMIN_AUTHORITY_HOST", "http://127.0.0.1:1"),
+    ]))
+    .unwrap_err();
+    assert!(!err.to_string().contains("s3cret"));
+    assert!(err.to_string().starts_with("JITADMIN_CREDENTIAL"), "{err}");
+}
+
+#[test]
+fn store_account_key_is_masked_in_errors_and_description() {
+    let key = "Zm9vYmFyYmF6cXV4c2VjcmV0a2V5";
+    let setting = format!("table:DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={key}");
+    let map: HashMap<String, String> = with(&[])
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain([("JITADMIN_STORE".to_string(), setting)])
+        .collect();
+    let c = Config::from_lookup(|n| map.get(n).cloned()).unwrap();
+    assert!(!c.to_string().contains(key));
+}
+
+#[test]
+fn in_azure_the_store_must_be_set() {
+    let err = load(&with(&[("WEBSITE_SITE_NAME", "jitadmin-prod")])).unwrap_err();
+    assert!(err.to_string().starts_with("JITADMIN_STORE is not set"), "{err}");
+}
+
+#[test]
+fn describe_lists_every_setting_once() {
+    let c = load(&minimal()).unwrap();
+    let names: Vec<_> = c.describe().into_iter().map(|(n, _)| n).collect();
+    let expected: Vec<_> = SETTINGS.iter().map(|s| s.name).collect();
+    assert_eq!(names, expected);
+    assert!(c.describe().iter().all(|(_, v)| v != "(unknown)"));
+}
