@@ -5,16 +5,17 @@
 //! character `~` itself) becomes `~XX` per UTF-8 byte, upper-case hex; everything else, unicode
 //! included, stays as it is. The encoding is reversible and keeps ids apart.
 //!
-//! Keys are limited to 1 KiB; an encoded key longer than [`MAX_PLAIN_KEY_CHARS`] characters becomes
-//! its first characters, `~~` (which no plain encoding contains) and the SHA-256 of the whole
+//! Keys are limited to 1 KiB (UTF-16); an encoded key longer than [`MAX_PLAIN_KEY_UNITS`] UTF-16
+//! units becomes its first characters, `~~` (which no plain encoding contains) and the SHA-256 of the whole
 //! encoded key. Such keys cannot be decoded, which is why every record also stores its ids as
 //! ordinary properties.
 
 use sha2::{Digest, Sha256};
 
-/// Encoded keys longer than this (in chars) are shortened with a hash.
-pub const MAX_PLAIN_KEY_CHARS: usize = 256;
-/// How many chars of a long encoded key are kept before the hash.
+/// Encoded keys longer than this (in UTF-16 units) are shortened with a hash, so that a key with a
+/// short prefix (as the audit partitions have) stays far below Table Storage's 1 KiB.
+pub const MAX_PLAIN_KEY_UNITS: usize = 256;
+/// How many chars of a long encoded key are kept before the hash (at most 256 UTF-16 units).
 const KEPT_PREFIX_CHARS: usize = 128;
 
 fn must_escape(c: char) -> bool {
@@ -35,7 +36,7 @@ pub fn encode_key(id: &str) -> String {
             out.push(c);
         }
     }
-    if out.chars().count() <= MAX_PLAIN_KEY_CHARS {
+    if out.encode_utf16().count() <= MAX_PLAIN_KEY_UNITS {
         return out;
     }
     let digest = Sha256::digest(out.as_bytes());
@@ -110,6 +111,12 @@ mod tests {
         assert_eq!(key, encode_key(&long));
         assert!(key.chars().count() <= KEPT_PREFIX_CHARS + 2 + 64);
         assert!(is_table_safe(&key));
+        let emoji = encode_key(&"😀".repeat(200));
+        assert!(
+            emoji.encode_utf16().count() <= 2 * KEPT_PREFIX_CHARS + 2 + 64,
+            "{}",
+            emoji.len()
+        );
         assert_eq!(decode_key(&key), None);
         let other = format!("{}x", "/".repeat(1023));
         assert_ne!(encode_key(&other), key);

@@ -18,6 +18,7 @@ pub async fn hostile_keys_round_trip_and_stay_distinct(store: &Store) {
         "quote''s & plus+ = (paren) ,comma".to_string(),
         "/".repeat(1024),
         "é".repeat(1024),
+        "😀".repeat(300),
         format!("{}x", "/".repeat(1023)),
     ];
     for (n, id) in ids.iter().enumerate() {
