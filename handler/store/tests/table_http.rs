@@ -167,3 +167,19 @@ async fn persistent_busy_answers_end_in_an_error_with_the_service_code() {
     );
     assert_eq!(seen.lock().unwrap().len(), 5, "five attempts in all");
 }
+
+#[tokio::test]
+async fn store_debug_and_description_never_show_the_account_key() {
+    let (endpoint, _seen) = scripted_server(vec![204]).await;
+    let key = "c3VwZXItc2VjcmV0LWFjY291bnQta2V5";
+    let store = Store::open_setting(
+        &format!("table:AccountName=acct;AccountKey={key};TableEndpoint={endpoint}"),
+        None,
+    )
+    .await
+    .unwrap();
+    for text in [format!("{store:?}"), store.describe().to_string()] {
+        assert!(!text.contains(key) && !text.contains("super-secret"), "{text}");
+    }
+    assert_eq!(store.backend_kind(), "table");
+}
