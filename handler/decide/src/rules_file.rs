@@ -318,6 +318,12 @@ impl Reader<'_> {
                 self.err(at, format!("`route_to` in {what} needs `decision = \"route\"`"));
             }
         }
+        if decision == Outcome::Deny && reason.value.trim().is_empty() {
+            self.err(
+                reason.at(0),
+                format!("empty `reason` in {what}: the requestor sees it when denied"),
+            );
+        }
         if when.value.trim().is_empty() {
             self.err(when.at(0), format!("empty `when` in {what}"));
             return None;

@@ -174,3 +174,17 @@ fn a_facts_file_without_now_is_decided_at_the_current_time() {
     assert!((chrono::Utc::now() - facts.now).num_seconds().abs() < 60);
     assert_eq!(example().decide(&facts).outcome, Outcome::Deny);
 }
+
+#[test]
+fn the_text_form_shows_the_outcome_and_every_rule() {
+    let text = decide("facts-noncompliant-device.json").to_text();
+    let want = "decision: deny\n\
+                rule:     deny-without-compliant-windows-device\n\
+                reason:   You need a compliant Windows device managed by Intune. Open Company Portal, fix what it \
+                reports, sync, and ask again.\n\
+                rules:\n  \
+                no    deny-guests: false: requestor.userType == 'Guest'\n  \
+                no    deny-disabled-accounts: false: !requestor.accountEnabled\n  \
+                MATCH deny-without-compliant-windows-device: matched\n";
+    assert_eq!(text, want);
+}
