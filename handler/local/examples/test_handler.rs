@@ -9,6 +9,7 @@
 //! | `tick` | timer | records the `TimerInfo` |
 //! | `pid` | HTTP | answers the process id |
 //! | `crash` | HTTP | exits the process |
+//! | `sleep` | HTTP | takes 30 s |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -194,7 +195,12 @@ pub fn functions(recorder: Recorder) -> Functions {
         #[allow(unreachable_code)]
         Ok::<_, Error>(Outputs::new())
     });
+    let sleep = service_fn(|_: Invocation<Value>| async {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok::<_, Error>(Outputs::new())
+    });
     Functions::new()
+        .function("sleep", "req", sleep)
         .function("ingest", "req", ingest)
         .function("work", "msg", work)
         .function("echo", "req", echo)

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, Settings, Trigger};
 use crate::error::StartError;
-use crate::handler::{supervise, wait_answering, Endpoint, Handler, HandlerClient, SpawnPlan};
+use crate::handler::{supervise, wait_answering, Endpoint, Handler, HandlerClient, Restart, SpawnPlan};
 use crate::invoke::{InvocationRecord, Shared};
 use crate::keys::Keys;
 use crate::store::{QueueOptions, QueueStore};
@@ -192,6 +192,7 @@ impl LocalHostBuilder {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let (endpoint_tx, mut endpoint_rx) = watch::channel(Endpoint::Starting);
         let mut tasks = Vec::new();
+        let mut restart = None;
         match &self.handler {
             Handler::Url(url) => {
                 let url = url.trim_end_matches('/').to_owned();
@@ -202,7 +203,13 @@ impl LocalHostBuilder {
             }
             handler => {
                 let plan = self.spawn_plan(&app, handler)?;
-                tasks.push(tokio::spawn(supervise(plan, endpoint_tx, shutdown_rx.clone())));
+                let notify = Arc::new(tokio::sync::Notify::new());
+                let endpoint_tx = Arc::new(endpoint_tx);
+                restart = Some(Restart {
+                    endpoint: endpoint_tx.clone(),
+                    notify: notify.clone(),
+                });
+                tasks.push(tokio::spawn(supervise(plan, endpoint_tx, notify, shutdown_rx.clone())));
                 let ready = endpoint_rx
                     .wait_for(|e| !matches!(e, Endpoint::Starting))
                     .await
@@ -220,7 +227,7 @@ impl LocalHostBuilder {
             .unwrap_or(Duration::from_secs(1800));
         let (events, _) = broadcast::channel(1024);
         let shared = Arc::new(Shared {
-            client: HandlerClient::new(endpoint_rx, self.startup_timeout),
+            client: HandlerClient::new(endpoint_rx, self.startup_timeout, restart),
             app,
             store: store.clone(),
             keys,

@@ -97,3 +97,29 @@ async fn a_handler_that_cannot_start_fails_start_up_with_the_reason() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_invocation_that_times_out_restarts_the_handler() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host_json = host_json();
+    host_json["customHandler"] = json!({"description": {"defaultExecutablePath": test_handler_exe()}});
+    write_app(
+        dir.path(),
+        host_json,
+        &[("pid", http_fn("pid")), ("sleep", http_fn("sleep"))],
+    );
+    let host = LocalHost::builder()
+        .app_root(dir.path())
+        .http_port(0)
+        .function_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let base = host.front_door_url();
+    let first = pid(&base).await;
+    let response = client().get(format!("{base}/api/sleep")).send().await.unwrap();
+    assert_eq!(response.status(), 500, "a timed-out invocation fails");
+    let second = pid(&base).await;
+    assert_ne!(first, second, "the worker is restarted after a timeout, as on the host");
+    host.shutdown().await;
+}

@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use super::Endpoint;
 use crate::answer::{parse_answer, Answer};
@@ -18,10 +20,21 @@ pub struct HandlerClient {
     http: reqwest::Client,
     endpoint: watch::Receiver<Endpoint>,
     wait_ready: Duration,
+    restart: Option<Restart>,
+}
+
+/// How the client asks the supervisor for a restart: mark the handler as starting (so
+/// no further call goes to the old process), then wake the supervisor.
+#[derive(Debug, Clone)]
+pub(crate) struct Restart {
+    pub endpoint: Arc<watch::Sender<Endpoint>>,
+    pub notify: Arc<Notify>,
 }
 
 impl HandlerClient {
-    pub(crate) fn new(endpoint: watch::Receiver<Endpoint>, wait_ready: Duration) -> Self {
+    /// `restart` is notified when an invocation times out (a supervised handler is then
+    /// restarted, as the host restarts the worker after `functionTimeout`).
+    pub(crate) fn new(endpoint: watch::Receiver<Endpoint>, wait_ready: Duration, restart: Option<Restart>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -31,6 +44,7 @@ impl HandlerClient {
             http,
             endpoint,
             wait_ready,
+            restart,
         }
     }
 
@@ -98,9 +112,20 @@ impl HandlerClient {
             }
             parse_answer(content_type.as_deref(), &body)
         };
-        tokio::time::timeout(timeout, call)
+        let result = tokio::time::timeout(timeout, call)
             .await
-            .unwrap_or(Err(InvokeError::Timeout(timeout)))
+            .unwrap_or(Err(InvokeError::Timeout(timeout)));
+        if let (Err(InvokeError::Timeout(_)), Some(restart)) = (&result, &self.restart) {
+            tracing::warn!(
+                function,
+                invocation_id,
+                ?timeout,
+                "invocation timed out; restarting the handler"
+            );
+            let _ = restart.endpoint.send(Endpoint::Starting);
+            restart.notify.notify_waiters();
+        }
+        result
     }
 
     /// Forward an HTTP request as the host does with `enableForwardingHttpRequest`

@@ -7,6 +7,7 @@ mod spawn;
 use std::path::PathBuf;
 
 pub use client::HandlerClient;
+pub(crate) use client::Restart;
 pub(crate) use spawn::{supervise, wait_answering, SpawnPlan};
 
 /// Where the handler comes from.

@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
-use tokio::sync::watch;
+
+use tokio::sync::{watch, Notify};
 
 use super::Endpoint;
 
@@ -107,8 +109,14 @@ pub(crate) async fn wait_answering(base: &str, deadline: Duration) -> Result<(),
     }
 }
 
-/// Run the handler until `shutdown` turns true, restarting it when it dies.
-pub(crate) async fn supervise(plan: SpawnPlan, endpoint: watch::Sender<Endpoint>, mut shutdown: watch::Receiver<bool>) {
+/// Run the handler until `shutdown` turns true, restarting it when it dies or when
+/// `restart` is notified (an invocation timed out). Only deaths count as failures.
+pub(crate) async fn supervise(
+    plan: SpawnPlan,
+    endpoint: Arc<watch::Sender<Endpoint>>,
+    restart: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut failures: VecDeque<Instant> = VecDeque::new();
     loop {
         let _ = endpoint.send(Endpoint::Starting);
@@ -134,6 +142,12 @@ pub(crate) async fn supervise(plan: SpawnPlan, endpoint: watch::Sender<Endpoint>
                     status = child.wait() => {
                         let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
                         format!("the handler exited ({status})")
+                    }
+                    _ = restart.notified() => {
+                        let _ = child.start_kill();
+                        let _ = child.wait().await;
+                        tracing::warn!("custom handler restarted after an invocation timed out");
+                        continue;
                     }
                     _ = crate::stopped(&mut shutdown) => {
                         let _ = child.start_kill();
