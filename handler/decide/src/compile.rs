@@ -159,9 +159,9 @@ impl RuleSet {
         &self.name
     }
 
-    /// The time zone of `now.weekday` and `now.hour`.
-    pub fn time_zone(&self) -> Tz {
-        self.time_zone
+    /// The IANA name of the time zone of `now.weekday` and `now.hour`.
+    pub fn time_zone(&self) -> &'static str {
+        self.time_zone.name()
     }
 }
 
