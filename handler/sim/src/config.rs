@@ -26,6 +26,13 @@ pub struct SimConfig {
     /// The secret the managed-identity endpoint expects in `X-IDENTITY-HEADER`
     /// (what App Service puts in `IDENTITY_HEADER`). Default: a random value per sim.
     pub identity_header: Option<String>,
+    /// How long entitlement management waits for a custom extension endpoint to answer a
+    /// callout before it counts the attempt as failed. Default 2 s, EM's documented maximum
+    /// (spec entitlement-management §5). Not time-scaled: it is a network timeout.
+    pub callout_timeout: std::time::Duration,
+    /// How many times a failed callout (timeout, connection error or non-2xx) is retried.
+    /// Default 1 (EM's `maximumRetries` is 0 or 1).
+    pub callout_retries: u32,
 }
 
 impl Default for SimConfig {
@@ -38,6 +45,8 @@ impl Default for SimConfig {
             time_scale: 1.0,
             intune_throttle: true,
             identity_header: None,
+            callout_timeout: Duration::from_secs(2),
+            callout_retries: 1,
         }
     }
 }

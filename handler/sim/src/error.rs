@@ -38,6 +38,9 @@ pub enum SimError {
         /// The conflicting id.
         id: String,
     },
+    /// A wait for the simulated tenant to reach some state ran out of time.
+    #[error("timed out: {0}")]
+    Timeout(String),
     /// The operation is not possible in the key ring's current state.
     #[error("key rotation: {0}")]
     Rotation(String),

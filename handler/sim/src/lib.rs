@@ -26,16 +26,19 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod em;
 mod entra;
 mod error;
 mod faults;
 mod graph;
+mod outbound;
 mod pattern;
 mod record;
 pub mod scenario;
 mod server;
 mod shared;
 mod sim;
+mod sim_em;
 mod state;
 mod throttle;
 
@@ -43,6 +46,9 @@ mod throttle;
 pub mod azure;
 
 pub use config::SimConfig;
+pub use em::{
+    CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting, EM_APP_ID,
+};
 pub use entra::keys::SigningKey;
 pub use entra::verify::TokenError;
 pub use error::{Result, SimError};

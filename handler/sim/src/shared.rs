@@ -1,10 +1,12 @@
 //! What every handler and the Rust API share: configuration, state, keys, calls, faults, throttle.
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::config::SimConfig;
+use crate::em::store::EmState;
 use crate::entra::keys::{KeyRing, SigningKey};
 use crate::faults::Faults;
+use crate::outbound::Outbound;
 use crate::record::CallLog;
 use crate::state::TenantState;
 use crate::throttle::Throttle;
@@ -23,6 +25,12 @@ pub(crate) struct Shared {
     pub calls: CallLog,
     pub faults: Faults,
     pub throttle: Throttle,
+    /// Entitlement management: stage settings, requests, assignments.
+    pub em: Mutex<EmState>,
+    /// Woken on every change of `em` (for `wait_for_request`).
+    pub em_changed: tokio::sync::Notify,
+    /// The client for calls the tenant makes (callouts).
+    pub outbound: Outbound,
 }
 
 impl Shared {
@@ -40,6 +48,10 @@ impl Shared {
 
     pub fn keys_mut(&self) -> RwLockWriteGuard<'_, KeyRing> {
         self.keys.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn em(&self) -> MutexGuard<'_, EmState> {
+        self.em.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn signing_key(&self) -> Arc<SigningKey> {

@@ -73,6 +73,9 @@ impl TenantSim {
             calls: CallLog::default(),
             faults: Faults::default(),
             throttle,
+            em: Default::default(),
+            em_changed: Default::default(),
+            outbound: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(crate::server::serve(
@@ -95,6 +98,10 @@ impl TenantSim {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     // --- URLs ---------------------------------------------------------------
@@ -264,18 +271,7 @@ impl TenantSim {
     /// (e.g. `https://graph.microsoft.com`). Edit them and [`mint_token`](Self::mint_token).
     pub fn app_claims(&self, client_id: &str, resource: &str) -> Result<Value> {
         let state = self.shared.state();
-        let principal = Principal::application(&state, client_id).or_else(|| {
-            state
-                .managed_identities
-                .iter()
-                .find(|m| m.client_id.eq_ignore_ascii_case(client_id))
-                .map(|m| Principal {
-                    client_id: m.client_id.clone(),
-                    object_id: m.object_id.clone(),
-                    display_name: m.display_name.clone().unwrap_or_default(),
-                    app_roles: m.app_roles.clone(),
-                })
-        });
+        let principal = Principal::any(&state, client_id);
         let principal = principal.ok_or_else(|| SimError::NotFound {
             kind: "application",
             id: client_id.to_owned(),

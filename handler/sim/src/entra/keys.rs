@@ -78,6 +78,27 @@ impl SigningKey {
         Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
     }
 
+    /// The public key as a minimal RSA JWK (`kty`, `n`, `e`), as a PoP client presents it.
+    pub(crate) fn public_jwk(&self) -> Value {
+        json!({ "kty": "RSA", "n": self.n, "e": self.e })
+    }
+
+    /// The RFC 7638 thumbprint (SHA-256 of `{"e","kty","n"}` in that order, base64url).
+    pub(crate) fn thumbprint(&self) -> String {
+        let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, self.e, self.n);
+        URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+    }
+
+    /// Signs `payload` as a compact RS256 JWS with exactly the given JOSE `header` (its `alg`
+    /// must say RS256), for shapes `jsonwebtoken::Header` cannot express (PoP SHRs).
+    pub(crate) fn sign_raw(&self, header: &Value, payload: &Value) -> Result<String> {
+        let h = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).map_err(|e| SimError::Key(e.to_string()))?);
+        let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(payload).map_err(|e| SimError::Key(e.to_string()))?);
+        let input = format!("{h}.{p}");
+        let sig = jsonwebtoken::crypto::sign(input.as_bytes(), &self.encoding, Algorithm::RS256)?;
+        Ok(format!("{input}.{sig}"))
+    }
+
     /// This key as a JWK, in the shape of Entra's JWKS entries. `x5c` carries the DER
     /// SubjectPublicKeyInfo (not a certificate: the simulator issues none).
     pub fn jwk(&self, issuer: &str) -> Value {
@@ -116,6 +137,17 @@ pub(crate) fn foreign_key() -> Result<Arc<SigningKey>> {
     }
     let key = Arc::new(SigningKey::generate()?);
     Ok(FOREIGN.get_or_init(|| key).clone())
+}
+
+/// The key entitlement management's simulated PoP client signs SHRs with (in no JWKS,
+/// distinct from [`foreign_key`] so negative tests with that key stay negative).
+pub(crate) fn pop_key() -> Result<Arc<SigningKey>> {
+    static POP: OnceLock<Arc<SigningKey>> = OnceLock::new();
+    if let Some(k) = POP.get() {
+        return Ok(k.clone());
+    }
+    let key = Arc::new(SigningKey::generate()?);
+    Ok(POP.get_or_init(|| key).clone())
 }
 
 /// The tenant's keys: the current signing key plus older keys still published for overlap.

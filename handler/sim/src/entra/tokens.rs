@@ -27,6 +27,22 @@ impl Principal {
             app_roles: a.app_roles.clone(),
         })
     }
+
+    /// A registered application or, failing that, a managed identity, by client id.
+    pub fn any(state: &TenantState, client_id: &str) -> Option<Self> {
+        Self::application(state, client_id).or_else(|| {
+            state
+                .managed_identities
+                .iter()
+                .find(|m| m.client_id.eq_ignore_ascii_case(client_id))
+                .map(|m| Self {
+                    client_id: m.client_id.clone(),
+                    object_id: m.object_id.clone(),
+                    display_name: m.display_name.clone().unwrap_or_default(),
+                    app_roles: m.app_roles.clone(),
+                })
+        })
+    }
 }
 
 /// The token's audience, version and the resource aliases roles may be keyed by.

@@ -40,6 +40,16 @@ impl GraphError {
         }
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Graph's error code (`error.code`).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
     /// 404 `Request_ResourceNotFound` for an id.
     pub fn not_found(id: &str) -> Self {
         Self::new(

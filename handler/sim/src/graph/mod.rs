@@ -28,6 +28,7 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
         .route("/groups/{id}/members", get(groups::list_members))
         .route("/groups/{id}/members/$ref", post(groups::add_member))
         .route("/groups/{id}/members/{member}/$ref", delete(groups::remove_member))
+        .merge(crate::em::routes::routes())
         .layer(axum::middleware::from_fn_with_state(sim, auth::require_token))
         .layer(Extension(ApiVersion(version)))
 }

@@ -180,7 +180,7 @@ pub struct ManagedDevice {
     pub azure_ad_device_id: Option<String>,
 }
 
-/// An access package (stored now; served by the entitlement-management endpoints later).
+/// An access package: requests for it are simulated by the entitlement-management endpoints.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccessPackage {
@@ -193,6 +193,13 @@ pub struct AccessPackage {
     pub description: Option<String>,
     /// The catalog's id.
     pub catalog_id: String,
+    /// The catalog's display name (sent in callouts; default "General").
+    #[serde(default)]
+    pub catalog_display_name: Option<String>,
+    /// The group whose membership the package grants (e.g. the local-admin group): a granted
+    /// assignment adds the target user, a removed one removes them.
+    #[serde(default)]
+    pub resource_group_id: Option<String>,
     /// Assignment policies.
     #[serde(default)]
     pub policies: Vec<AccessPackagePolicy>,

@@ -149,6 +149,14 @@ pub(super) fn validate(s: &Scenario, src: &str) -> Result<(), ScenarioError> {
         for (j, pol) in p.policies.iter().enumerate() {
             require(src, &format!("accessPackages[{i}].policies[{j}].id"), &pol.id)?;
         }
+        if let Some(gid) = &p.resource_group_id {
+            if !s.groups.iter().any(|g| g.id.eq_ignore_ascii_case(gid)) {
+                return Err(bad(
+                    format!("accessPackages[{i}].resourceGroupId"),
+                    format!("no group has id '{gid}'"),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,27 @@
+//! Simulated entitlement management (spec entitlement-management §1–§5): access-package
+//! assignment requests whose stages call custom extensions as EM does, the `resume` action with
+//! a state machine, and the request/assignment reads jitadmin makes.
+//!
+//! - Stage settings per policy ([`StageSetting`]): which stage calls out, launch-and-wait or
+//!   -continue, the endpoint URL, the callback timeout, and bearer or PoP authentication.
+//! - Creating a request ([`NewRequest`], `TenantSim::create_assignment_request`) starts its
+//!   stages in the background; each configured stage POSTs the PascalCase callout
+//!   (`callout_body.rs`) with a 2-second timeout and one retry (`SimConfig::callout_timeout`,
+//!   `callout_retries`), every attempt recorded ([`CalloutAttempt`]).
+//! - `flow.rs` documents the state machine; `routes.rs` the resume errors.
+
+pub(crate) mod auth;
+pub(crate) mod callout_body;
+pub(crate) mod duration;
+pub(crate) mod flow;
+pub(crate) mod json;
+pub(crate) mod routes;
+pub(crate) mod store;
+pub mod types;
+
+pub use auth::EM_APP_ID;
+pub use routes::{NOT_WAITING_FOR_CALLBACK, REQUEST_NOT_FOUND, STAGE_INSTANCE_NOT_FOUND};
+pub use types::{
+    Answer, AssignmentView, CalloutAttempt, CalloutAuth, CalloutStatus, CalloutView, CnfForm, LaunchMode, NewRequest,
+    PopBinding, PopOptions, RequestView, ResumeRecord, Stage, StageSetting,
+};

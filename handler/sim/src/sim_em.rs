@@ -1,0 +1,110 @@
+//! [`TenantSim`]'s entitlement-management API: stage settings, requests, assignments, expiry.
+
+use std::time::Duration;
+
+use crate::em::flow;
+use crate::em::types::{AssignmentView, NewRequest, RequestView, StageSetting};
+use crate::error::{Result, SimError};
+use crate::sim::TenantSim;
+
+impl TenantSim {
+    /// Attaches a custom extension to a policy's stage (replacing that stage's previous one).
+    /// Error if no access package has this policy.
+    pub fn set_stage_setting(&self, policy_id: &str, setting: StageSetting) -> Result<()> {
+        let known = self.with_state(|s| {
+            s.access_packages
+                .iter()
+                .any(|p| p.policies.iter().any(|pol| pol.id.eq_ignore_ascii_case(policy_id)))
+        });
+        if !known {
+            return Err(SimError::NotFound {
+                kind: "assignment policy",
+                id: policy_id.to_owned(),
+            });
+        }
+        self.shared().em().set_setting(policy_id, setting);
+        Ok(())
+    }
+
+    /// Removes every custom extension from a policy.
+    pub fn clear_stage_settings(&self, policy_id: &str) {
+        self.shared().em().clear_settings(policy_id);
+    }
+
+    /// A policy's stage settings.
+    pub fn stage_settings(&self, policy_id: &str) -> Vec<StageSetting> {
+        self.shared().em().settings(policy_id)
+    }
+
+    /// Creates an assignment request as a user would in My Access. Its stages run in the
+    /// background (callouts included); watch them with [`assignment_request`](Self::assignment_request)
+    /// or [`wait_for_request`](Self::wait_for_request). Returns the request id.
+    pub fn create_assignment_request(&self, request: NewRequest) -> Result<String> {
+        flow::create(self.shared(), request)
+    }
+
+    /// A request as the sim holds it (callouts with their attempts, resumes received).
+    pub fn assignment_request(&self, request_id: &str) -> Option<RequestView> {
+        self.shared().em().request(request_id).cloned()
+    }
+
+    /// Every request, in creation order.
+    pub fn assignment_requests(&self) -> Vec<RequestView> {
+        self.shared().em().requests.clone()
+    }
+
+    /// Waits until `done` holds for the request, or `timeout` (wall clock) passes; returns the
+    /// request as last seen. Error if the request does not exist or the wait timed out.
+    pub async fn wait_for_request(
+        &self,
+        request_id: &str,
+        timeout: Duration,
+        done: impl Fn(&RequestView) -> bool,
+    ) -> Result<RequestView> {
+        let shared = self.shared().clone();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let changed = shared.em_changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let current = shared.em().request(request_id).cloned();
+            let current = current.ok_or_else(|| SimError::NotFound {
+                kind: "assignment request",
+                id: request_id.to_owned(),
+            })?;
+            if done(&current) {
+                return Ok(current);
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return Err(SimError::Timeout(format!(
+                    "request {request_id} still {}/{} after {timeout:?}",
+                    current.state, current.status
+                )));
+            }
+        }
+    }
+
+    /// Times out every callout of the request still waiting for its resume, as if its callback
+    /// timeout had passed. Returns how many expired.
+    pub fn expire_waiting(&self, request_id: &str) -> Result<usize> {
+        flow::expire_waiting(self.shared(), request_id)
+    }
+
+    /// Every assignment, in creation order (removed ones stay, `expired`).
+    pub fn assignments(&self) -> Vec<AssignmentView> {
+        self.shared().em().assignments.clone()
+    }
+
+    /// Removes a delivered assignment as an administrator would (`adminRemove`): the user leaves
+    /// the package's resource group and the removed stage runs (callout if configured).
+    /// Returns the removal request's id.
+    pub fn remove_assignment(&self, assignment_id: &str) -> Result<String> {
+        flow::remove(self.shared(), assignment_id, "adminRemove")
+    }
+
+    /// Like [`remove_assignment`](Self::remove_assignment) with another request type, e.g.
+    /// `systemRemove` for an assignment that expired.
+    pub fn remove_assignment_as(&self, assignment_id: &str, request_type: &str) -> Result<String> {
+        flow::remove(self.shared(), assignment_id, request_type)
+    }
+}
