@@ -17,6 +17,38 @@
 //! - an admin API under `/admin/azfn-local` (and the same calls on [`QueueStore`]) to
 //!   list queues, peek, list dead letters, move them back, and send messages.
 //!
+//! # Fidelity notes
+//!
+//! - Envelopes follow spec A2.2–A2.5: strings double-encoded, numbers as strings,
+//!   `EnqueuedTimeUtc` without offset, a JSON body's top-level properties copied into
+//!   `Metadata` (shadowing system keys), `Identities` with a `WebJobsAuthLevel` identity
+//!   when a key was used, `Body` only when `Content-Length > 0`.
+//! - Output values go through the host's conversions, base64 trap included
+//!   ([`answer::service_bus_messages`]). The `azfnMessage` envelope of
+//!   `azfn_runtime::OutputMessage` is honoured as broker properties (`MessageId`,
+//!   `SessionId`, ...): this emulates a session-capable sender, which the real binding
+//!   is not for custom handlers.
+//! - A non-2xx answer, an invalid answer or a timeout fails the invocation: no outputs
+//!   are written, an HTTP caller gets a 500, a message is abandoned (retried, then
+//!   dead-lettered with `MaxDeliveryCountExceeded` and the error as description). A
+//!   timeout also restarts a spawned handler, as the host restarts its worker.
+//! - `enableForwardingHttpRequest` is honoured for HTTP-only functions (spec A3).
+//!
+//! # Keys and the admin API
+//!
+//! Keys come from [`LocalHostBuilder::keys`] or a keys file
+//! (`{"masterKey": "..", "functionKeys": {"default": "..", "<function>": ".."}}`, see
+//! [`keys`]). Without keys every request passes, as with `func start`. The admin API
+//! lives under [`front_door::ADMIN_PREFIX`] (routes in [`front_door`]'s admin module
+//! docs) and needs the master key.
+//!
+//! # State
+//!
+//! With [`State::Dir`] the queues live in one SQLite file ([`store::STORE_FILE`]) that
+//! survives restarts; [`QueueStore::open_dir`] opens it without a host, e.g. for an
+//! operator's replay command while the host runs (the host polls, so it picks such
+//! changes up within half a second). One host per state directory.
+//!
 //! ```no_run
 //! use azfn_local::{Handler, LocalHost, State};
 //!

@@ -1,5 +1,16 @@
 //! The HTTP front door: `/{routePrefix}/{route}` for each HTTP trigger, with function
-//! keys, and the admin API under [`ADMIN_PREFIX`].
+//! keys, and the admin API under [`ADMIN_PREFIX`]:
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET  /admin/azfn-local/queues` | queues with active, locked and dead-lettered counts |
+//! | `GET  /admin/azfn-local/queues/{queue}/messages?max=N` | peek (default 100) |
+//! | `POST /admin/azfn-local/queues/{queue}/messages` | send `{"body": …, "messageId"?, "sessionId"?, "correlationId"?, "contentType"?, "subject"?, "applicationProperties"?}` |
+//! | `GET  /admin/azfn-local/queues/{queue}/deadletters` | the dead-letter queue |
+//! | `POST /admin/azfn-local/queues/{queue}/deadletters/resubmit` | move back all, or `{"sequenceNumbers": [..]}` |
+//! | `GET  /admin/azfn-local/functions` | the functions and their triggers |
+//!
+//! The master key goes in `x-functions-key` or `?code=`.
 
 mod admin;
 mod route;
