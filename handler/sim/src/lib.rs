@@ -47,7 +47,8 @@ pub mod azure;
 
 pub use config::SimConfig;
 pub use em::{
-    CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting, EM_APP_ID,
+    CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting,
+    EM_APP_ID,
 };
 pub use entra::keys::SigningKey;
 pub use entra::verify::TokenError;

@@ -22,7 +22,11 @@ const JITADMIN_URI: &str = "api://66666666-0000-4000-8000-000000000001";
 const WAIT: Duration = Duration::from_secs(5);
 
 fn created_wait(endpoint: &Endpoint) -> StageSetting {
-    StageSetting::wait(Stage::AssignmentRequestCreated, &endpoint.url, Duration::from_secs(3600))
+    StageSetting::wait(
+        Stage::AssignmentRequestCreated,
+        &endpoint.url,
+        Duration::from_secs(3600),
+    )
 }
 
 fn part(token: &str, n: usize) -> Value {
@@ -61,9 +65,15 @@ async fn created_request_posts_the_pascalcase_callout_with_the_forwarders_bearer
     assert_eq!(body["Assignment"]["Target"]["ObjectId"], LEE);
     assert_eq!(body["Requestor"]["ObjectId"], LEE);
     assert_eq!(body["Requestor"]["PrincipalName"], "lee.gu@contoso.example");
-    assert_ne!(body["Requestor"]["Id"], body["Requestor"]["ObjectId"], "subject id is not the object id");
+    assert_ne!(
+        body["Requestor"]["Id"], body["Requestor"]["ObjectId"],
+        "subject id is not the object id"
+    );
     assert_eq!(body["Answers"][0]["Value"], "INC0012345");
-    assert_eq!(body["Answers"][0]["AnsweredQuestion"]["Text"]["DefaultText"], "Ticket number");
+    assert_eq!(
+        body["Answers"][0]["AnsweredQuestion"]["Text"]["DefaultText"],
+        "Ticket number"
+    );
 
     let auth = got[0].authorization().expect("authorization header");
     let token = auth.strip_prefix("Bearer ").expect("bearer scheme");
@@ -72,15 +82,23 @@ async fn created_request_posts_the_pascalcase_callout_with_the_forwarders_bearer
     assert_eq!(claims["oid"], MI_OBJECT);
 
     let view = sim
-        .wait_for_request(&id, WAIT, |r| r.callouts.first().is_some_and(|c| !c.attempts.is_empty()))
+        .wait_for_request(&id, WAIT, |r| {
+            r.callouts.first().is_some_and(|c| !c.attempts.is_empty())
+        })
         .await
         .unwrap();
     let callout = view.callout(Stage::AssignmentRequestCreated).unwrap();
     assert_eq!(callout.status, CalloutStatus::WaitingForCallback);
     assert_eq!(callout.attempts.len(), 1);
     assert_eq!(callout.attempts[0].status, Some(202));
-    assert_eq!(callout.stage_instance_id, body["CustomExtensionStageInstanceId"].as_str().unwrap());
-    assert_eq!((view.state.as_str(), view.status.as_str()), ("submitted", "WaitingForCallback"));
+    assert_eq!(
+        callout.stage_instance_id,
+        body["CustomExtensionStageInstanceId"].as_str().unwrap()
+    );
+    assert_eq!(
+        (view.state.as_str(), view.status.as_str()),
+        ("submitted", "WaitingForCallback")
+    );
     sim.shutdown().await;
 }
 
@@ -138,8 +156,11 @@ async fn pop_binding_can_name_the_logic_app_resource_instead() {
         nonce: false,
         ..PopOptions::default()
     };
-    sim.set_stage_setting(POLICY, created_wait(&endpoint).with_auth(tenant_sim::CalloutAuth::Pop(pop)))
-        .unwrap();
+    sim.set_stage_setting(
+        POLICY,
+        created_wait(&endpoint).with_auth(tenant_sim::CalloutAuth::Pop(pop)),
+    )
+    .unwrap();
     sim.create_assignment_request(NewRequest::new(LEE, PACKAGE)).unwrap();
     let got = endpoint.wait_for(1).await;
     let payload = part(got[0].authorization().unwrap().strip_prefix("PoP ").unwrap(), 1);
@@ -205,7 +226,10 @@ async fn launch_and_continue_stages_call_out_and_carry_on_to_the_grant() {
     )
     .unwrap();
     let id = sim.create_assignment_request(NewRequest::new(LEE, PACKAGE)).unwrap();
-    let view = sim.wait_for_request(&id, WAIT, |r| r.state == "delivered").await.unwrap();
+    let view = sim
+        .wait_for_request(&id, WAIT, |r| r.state == "delivered")
+        .await
+        .unwrap();
     assert_eq!(view.callouts[0].status, CalloutStatus::CalloutSent);
     assert!(endpoint.received()[0].json()["CallbackConfiguration"].is_null());
     assert!(sim.group_members(ADMINS).unwrap().iter().any(|m| m == LEE));

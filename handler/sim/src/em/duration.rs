@@ -33,7 +33,12 @@ mod tests {
 
     #[test]
     fn durations_are_written_in_em_spelling() {
-        for (text, secs) in [("PT1H", 3600), ("P14D", 14 * 86_400), ("PT5M30S", 330), ("P1DT2H", 93_600)] {
+        for (text, secs) in [
+            ("PT1H", 3600),
+            ("P14D", 14 * 86_400),
+            ("PT5M30S", 330),
+            ("P1DT2H", 93_600),
+        ] {
             assert_eq!(to_iso8601(Duration::from_secs(secs)), text);
         }
         assert_eq!(to_iso8601(Duration::ZERO), "PT0S");

@@ -53,12 +53,13 @@ pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
             Some(id) => package.policies.iter().find(|p| p.id.eq_ignore_ascii_case(id)),
             None => package.policies.first(),
         };
-        policy
-            .map(|p| p.id.clone())
-            .ok_or_else(|| SimError::NotFound {
-                kind: "assignment policy",
-                id: new.policy_id.clone().unwrap_or_else(|| format!("(any of {})", package.id)),
-            })?
+        policy.map(|p| p.id.clone()).ok_or_else(|| SimError::NotFound {
+            kind: "assignment policy",
+            id: new
+                .policy_id
+                .clone()
+                .unwrap_or_else(|| format!("(any of {})", package.id)),
+        })?
     };
     let now = Utc::now();
     let schedule = new.schedule.clone().unwrap_or_else(|| {
@@ -265,7 +266,14 @@ async fn callout(sim: &Arc<Shared>, request_id: &str, setting: &StageSetting) ->
             Stage::AssignmentRequestRemoved => "Delivered",
             _ => "Submitted",
         };
-        let body = callout_body(&st, &request, setting.stage, &instance_id, setting.mode, assignment_state);
+        let body = callout_body(
+            &st,
+            &request,
+            setting.stage,
+            &instance_id,
+            setting.mode,
+            assignment_state,
+        );
         let waiting = matches!(setting.mode, LaunchMode::Wait { .. });
         if let Some(r) = em.request_mut(request_id) {
             if waiting {

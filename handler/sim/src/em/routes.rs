@@ -44,7 +44,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{EM}/assignmentRequests/{{id}}"), get(get_request))
         .route(&format!("{EM}/assignmentRequests/{{id}}/resume"), post(resume))
         // The older beta path, "to be retired soon" (spec §3.1).
-        .route(&format!("{EM}/accessPackageAssignmentRequests/{{id}}/resume"), post(resume))
+        .route(
+            &format!("{EM}/accessPackageAssignmentRequests/{{id}}/resume"),
+            post(resume),
+        )
         .route(&format!("{EM}/assignments"), get(list_assignments))
 }
 
@@ -96,7 +99,11 @@ async fn list_requests(
                 "state" => &r.state,
                 "status" => &r.status,
                 "requesttype" => &r.request_type,
-                _ => return Err(GraphError::bad_request(format!("Filtering on '{path}' is not supported."))),
+                _ => {
+                    return Err(GraphError::bad_request(format!(
+                        "Filtering on '{path}' is not supported."
+                    )))
+                }
             };
             if !got.eq_ignore_ascii_case(want) {
                 continue 'requests;
@@ -130,7 +137,11 @@ async fn list_assignments(
                 "assignmentpolicy/id" => &a.policy_id,
                 "id" => &a.id,
                 "state" => &a.state,
-                _ => return Err(GraphError::bad_request(format!("Filtering on '{path}' is not supported."))),
+                _ => {
+                    return Err(GraphError::bad_request(format!(
+                        "Filtering on '{path}' is not supported."
+                    )))
+                }
             };
             if !got.eq_ignore_ascii_case(want) {
                 continue 'assignments;
@@ -152,11 +163,7 @@ enum Decision {
 }
 
 /// `POST .../assignmentRequests/{id}/resume` → 204, or a Graph error (see the module docs).
-async fn resume(
-    State(sim): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<StatusCode, GraphError> {
+async fn resume(State(sim): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> Result<StatusCode, GraphError> {
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     let instance_id = parsed
         .as_ref()

@@ -93,8 +93,14 @@ mod tests {
         let mut em = EmState::default();
         let created = StageSetting::wait(Stage::AssignmentRequestCreated, "http://a", Duration::from_secs(300));
         em.set_setting("P1", created.clone());
-        em.set_setting("p1", StageSetting::continue_at(Stage::AssignmentRequestGranted, "http://b"));
-        em.set_setting("p1", StageSetting::continue_at(Stage::AssignmentRequestCreated, "http://c"));
+        em.set_setting(
+            "p1",
+            StageSetting::continue_at(Stage::AssignmentRequestGranted, "http://b"),
+        );
+        em.set_setting(
+            "p1",
+            StageSetting::continue_at(Stage::AssignmentRequestCreated, "http://c"),
+        );
         let s = em.settings("P1");
         assert_eq!(s.len(), 2);
         assert!(s.iter().any(|x| x.endpoint == "http://c"));
