@@ -110,3 +110,45 @@ async fn a_bad_schedule_stops_start_up_naming_the_function() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_occurrence_missed_while_no_host_ran_fires_at_start_as_past_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let recorder = Recorder::default();
+    write_app(
+        dir.path(),
+        host_json(),
+        &[(
+            "tick",
+            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 * * *"}]}),
+        )],
+    );
+    // The last run was two days ago: at least one midnight was missed.
+    let two_days_ago = chrono::Utc::now() - chrono::Duration::days(2);
+    azfn_local::QueueStore::open_dir(&state)
+        .unwrap()
+        .record_timer_run("tick", two_days_ago)
+        .unwrap();
+    let url = test_handler::serve_in_process(recorder.clone()).await;
+    let host = LocalHost::builder()
+        .app_root(dir.path())
+        .handler(Handler::Url(url))
+        .http_port(0)
+        .state(azfn_local::State::Dir(state))
+        .start()
+        .await
+        .unwrap();
+    let seen = recorder
+        .wait_until(Duration::from_secs(3), "the catch-up run", |s| !s.is_empty())
+        .await;
+    let info = seen[0].timer.clone().unwrap();
+    assert!(info.is_past_due);
+    assert_eq!(info.last.unwrap().timestamp(), two_days_ago.timestamp());
+    let recorded = host.queues().timer_last_run("tick").unwrap().unwrap();
+    assert!(
+        recorded > two_days_ago + chrono::Duration::days(1),
+        "the run is recorded"
+    );
+    host.shutdown().await;
+}

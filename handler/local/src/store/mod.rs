@@ -9,6 +9,7 @@
 
 mod message;
 mod sql;
+mod timers;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

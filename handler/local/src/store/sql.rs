@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue, dead_lettered, seq);
 CREATE INDEX IF NOT EXISTS messages_by_session ON messages (queue, session_id, seq);
+CREATE TABLE IF NOT EXISTS timers (function TEXT PRIMARY KEY, last_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS duplicates (
     queue TEXT NOT NULL,
     message_id TEXT NOT NULL,

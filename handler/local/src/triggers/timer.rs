@@ -1,8 +1,10 @@
-//! Running a timer-triggered function on its schedule, and at start-up when asked.
+//! Running a timer-triggered function on its schedule, at start-up when asked, and at
+//! start-up when an occurrence was missed while no host ran (`IsPastDue`), as the host
+//! does with schedule monitoring. The last run is kept in the queue store.
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::ncrontab::Schedule;
@@ -27,18 +29,22 @@ pub(crate) async fn run_timer(
     else {
         return;
     };
-    let mut last = None;
-    let mut floor = Utc::now();
-    if *run_on_startup {
-        let now = Utc::now();
+    let mut last = shared.store.timer_last_run(&function.name).unwrap_or_else(|error| {
+        tracing::warn!(function = %function.name, %error, "cannot read the timer's last run");
+        None
+    });
+    let now = Utc::now();
+    let missed = last.and_then(|l| schedule.next_after(l)).is_some_and(|due| due <= now);
+    if *run_on_startup || missed {
         let status = TimerStatus {
             last,
             next: schedule.next_after(now),
-            is_past_due: false,
+            is_past_due: missed,
         };
-        fire(&shared, &function, name, status).await;
+        fire(&shared, &function, name, status, now).await;
         last = Some(now);
     }
+    let mut floor = now;
     loop {
         // Never fire an occurrence twice, even if a sleep ends a hair early.
         let Some(due) = schedule.next_after(Utc::now().max(floor)) else {
@@ -56,12 +62,15 @@ pub(crate) async fn run_timer(
             next: schedule.next_after(due),
             is_past_due: now - due > PAST_DUE_AFTER,
         };
-        fire(&shared, &function, name, status).await;
+        fire(&shared, &function, name, status, due).await;
         last = Some(due);
     }
 }
 
-async fn fire(shared: &Shared, function: &FunctionDef, binding: &str, status: TimerStatus) {
+async fn fire(shared: &Shared, function: &FunctionDef, binding: &str, status: TimerStatus, occurrence: DateTime<Utc>) {
+    if let Err(error) = shared.store.record_timer_run(&function.name, occurrence) {
+        tracing::warn!(function = %function.name, %error, "cannot record the timer's run");
+    }
     let envelope = timer_invocation(&function.name, binding, status, Utc::now());
     // Failures are logged by the invocation; timers do not retry without a retry policy.
     let _ = shared.invoke(function, envelope).await;
