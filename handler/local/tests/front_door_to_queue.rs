@@ -156,3 +156,34 @@ async fn the_http_envelope_carries_params_headers_identities_and_body() {
     assert_eq!(response.status(), 404, "ingest takes POST only");
     host.shutdown().await;
 }
+
+#[tokio::test]
+async fn duplicate_detection_drops_a_resent_message_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::default();
+    let host = standard(dir.path(), recorder.clone(), true)
+        .await
+        .duplicate_detection(Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let mut records = host.invocations();
+    for _ in 0..2 {
+        let response = client()
+            .post(format!("{}/api/items/contoso", host.front_door_url()))
+            .header("x-functions-key", DEFAULT_KEY)
+            .json(&json!({"id": "same-id"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+    }
+    wait_record(&mut records, Duration::from_secs(5), |r| r.function == "work").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        recorder.of("work").len(),
+        1,
+        "the second message with the same MessageId was dropped"
+    );
+    host.shutdown().await;
+}
