@@ -178,6 +178,11 @@ impl Config {
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         describe::describe(self)
     }
+
+    /// The credential's kind as `JITADMIN_CREDENTIAL` spells it (`managed-identity`, ...).
+    pub fn credential_kind(&self) -> &'static str {
+        describe::credential_kind(&self.credential)
+    }
 }
 
 impl std::fmt::Display for Config {

@@ -6,7 +6,11 @@
 
 pub mod cli;
 pub mod functions;
+pub mod app;
 pub mod config;
+pub mod inbound;
+pub mod queue;
+pub mod work;
 
 pub use jitadmin_auth as auth;
 pub use jitadmin_events as events;

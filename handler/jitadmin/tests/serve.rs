@@ -36,9 +36,12 @@ async fn start() -> Handler {
     let dir = tempfile::tempdir().unwrap();
     let (app_dir, _) = jitadmin::cli::package::stage(&repo_root(), Path::new(BIN), dir.path()).unwrap();
     let port = free_port();
+    // Nothing listens on `nowhere`: key fetches and Graph calls fail fast, offline.
+    let nowhere = format!("http://127.0.0.1:{}", free_port());
     let child = Command::new(app_dir.join("jitadmin"))
         .arg("serve")
         .current_dir(&app_dir)
+        .envs(settings(&nowhere))
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -58,6 +61,21 @@ async fn start() -> Handler {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     Handler { child, base, _dir: dir }
+}
+
+/// The settings `serve` needs, with every remote pointed at `nowhere`.
+fn settings(nowhere: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("JITADMIN_TENANT_ID", "8f6a1c2e-4b3d-4e5f-9a7b-1c2d3e4f5a6b".into()),
+        ("JITADMIN_AUTHORITY_HOST", nowhere.into()),
+        ("JITADMIN_GRAPH_BASE_URL", nowhere.into()),
+        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin".into()),
+        (
+            "JITADMIN_CALLOUT_ALLOWED_CALLERS",
+            "77777777-0000-4000-8000-0000000000a1".into(),
+        ),
+        ("JITADMIN_STORE", "sqlite::memory:".into()),
+    ]
 }
 
 fn envelope(function: &str) -> Value {
@@ -98,7 +116,14 @@ async fn serve_answers_readiness_and_invokes_all_five_functions() {
         let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
         let body: Value = response.json().await.unwrap();
         match function {
-            "callout" | "notifications" | "teams" => {
+            "callout" => {
+                assert_eq!(status, 200, "callout: the invocation itself succeeds");
+                let res = &body["Outputs"]["res"];
+                assert_eq!(res["statusCode"], 401, "an unauthenticated callout: {body}");
+                assert_eq!(res["headers"]["Content-Type"], "application/problem+json");
+                assert!(body["Outputs"].get("events").is_none(), "nothing queued: {body}");
+            }
+            "notifications" | "teams" => {
                 assert_eq!(status, 200, "{function}: the invocation itself succeeds");
                 assert_eq!(content_type, "application/json");
                 assert!(body["Logs"].is_array(), "{function}: {body}");
@@ -107,6 +132,18 @@ async fn serve_answers_readiness_and_invokes_all_five_functions() {
                 assert_eq!(res["headers"]["Content-Type"], "application/problem+json");
                 let problem: Value = serde_json::from_str(res["body"].as_str().unwrap()).unwrap();
                 assert_eq!(problem["function"], function);
+            }
+            "process" => {
+                assert_eq!(
+                    status, 500,
+                    "a message that is not our event fails, to be dead-lettered"
+                );
+                assert_eq!(content_type, "application/problem+json");
+                assert!(
+                    body["detail"].as_str().unwrap().contains("not a jitadmin event"),
+                    "{body}"
+                );
+                assert_eq!(body["invocationId"], "inv-process");
             }
             _ => {
                 assert_eq!(status, 501, "{function}: a failed invocation, retried by the host");
@@ -151,6 +188,20 @@ fn serve_without_a_port_stops_with_one_line() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("FUNCTIONS_CUSTOMHANDLER_PORT is not set"), "{stderr}");
+}
+
+#[test]
+fn serve_without_configuration_stops_with_one_line_naming_the_setting() {
+    let output = Command::new(BIN)
+        .arg("serve")
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", free_port().to_string())
+        .env_remove("JITADMIN_TENANT_ID")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("JITADMIN_TENANT_ID is not set"), "{stderr}");
 }
 
 #[test]

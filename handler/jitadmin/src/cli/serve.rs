@@ -1,6 +1,10 @@
 //! `jitadmin serve`: the custom handler the Functions host starts.
 
+use anyhow::Context;
 use clap::Args;
+
+use crate::app::App;
+use crate::config::Config;
 
 /// Options of `jitadmin serve`.
 #[derive(Debug, Args)]
@@ -10,11 +14,17 @@ pub struct ServeArgs {
     pub max_body_bytes: usize,
 }
 
-/// Serve the five functions on `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT` until SIGTERM.
+/// Load the configuration, build the app, and serve the five functions on
+/// `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT` until SIGTERM. Any start-up error stops
+/// with one line naming the setting or part at fault.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let config = azfn_runtime::ServerConfig {
+    // The port is checked first: without it the host did not start us.
+    azfn_runtime::port_from_env()?;
+    let config = Config::from_env().context("configuration")?;
+    let app = App::start(config).await?;
+    let server = azfn_runtime::ServerConfig {
         body_limit: args.max_body_bytes,
     };
-    azfn_runtime::run_with(crate::functions::all(), config).await?;
+    azfn_runtime::run_with(crate::functions::all(app), server).await?;
     Ok(())
 }

@@ -33,12 +33,7 @@ fn value(c: &Config, name: &str) -> String {
         "JITADMIN_GRAPH_SCOPE" => c.graph.scope.clone(),
         "JITADMIN_GRAPH_TIMEOUT_SECS" => c.graph.timeout.as_secs().to_string(),
         "JITADMIN_GRAPH_MAX_ATTEMPTS" => c.graph.max_attempts.to_string(),
-        "JITADMIN_CREDENTIAL" => match &c.credential {
-            CredentialConfig::ManagedIdentity { .. } => "managed-identity".into(),
-            CredentialConfig::ClientSecret { .. } => "client-secret".into(),
-            CredentialConfig::WorkloadIdentity { .. } => "workload-identity".into(),
-            CredentialConfig::AzureCli => "azure-cli".into(),
-        },
+        "JITADMIN_CREDENTIAL" => c.credential_kind().into(),
         "JITADMIN_CLIENT_ID" => match &c.credential {
             CredentialConfig::ManagedIdentity { client_id } => opt(client_id, "(system-assigned)"),
             CredentialConfig::ClientSecret { client_id, .. } => client_id.clone(),
@@ -71,5 +66,15 @@ fn value(c: &Config, name: &str) -> String {
         },
         "JITADMIN_RESUME_SOURCE" => c.resume_source.clone(),
         _ => "(unknown)".into(),
+    }
+}
+
+/// The `JITADMIN_CREDENTIAL` spelling of a credential.
+pub(super) fn credential_kind(credential: &CredentialConfig) -> &'static str {
+    match credential {
+        CredentialConfig::ManagedIdentity { .. } => "managed-identity",
+        CredentialConfig::ClientSecret { .. } => "client-secret",
+        CredentialConfig::WorkloadIdentity { .. } => "workload-identity",
+        CredentialConfig::AzureCli => "azure-cli",
     }
 }

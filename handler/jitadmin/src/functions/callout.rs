@@ -1,9 +1,85 @@
-//! `callout`: HTTP-triggered. Placeholder until issue 5 lands.
+//! `callout`: entitlement management's custom-extension endpoint (HTTP POST `/api/callout`).
+//!
+//! Authenticate (only the header and request line are read), parse the body with
+//! jitadmin-events, and either answer the connection test with 200 or put ONE event on
+//! the `events` queue and answer 202. Nothing here waits on Graph or the store: EM gives
+//! us 2 seconds, and the only remote call is a signing-key fetch when the cache is cold.
 
-use azfn_runtime::{Error, HttpRequest, Invocation, Outputs};
+use std::sync::Arc;
+
+use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs};
+use jitadmin_events::callout::Callout;
+use serde_json::{json, Value};
+
+use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use crate::app::App;
+use crate::inbound::{auth_problem, parse_problem};
+use crate::queue::QueuedEvent;
 
 /// Handle one invocation.
-pub async fn handle(event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
-    tracing::info!(method = %event.trigger.method, "callout invoked");
-    Ok(super::placeholder::http("callout", 5))
+pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
+    let invocation_id = event.context.invocation_id.as_str();
+    let request = &event.trigger;
+    let auth = app.callout_auth();
+
+    let caller = match auth.authenticate(request).await {
+        Ok(caller) => caller,
+        Err(error) => {
+            tracing::warn!(
+                function = "callout",
+                invocation_id,
+                code = error.code(),
+                status = error.status(),
+                "callout refused: {error}"
+            );
+            return Ok(answer(auth_problem(&error, auth.scheme())));
+        }
+    };
+
+    let body = request.body.as_deref().unwrap_or_default();
+    let (callout, payload) = match parse(body) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            tracing::warn!(
+                function = "callout",
+                invocation_id,
+                field = error.path(),
+                "callout body refused: {error}"
+            );
+            return Ok(answer(parse_problem(&error)));
+        }
+    };
+
+    let Some(queued) = QueuedEvent::callout(&callout, payload, invocation_id) else {
+        tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
+        return Ok(answer(HttpResponse::json(200, &json!({"status": "ok"}))));
+    };
+
+    tracing::info!(
+        function = "callout",
+        invocation_id,
+        kind = "callout",
+        stage = callout.stage().as_str(),
+        key = %queued.key,
+        request_id = queued.request_id.as_deref(),
+        user = queued.user_id.as_deref(),
+        caller = caller.object_id.as_deref().or(caller.app_id.as_deref()),
+        "callout queued"
+    );
+    let accepted = json!({"status": "accepted", "key": queued.key, "correlationId": invocation_id});
+    Ok(Outputs::new()
+        .message(EVENTS_OUT, queued.to_message())
+        .http(HTTP_OUT, HttpResponse::json(202, &accepted)))
+}
+
+/// The typed callout and the raw payload it came from.
+fn parse(body: &[u8]) -> Result<(Callout, Value), jitadmin_events::ParseError> {
+    let payload: Value =
+        serde_json::from_slice(body).map_err(|e| jitadmin_events::ParseError::NotJson(e.to_string()))?;
+    let callout = Callout::from_value(payload.clone())?;
+    Ok((callout, payload))
+}
+
+fn answer(response: HttpResponse) -> Outputs {
+    Outputs::new().http(HTTP_OUT, response)
 }

@@ -8,7 +8,11 @@ mod placeholder;
 mod process;
 mod teams;
 
+use std::sync::Arc;
+
 use azfn_runtime::{service_fn, Functions};
+
+use crate::app::App;
 
 /// The binding names, as in `function-defs/*/function.json`.
 pub mod bindings {
@@ -27,13 +31,22 @@ pub mod bindings {
 /// The names of the five functions.
 pub const NAMES: [&str; 5] = ["callout", "notifications", "teams", "process", "maintain"];
 
-/// Every function jitadmin serves, registered under its folder name.
-pub fn all() -> Functions {
+/// Every function jitadmin serves, registered under its folder name, sharing `app`.
+pub fn all(app: Arc<App>) -> Functions {
     use bindings::*;
+    let (callout_app, process_app) = (app.clone(), app);
     Functions::new()
-        .function("callout", HTTP_IN, service_fn(callout::handle))
+        .function(
+            "callout",
+            HTTP_IN,
+            service_fn(move |event| callout::handle(callout_app.clone(), event)),
+        )
         .function("notifications", HTTP_IN, service_fn(notifications::handle))
         .function("teams", HTTP_IN, service_fn(teams::handle))
-        .function("process", QUEUE_IN, service_fn(process::handle))
+        .function(
+            "process",
+            QUEUE_IN,
+            service_fn(move |event| process::handle(process_app.clone(), event)),
+        )
         .function("maintain", TIMER_IN, service_fn(maintain::handle))
 }

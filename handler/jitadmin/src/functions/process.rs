@@ -1,9 +1,52 @@
-//! `process`: the queue worker. Placeholder until issue 5 lands.
+//! `process`: the queue worker (Service Bus queue `events`, sessions keyed by user).
+//!
+//! Parse our envelope, hand the event to [`crate::work`], and answer. A message that is
+//! not one of our events, or whose handling failed, fails the invocation: the queue
+//! retries it up to its max delivery count and then dead-letters it, where an operator
+//! can inspect and replay it (handling is idempotent on the event's own key).
+
+use std::sync::Arc;
 
 use azfn_runtime::{Error, Invocation, Outputs, ServiceBusMessage};
 
+use crate::app::App;
+use crate::queue::QueuedEvent;
+use crate::work::{self, Handled};
+
 /// Handle one message.
-pub async fn handle(event: Invocation<ServiceBusMessage>) -> Result<Outputs, Error> {
-    tracing::info!(message_id = ?event.trigger.message_id, delivery_count = ?event.trigger.delivery_count, "process invoked");
-    Err(super::placeholder::failure("process", 5))
+pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Result<Outputs, Error> {
+    let invocation_id = event.context.invocation_id.as_str();
+    let message = &event.trigger;
+    let queued = match QueuedEvent::from_message(message) {
+        Ok(queued) => queued,
+        Err(error) => {
+            tracing::error!(
+                function = "process",
+                invocation_id,
+                delivery_count = message.delivery_count,
+                "{error}"
+            );
+            return Err(error.into());
+        }
+    };
+    tracing::info!(
+        function = "process",
+        invocation_id,
+        kind = queued.kind.as_str(),
+        key = %queued.key,
+        request_id = queued.request_id.as_deref(),
+        user = queued.user_id.as_deref(),
+        correlation_id = %queued.correlation_id,
+        delivery_count = message.delivery_count,
+        "processing event"
+    );
+    match work::handle(&app, &queued).await? {
+        Handled::Done(outcome) => {
+            tracing::info!(function = "process", invocation_id, key = %queued.key, "done: {outcome}")
+        }
+        Handled::Duplicate(earlier) => {
+            tracing::info!(function = "process", invocation_id, key = %queued.key, "duplicate, nothing changed (earlier: {earlier})")
+        }
+    }
+    Ok(Outputs::new())
 }

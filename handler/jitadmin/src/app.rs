@@ -1,0 +1,191 @@
+//! The app state: everything built once from [`Config`] at start-up and shared by the
+//! functions as `Arc<App>`: the store, the Graph client, the callout authenticator.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = jitadmin::config::Config::from_env()?;
+//! let app = jitadmin::app::App::start(config).await?;
+//! let functions = jitadmin::functions::all(app);
+//! # Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use azure_core::credentials::TokenCredential;
+use jitadmin_auth::{Clock, SystemClock};
+use jitadmin_graph::retry::SleepFn;
+use jitadmin_graph::{credential_from_config, GraphClient, GraphConfig, GraphError, RetryPolicy};
+use jitadmin_store::{Store, StoreError};
+
+use crate::config::Config;
+use crate::inbound::CalloutAuth;
+
+/// The shared state of a jitadmin process.
+#[derive(Debug)]
+pub struct App {
+    config: Config,
+    store: Store,
+    graph: GraphClient,
+    callout_auth: CalloutAuth,
+}
+
+/// Start-up failed; the message is one line naming what and why (never a secret).
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The credential for outbound calls could not be built.
+    #[error("cannot build the {kind} credential (JITADMIN_CREDENTIAL): {source}")]
+    Credential {
+        /// managed-identity, client-secret, ...
+        kind: String,
+        /// The cause.
+        source: GraphError,
+    },
+    /// The Graph client could not be built.
+    #[error("cannot build the Graph client (JITADMIN_GRAPH_BASE_URL): {0}")]
+    Graph(GraphError),
+    /// The store could not be opened.
+    #[error("cannot open the store {store} (JITADMIN_STORE): {source}")]
+    Store {
+        /// The store, masked.
+        store: String,
+        /// The cause.
+        source: StoreError,
+    },
+    /// The HTTP client fetching signing keys could not be built.
+    #[error("cannot build the signing-key client: {0}")]
+    Keys(String),
+}
+
+impl App {
+    /// Build everything from `config` with the real parts (azure_identity credential, system clock).
+    pub async fn start(config: Config) -> Result<Arc<App>, StartupError> {
+        App::builder(config).build().await
+    }
+
+    /// A builder, to replace parts in tests (credential, store, clock, Graph back-off).
+    pub fn builder(config: Config) -> AppBuilder {
+        AppBuilder {
+            config,
+            credential: None,
+            store: None,
+            clock: None,
+            graph_sleep: None,
+        }
+    }
+
+    /// The configuration it was built from.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The state store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The Graph client.
+    pub fn graph(&self) -> &GraphClient {
+        &self.graph
+    }
+
+    /// How `callout` authenticates.
+    pub fn callout_auth(&self) -> &CalloutAuth {
+        &self.callout_auth
+    }
+}
+
+/// Builds an [`App`], with parts replaced where given.
+pub struct AppBuilder {
+    config: Config,
+    credential: Option<Arc<dyn TokenCredential>>,
+    store: Option<Store>,
+    clock: Option<Arc<dyn Clock>>,
+    graph_sleep: Option<SleepFn>,
+}
+
+impl AppBuilder {
+    /// Use this credential for outbound calls instead of the configured one.
+    pub fn credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    /// Use this store instead of opening `JITADMIN_STORE`.
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Use this clock for token validation.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Replace how the Graph client waits between attempts (tests).
+    pub fn graph_sleep(mut self, sleep: SleepFn) -> Self {
+        self.graph_sleep = Some(sleep);
+        self
+    }
+
+    /// Build the app. Signing keys are fetched in the background, so start-up does not wait on
+    /// the authority; the first callout waits only if that fetch has not finished.
+    pub async fn build(self) -> Result<Arc<App>, StartupError> {
+        let config = self.config;
+        let credential = match self.credential {
+            Some(c) => c,
+            None => credential_from_config(&config.credential).map_err(|source| StartupError::Credential {
+                kind: config.credential_kind().to_string(),
+                source,
+            })?,
+        };
+        let graph = graph_client(&config, credential.clone(), self.graph_sleep)?;
+        let store = match self.store {
+            Some(s) => s,
+            None => Store::open(&config.store, Some(credential))
+                .await
+                .map_err(|source| StartupError::Store {
+                    store: config.store.to_string(),
+                    source,
+                })?,
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let callout_auth = CalloutAuth::from_config(&config, clock).map_err(StartupError::Keys)?;
+        callout_auth.warm_up();
+        tracing::info!(
+            tenant = %config.tenant_id,
+            store = %store.describe(),
+            graph = %config.graph.base_url,
+            callout_auth = callout_auth.mode_name(),
+            "jitadmin app ready"
+        );
+        Ok(Arc::new(App {
+            config,
+            store,
+            graph,
+            callout_auth,
+        }))
+    }
+}
+
+fn graph_client(
+    config: &Config,
+    credential: Arc<dyn TokenCredential>,
+    sleep: Option<SleepFn>,
+) -> Result<GraphClient, StartupError> {
+    let graph_config = GraphConfig {
+        base_url: config.graph.base_url.clone(),
+        scope: config.graph.scope.clone(),
+        timeout: config.graph.timeout,
+        retry: RetryPolicy {
+            max_attempts: config.graph.max_attempts,
+            ..RetryPolicy::default()
+        },
+        ..GraphConfig::default()
+    };
+    let mut builder = GraphClient::builder(credential).config(graph_config);
+    if let Some(sleep) = sleep {
+        builder = builder.sleep_fn(sleep);
+    }
+    builder.build().map_err(StartupError::Graph)
+}

@@ -1,0 +1,7 @@
+//! The edge of the HTTP functions: who is calling, and what we answer when we refuse.
+
+mod callout_auth;
+mod problems;
+
+pub use callout_auth::{Caller, CalloutAuth};
+pub use problems::{auth_problem, parse_problem};

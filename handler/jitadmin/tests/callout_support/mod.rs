@@ -1,0 +1,104 @@
+//! Test support for `callout` and `process`: an App built on tenant-sim (tokens, OpenID
+//! metadata, JWKS), an in-memory SQLite store and a scripted Graph resume endpoint,
+//! served through `azfn_runtime::router` exactly as the Functions host calls it.
+#![allow(dead_code)]
+
+pub mod graph;
+pub mod invoke;
+pub mod pop;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jitadmin::app::App;
+use jitadmin::config::Config;
+use jitadmin::graph::StaticToken;
+use jitadmin::store::Store;
+use serde_json::Value;
+use tenant_sim::{Scenario, TenantSim};
+
+pub use graph::ScriptedGraph;
+
+/// The audience the forwarder asks for.
+pub const AUDIENCE: &str = "api://jitadmin";
+/// The caller allowed in bearer mode: the demo tenant's managed identity (client id, object id).
+pub const FORWARDER_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
+pub const FORWARDER_OBJECT_ID: &str = "77777777-0000-4000-8000-0000000000a1";
+/// Where the host says the request went.
+pub const CALLOUT_URL: &str = "https://jitadmin.example.net/api/callout";
+
+/// A running app and the fakes around it.
+pub struct TestApp {
+    pub sim: TenantSim,
+    pub graph: ScriptedGraph,
+    pub app: Arc<App>,
+    pub router: axum::Router,
+}
+
+/// The settings every test uses, pointing at `sim` and `graph`.
+pub fn settings(sim: &TenantSim, graph: &ScriptedGraph) -> Vec<(String, String)> {
+    [
+        ("JITADMIN_TENANT_ID", sim.tenant_id().to_string()),
+        ("JITADMIN_AUTHORITY_HOST", sim.base_url().to_string()),
+        ("JITADMIN_GRAPH_BASE_URL", graph.base.clone()),
+        ("JITADMIN_CALLOUT_AUDIENCES", AUDIENCE.to_string()),
+        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", FORWARDER_OBJECT_ID.to_string()),
+        ("JITADMIN_STORE", "sqlite::memory:".to_string()),
+        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "2".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Start with the default settings changed by `overrides` (a `""` value removes one).
+pub async fn start(overrides: &[(&str, &str)]) -> TestApp {
+    let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
+    let graph = ScriptedGraph::start().await;
+    let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
+    for (k, v) in overrides {
+        map.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
+    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
+    let app = App::builder(config)
+        .credential(StaticToken::new("graph-test-token"))
+        .store(store)
+        .graph_sleep(Arc::new(|_| Box::pin(async {})))
+        .build()
+        .await
+        .expect("app");
+    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+    TestApp {
+        sim,
+        graph,
+        app,
+        router,
+    }
+}
+
+impl TestApp {
+    /// A bearer token from the forwarder for our audience, with `edit` applied to its claims.
+    pub fn forwarder_token(&self, edit: impl FnOnce(&mut Value)) -> String {
+        let mut claims = self.sim.app_claims(FORWARDER_CLIENT_ID, AUDIENCE).expect("claims");
+        edit(&mut claims);
+        self.sim.mint_token(&claims).expect("token")
+    }
+
+    /// `Bearer <forwarder token>`.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.forwarder_token(|_| {}))
+    }
+}
+
+/// The bytes of an events-crate fixture (one file per stage and form).
+pub fn fixture(name: &str) -> String {
+    let path = format!("{}/../events/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A jitadmin fixture from handler/jitadmin/testdata.
+pub fn own_fixture(name: &str) -> String {
+    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
