@@ -33,6 +33,9 @@ pub struct SimConfig {
     /// How many times a failed callout (timeout, connection error or non-2xx) is retried.
     /// Default 1 (EM's `maximumRetries` is 0 or 1).
     pub callout_retries: u32,
+    /// How long after a `syncDevice` an online device checks in (its `lastSyncDateTime`
+    /// advances), in simulated time (scaled by `time_scale`). Default 2 minutes.
+    pub device_checkin_delay: Duration,
 }
 
 impl Default for SimConfig {
@@ -47,6 +50,7 @@ impl Default for SimConfig {
             identity_header: None,
             callout_timeout: Duration::from_secs(2),
             callout_retries: 1,
+            device_checkin_delay: Duration::from_secs(120),
         }
     }
 }

@@ -31,6 +31,7 @@ mod entra;
 mod error;
 mod faults;
 mod graph;
+mod intune;
 mod outbound;
 mod pattern;
 mod record;
@@ -39,6 +40,7 @@ mod server;
 mod shared;
 mod sim;
 mod sim_em;
+mod sim_intune;
 mod state;
 mod throttle;
 
@@ -54,8 +56,10 @@ pub use entra::keys::SigningKey;
 pub use entra::verify::TokenError;
 pub use error::{Result, SimError};
 pub use faults::{FaultKind, FaultRule, Faults};
+pub use graph::batch::MAX_BATCH;
 pub use graph::errors::GraphError;
 pub use graph::GRAPH_AUDIENCES;
+pub use intune::DeviceSync;
 pub use pattern::RoutePattern;
 pub use record::RecordedCall;
 pub use scenario::{

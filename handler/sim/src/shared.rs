@@ -6,6 +6,7 @@ use crate::config::SimConfig;
 use crate::em::store::EmState;
 use crate::entra::keys::{KeyRing, SigningKey};
 use crate::faults::Faults;
+use crate::intune::IntuneState;
 use crate::outbound::Outbound;
 use crate::record::CallLog;
 use crate::state::TenantState;
@@ -29,6 +30,8 @@ pub(crate) struct Shared {
     pub em: Mutex<EmState>,
     /// Woken on every change of `em` (for `wait_for_request`).
     pub em_changed: tokio::sync::Notify,
+    /// Intune: device check-ins and the sync log.
+    pub intune: Mutex<IntuneState>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
 }
@@ -52,6 +55,10 @@ impl Shared {
 
     pub fn em(&self) -> MutexGuard<'_, EmState> {
         self.em.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn intune(&self) -> MutexGuard<'_, IntuneState> {
+        self.intune.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn signing_key(&self) -> Arc<SigningKey> {

@@ -61,6 +61,7 @@ impl TenantSim {
             .identity_header
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let checkin_delay = config.device_checkin_delay;
         let shared = Arc::new(Shared {
             issuer_v1: SimConfig::issuer(&config.issuer_v1, &base_url, &tid),
             issuer_v2: SimConfig::issuer(&config.issuer_v2, &base_url, &tid),
@@ -74,6 +75,7 @@ impl TenantSim {
             faults: Faults::default(),
             throttle,
             em: Default::default(),
+            intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             outbound: Default::default(),
         });

@@ -1,7 +1,10 @@
-//! The simulated Microsoft Graph, first slice: users, managers, groups and members.
+//! The simulated Microsoft Graph: users, managers, groups and members, Intune managed devices
+//! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
 //! Served under `/v1.0` and `/beta` alike.
 
 mod auth;
+pub mod batch;
+mod devices;
 pub mod errors;
 mod groups;
 mod odata;
@@ -28,6 +31,14 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
         .route("/groups/{id}/members", get(groups::list_members))
         .route("/groups/{id}/members/$ref", post(groups::add_member))
         .route("/groups/{id}/members/{member}/$ref", delete(groups::remove_member))
+        .route("/users/{id}/managedDevices", get(devices::list_user_devices))
+        .route("/deviceManagement/managedDevices", get(devices::list_devices))
+        .route("/deviceManagement/managedDevices/{id}", get(devices::get_device))
+        .route(
+            "/deviceManagement/managedDevices/{id}/syncDevice",
+            post(devices::sync_device),
+        )
+        .route("/$batch", post(batch::batch))
         .merge(crate::em::routes::routes())
         .layer(axum::middleware::from_fn_with_state(sim, auth::require_token))
         .layer(Extension(ApiVersion(version)))
