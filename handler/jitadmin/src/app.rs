@@ -49,7 +49,7 @@ pub enum StartupError {
         /// The store, masked.
         store: String,
         /// The cause.
-        source: StoreError,
+        source: Box<StoreError>,
     },
     /// The HTTP client fetching signing keys could not be built.
     #[error("cannot build the signing-key client: {0}")]
@@ -146,7 +146,7 @@ impl AppBuilder {
                 .await
                 .map_err(|source| StartupError::Store {
                     store: config.store.to_string(),
-                    source,
+                    source: Box::new(source),
                 })?,
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));

@@ -106,7 +106,7 @@ async fn request_stage(
         detail: json!({
             "accessPackage": request.access_package.as_ref().and_then(|p| p.id.clone()),
             "requestor": request.requestor_user_id(),
-            "resumed": matches!(resume, Some(_)),
+            "resumed": resume.is_some(),
         }),
     })
 }
