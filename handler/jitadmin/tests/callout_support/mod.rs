@@ -3,6 +3,7 @@
 //! served through `azfn_runtime::router` exactly as the Functions host calls it.
 #![allow(dead_code)]
 
+pub mod front_door;
 pub mod graph;
 pub mod invoke;
 pub mod pop;
@@ -51,18 +52,39 @@ pub fn settings(sim: &TenantSim, graph: &ScriptedGraph) -> Vec<(String, String)>
     .collect()
 }
 
-/// Start with the default settings changed by `overrides` (a `""` value removes one).
+/// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
+pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
+
+/// Start with the default settings changed by `overrides` (a `""` value removes one);
+/// Graph is the scripted one.
 pub async fn start(overrides: &[(&str, &str)]) -> TestApp {
+    start_with(overrides, false).await
+}
+
+/// Like [`start`], with Graph served by tenant-sim itself (its entitlement-management
+/// resume endpoint and request reads), called with the Function App identity's token.
+pub async fn start_on_sim_graph(overrides: &[(&str, &str)]) -> TestApp {
+    start_with(overrides, true).await
+}
+
+async fn start_with(overrides: &[(&str, &str)], sim_graph: bool) -> TestApp {
     let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
     let graph = ScriptedGraph::start().await;
     let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
+    let token = if sim_graph {
+        map.insert("JITADMIN_GRAPH_BASE_URL".into(), sim.graph_url().to_string());
+        sim.app_token(FUNCTION_APP_CLIENT_ID, "https://graph.microsoft.com")
+            .expect("graph token")
+    } else {
+        "graph-test-token".to_string()
+    };
     for (k, v) in overrides {
         map.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
     let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
     let app = App::builder(config)
-        .credential(StaticToken::new("graph-test-token"))
+        .credential(StaticToken::new(token))
         .store(store)
         .graph_sleep(Arc::new(|_| Box::pin(async {})))
         .build()
