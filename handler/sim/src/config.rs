@@ -36,6 +36,19 @@ pub struct SimConfig {
     /// How long after a `syncDevice` an online device checks in (its `lastSyncDateTime`
     /// advances), in simulated time (scaled by `time_scale`). Default 2 minutes.
     pub device_checkin_delay: Duration,
+    /// How long Graph waits for a validation handshake answer (spec §2: 10 s, fixed in Graph).
+    pub handshake_timeout: Duration,
+    /// How long Graph waits for a notification's 2xx (spec §3.4: 3 s; answers over 97 % of it
+    /// are marked slow, as Graph's 2,900 ms).
+    pub notification_timeout: Duration,
+    /// Delay between a membership change and its change notification, simulated time (scaled).
+    /// Default 0: at once (Graph's real latency for groups is minutes and undocumented).
+    pub notification_delay: Duration,
+    /// Put the changed member in `resourceData.members@delta` (reported by users, not documented;
+    /// default true).
+    pub notification_members_delta: bool,
+    /// Member entries per `groups/delta` page before an `@odata.nextLink` (default 100).
+    pub delta_page_size: usize,
 }
 
 impl Default for SimConfig {
@@ -51,6 +64,11 @@ impl Default for SimConfig {
             callout_timeout: Duration::from_secs(2),
             callout_retries: 1,
             device_checkin_delay: Duration::from_secs(120),
+            handshake_timeout: Duration::from_secs(10),
+            notification_timeout: Duration::from_secs(3),
+            notification_delay: Duration::ZERO,
+            notification_members_delta: true,
+            delta_page_size: 100,
         }
     }
 }

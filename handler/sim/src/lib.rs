@@ -41,7 +41,9 @@ mod shared;
 mod sim;
 mod sim_em;
 mod sim_intune;
+mod sim_subs;
 mod state;
+pub mod subs;
 mod throttle;
 
 #[cfg(feature = "azure")]
@@ -57,6 +59,7 @@ pub use entra::verify::TokenError;
 pub use error::{Result, SimError};
 pub use faults::{FaultKind, FaultRule, Faults};
 pub use graph::batch::MAX_BATCH;
+pub use graph::delta::DeltaExpiry;
 pub use graph::errors::GraphError;
 pub use graph::GRAPH_AUDIENCES;
 pub use intune::DeviceSync;
@@ -68,4 +71,5 @@ pub use scenario::{
 };
 pub use sim::TenantSim;
 pub use state::{MembershipChange, MembershipChangeKind, TenantState};
+pub use subs::{Delivery, DeliveryKind, Subscription};
 pub use throttle::{Throttle, ThrottleClass, SIM_RETRY_AFTER_MS};

@@ -1,5 +1,5 @@
 //! The sim's own HTTP client, for the calls the tenant makes to the code under test
-//! (entitlement-management callouts; later Graph notifications and validation handshakes).
+//! (entitlement-management callouts, Graph change notifications and validation handshakes).
 //! Plain `http://` only: endpoints under test listen on loopback.
 
 use std::time::{Duration, Instant};
@@ -14,6 +14,8 @@ use hyper_util::rt::TokioExecutor;
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Bytes,
     pub elapsed: Duration,
 }
 
@@ -87,8 +89,10 @@ impl Outbound {
                 message: e.to_string(),
                 elapsed: started.elapsed(),
             }),
-            Ok(Ok((parts, _body))) => Ok(Answer {
+            Ok(Ok((parts, body))) => Ok(Answer {
                 status: parts.status.as_u16(),
+                headers: parts.headers,
+                body,
                 elapsed: started.elapsed(),
             }),
         }

@@ -6,10 +6,12 @@ use crate::config::SimConfig;
 use crate::em::store::EmState;
 use crate::entra::keys::{KeyRing, SigningKey};
 use crate::faults::Faults;
+use crate::graph::delta::DeltaTokens;
 use crate::intune::IntuneState;
 use crate::outbound::Outbound;
 use crate::record::CallLog;
 use crate::state::TenantState;
+use crate::subs::SubState;
 use crate::throttle::Throttle;
 
 /// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
@@ -32,6 +34,14 @@ pub(crate) struct Shared {
     pub em_changed: tokio::sync::Notify,
     /// Intune: device check-ins and the sync log.
     pub intune: Mutex<IntuneState>,
+    /// Issued delta tokens.
+    pub delta: Mutex<DeltaTokens>,
+    /// Subscriptions and their deliveries.
+    pub subs: Mutex<SubState>,
+    /// Woken on every subscription or delivery change.
+    pub subs_changed: tokio::sync::Notify,
+    /// Signalled (one permit) when group membership may have changed: wakes the notification dispatcher.
+    pub state_changed: tokio::sync::Notify,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
 }
@@ -59,6 +69,14 @@ impl Shared {
 
     pub fn intune(&self) -> MutexGuard<'_, IntuneState> {
         self.intune.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
+        self.delta.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn subs(&self) -> MutexGuard<'_, SubState> {
+        self.subs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn signing_key(&self) -> Arc<SigningKey> {

@@ -75,11 +75,16 @@ impl TenantSim {
             faults: Faults::default(),
             throttle,
             em: Default::default(),
+            subs: Default::default(),
+            delta: Default::default(),
+            subs_changed: Default::default(),
+            state_changed: Default::default(),
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             outbound: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
+        tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));
         let server = tokio::spawn(crate::server::serve(
             listener,
             crate::server::app(shared.clone()),
@@ -180,7 +185,9 @@ impl TenantSim {
 
     /// Changes the tenant's state (membership changes made here are logged like Graph's).
     pub fn with_state_mut<R>(&self, f: impl FnOnce(&mut TenantState) -> R) -> R {
-        f(&mut self.shared.state_mut())
+        let r = f(&mut self.shared.state_mut());
+        self.shared.state_changed.notify_one();
+        r
     }
 
     /// A user by id or UPN.
@@ -217,12 +224,16 @@ impl TenantSim {
 
     /// Adds a member (as if through Graph); `Ok(false)` if already a member.
     pub fn add_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        self.shared.state_mut().add_member(group_id, member_id)
+        let added = self.shared.state_mut().add_member(group_id, member_id);
+        self.shared.state_changed.notify_one();
+        added
     }
 
     /// Removes a member; `Ok(false)` if not a member.
     pub fn remove_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        self.shared.state_mut().remove_member(group_id, member_id)
+        let removed = self.shared.state_mut().remove_member(group_id, member_id);
+        self.shared.state_changed.notify_one();
+        removed
     }
 
     /// A group's membership change log, oldest first.

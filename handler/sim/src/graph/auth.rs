@@ -16,7 +16,7 @@ pub const GRAPH_AUDIENCES: [&str; 2] = ["https://graph.microsoft.com", "00000003
 
 /// The verified claims of the caller, available to Graph handlers as an extension.
 #[derive(Debug, Clone)]
-pub(crate) struct Caller(#[allow(dead_code)] pub Value);
+pub(crate) struct Caller(pub Value);
 
 /// Middleware: 401 `InvalidAuthenticationToken` unless the bearer token verifies.
 pub(crate) async fn require_token(State(sim): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {

@@ -28,7 +28,7 @@ const GROUP_DEFAULTS: [&str; 9] = [
     "createdDateTime",
 ];
 
-fn group_json(group: &Group) -> Map<String, Value> {
+pub(super) fn group_json(group: &Group) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("id".into(), json!(group.id));
     map.insert("createdDateTime".into(), Value::Null);
@@ -139,7 +139,10 @@ pub(super) async fn add_member(
     if !state.object_exists(member) {
         return Err(GraphError::not_found(member));
     }
-    match state.add_member(&id, member) {
+    let added = state.add_member(&id, member);
+    drop(state);
+    sim.state_changed.notify_one();
+    match added {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::bad_request(
             "One or more added object references already exist for the following modified properties: 'members'.",
@@ -153,8 +156,9 @@ pub(super) async fn remove_member(
     State(sim): State<Arc<Shared>>,
     Path((id, member)): Path<(String, String)>,
 ) -> Result<StatusCode, GraphError> {
-    let mut state = sim.state_mut();
-    match state.remove_member(&id, &member) {
+    let removed = sim.state_mut().remove_member(&id, &member);
+    sim.state_changed.notify_one();
+    match removed {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::not_found(&member)),
         Err(_) => Err(GraphError::not_found(&id)),

@@ -2,8 +2,9 @@
 //! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
 //! Served under `/v1.0` and `/beta` alike.
 
-mod auth;
+pub(crate) mod auth;
 pub mod batch;
+pub mod delta;
 mod devices;
 pub mod errors;
 mod groups;
@@ -16,6 +17,7 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Router};
 
 use crate::shared::Shared;
+use crate::subs::routes as subs;
 pub use auth::GRAPH_AUDIENCES;
 
 /// Which Graph version a route was reached through (`v1.0` or `beta`).
@@ -27,6 +29,7 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
     Router::new()
         .route("/users/{id}", get(users::get_user))
         .route("/users/{id}/manager", get(users::get_manager))
+        .route("/groups/delta", get(delta::delta))
         .route("/groups/{id}", get(groups::get_group))
         .route("/groups/{id}/members", get(groups::list_members))
         .route("/groups/{id}/members/$ref", post(groups::add_member))
@@ -39,6 +42,12 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
             post(devices::sync_device),
         )
         .route("/$batch", post(batch::batch))
+        .route("/subscriptions", post(subs::create).get(subs::list))
+        .route(
+            "/subscriptions/{id}",
+            get(subs::get).patch(subs::renew).delete(subs::delete),
+        )
+        .route("/subscriptions/{id}/reauthorize", post(subs::reauthorize))
         .merge(crate::em::routes::routes())
         .layer(axum::middleware::from_fn_with_state(sim, auth::require_token))
         .layer(Extension(ApiVersion(version)))

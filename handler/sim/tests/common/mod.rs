@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod endpoint;
+pub mod notify;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
