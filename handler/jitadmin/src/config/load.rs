@@ -60,7 +60,7 @@ fn authority(get: Lookup<'_>) -> Result<AuthorityConfig, ConfigError> {
     Ok(AuthorityConfig {
         v1_issuer_base: base_url(get, "JITADMIN_ISSUER_V1_BASE", v1_default)?,
         v2_issuer_base: base_url(get, "JITADMIN_ISSUER_V2_BASE", &host)?,
-        key_fetch_timeout: Duration::from_millis(number(get, "JITADMIN_OPENID_TIMEOUT_MS", 1000, 50..=60_000)?),
+        key_fetch_timeout: Duration::from_millis(number(get, "JITADMIN_OPENID_TIMEOUT_MS", 800, 50..=60_000)?),
         host,
     })
 }

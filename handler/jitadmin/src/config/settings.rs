@@ -48,8 +48,8 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         "JITADMIN_OPENID_TIMEOUT_MS",
-        Some("1000"),
-        "Timeout of one OpenID metadata or JWKS fetch (keep under the 2 s callout budget).",
+        Some("800"),
+        "Timeout of one OpenID metadata or JWKS fetch; a cold cache costs two (keep both under the 2 s callout budget).",
     ),
     s(
         "JITADMIN_GRAPH_BASE_URL",
