@@ -1,6 +1,10 @@
 //! Shared helpers of the end-to-end tests.
 
+mod env;
+
 use std::path::PathBuf;
+
+pub use env::{jitadmin_binary, TestEnv};
 
 /// The repository root (the parent of `tests/`).
 pub fn repo_root() -> PathBuf {

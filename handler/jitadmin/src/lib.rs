@@ -4,10 +4,11 @@
 //! own crates (handler/*) and are re-exported here under the names of DESIGN.md §2
 //! as each lands.
 
-pub mod cli;
-pub mod functions;
 pub mod app;
+pub mod cli;
 pub mod config;
+pub mod dev;
+pub mod functions;
 pub mod inbound;
 pub mod queue;
 pub mod work;

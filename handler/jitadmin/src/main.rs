@@ -10,6 +10,10 @@ async fn main() -> std::process::ExitCode {
             jitadmin::cli::serve::run(args).await
         }
         Command::Package(args) => jitadmin::cli::package::run(args),
+        Command::Dev(args) => {
+            init_dev_tracing();
+            jitadmin::cli::dev::run(args).await
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -18,4 +22,14 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `jitadmin dev` prints its own timeline; logs go to stderr, warnings only by default.
+fn init_dev_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

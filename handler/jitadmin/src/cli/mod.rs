@@ -1,5 +1,6 @@
 //! The `jitadmin` command line: one module per subcommand.
 
+pub mod dev;
 pub mod package;
 pub mod serve;
 
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Run as the Azure Functions custom handler (the host starts this).
     Serve(serve::ServeArgs),
+    /// Run the whole job locally: a simulated tenant, a local Functions host, this handler.
+    Dev(dev::DevArgs),
     /// Build the release binary and assemble the deployable app in dist/.
     Package(package::PackageArgs),
 }

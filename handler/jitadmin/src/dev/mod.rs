@@ -1,0 +1,161 @@
+//! The whole job on one machine: tenant-sim (a simulated tenant), azfn-local (a local
+//! Functions host) and the real `jitadmin serve` handler it starts, wired together.
+//! `jitadmin dev` runs it; the end-to-end tests start one per test.
+
+mod app_files;
+mod settings;
+pub mod story;
+pub mod timeline;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use azfn_local::{Handler, Keys, LocalHost, State};
+use tenant_sim::{Scenario, Stage, StageSetting, TenantSim};
+
+pub use settings::{handler_settings, CALLOUT_AUDIENCE};
+
+/// How to start a dev environment.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// The `jitadmin` executable the local host starts as the handler.
+    pub binary: PathBuf,
+    /// Where the queues, the store and the app files live.
+    pub state_dir: PathBuf,
+    /// The front door's port (0 = any free port).
+    pub http_port: u16,
+    /// The simulated tenant.
+    pub scenario: Scenario,
+    /// Deliveries before a message is dead-lettered.
+    pub max_delivery_count: u32,
+    /// Peek-lock duration of queue messages.
+    pub lock_duration: Duration,
+    /// Extra settings for the handler (override the defaults).
+    pub extra_settings: Vec<(String, String)>,
+}
+
+impl DevOptions {
+    /// Defaults: the demo tenant, port 7071, the running executable as the handler.
+    pub fn new(binary: PathBuf, state_dir: PathBuf) -> Self {
+        DevOptions {
+            binary,
+            state_dir,
+            http_port: 7071,
+            scenario: Scenario::demo(),
+            max_delivery_count: 10,
+            lock_duration: Duration::from_secs(60),
+            extra_settings: Vec::new(),
+        }
+    }
+}
+
+/// A running dev environment.
+pub struct DevEnvironment {
+    /// The simulated tenant.
+    pub sim: TenantSim,
+    /// The local Functions host running `jitadmin serve`.
+    pub host: LocalHost,
+    /// The function key for `authLevel: function` routes.
+    pub function_key: String,
+    /// Where state lives.
+    pub state_dir: PathBuf,
+}
+
+impl DevEnvironment {
+    /// Start the tenant, then the host with the handler.
+    pub async fn start(options: DevOptions) -> anyhow::Result<Self> {
+        let state_dir = options.state_dir.clone();
+        std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
+        let sim = TenantSim::start(options.scenario.clone())
+            .await
+            .context("starting tenant-sim")?;
+        let app_root = app_files::write(&state_dir.join("app")).context("writing the app files")?;
+        let function_key = app_files::function_key(&state_dir)?;
+        let mut settings = azfn_local::Settings::new();
+        for (name, value) in handler_settings(&sim, &state_dir) {
+            settings = settings.set(name, value);
+        }
+        for (name, value) in &options.extra_settings {
+            settings = settings.set(name.clone(), value.clone());
+        }
+        // The handler logs to stdout/stderr of its own; keep it quieter than the host.
+        settings = settings.set("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()));
+        let host = LocalHost::builder()
+            .app_root(&app_root)
+            .handler(Handler::Spawn {
+                program: options.binary.clone(),
+                args: vec!["serve".into()],
+                working_dir: None,
+            })
+            .http_port(options.http_port)
+            .state(State::Dir(state_dir.join("queues")))
+            .keys(
+                Keys::default()
+                    .with_function_key("default", function_key.clone())
+                    .with_master(function_key.clone()),
+            )
+            .settings(settings)
+            .max_delivery_count(options.max_delivery_count)
+            .lock_duration(options.lock_duration)
+            .start()
+            .await
+            .context("starting the local Functions host")?;
+        let env = DevEnvironment {
+            sim,
+            host,
+            function_key,
+            state_dir,
+        };
+        env.connect_entitlement_management()?;
+        Ok(env)
+    }
+
+    /// Point every access package policy's custom extension at `/api/callout`, the way
+    /// `jitadmin provision` does in a real tenant: created is launch-and-wait, granted and
+    /// removed are launch-and-continue. The simulated EM calls with the forwarder's
+    /// managed-identity bearer token and the function key in the URL.
+    fn connect_entitlement_management(&self) -> anyhow::Result<()> {
+        let endpoint = format!("{}/callout?code={}", self.api_url(), self.function_key);
+        let forwarder = self
+            .sim
+            .with_state(|s| s.managed_identities.first().map(|m| m.client_id.clone()));
+        let forwarder = forwarder.context("the scenario has no managed identity to act as the forwarder")?;
+        let policies: Vec<String> = self.sim.with_state(|s| {
+            s.access_packages
+                .iter()
+                .flat_map(|p| p.policies.iter().map(|p| p.id.clone()))
+                .collect()
+        });
+        for policy in policies {
+            let settings = [
+                StageSetting::wait(Stage::AssignmentRequestCreated, &endpoint, Duration::from_secs(3600)),
+                StageSetting::continue_at(Stage::AssignmentRequestGranted, &endpoint),
+                StageSetting::continue_at(Stage::AssignmentRequestRemoved, &endpoint),
+            ];
+            for setting in settings {
+                let setting = setting.with_bearer(&forwarder, settings::CALLOUT_AUDIENCE);
+                self.sim
+                    .set_stage_setting(&policy, setting)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `http://127.0.0.1:PORT/api`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api", self.host.front_door_url())
+    }
+
+    /// Stop the host (and its handler), then the tenant.
+    pub async fn shutdown(self) {
+        self.host.shutdown().await;
+        self.sim.shutdown().await;
+    }
+}
+
+/// The default state directory of `jitadmin dev`.
+pub fn default_state_dir() -> PathBuf {
+    Path::new(".jitadmin").join("dev")
+}
