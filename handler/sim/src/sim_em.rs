@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::em::flow;
-use crate::em::types::{AssignmentView, NewRequest, RequestView, StageSetting};
+use crate::em::types::{AssignmentView, CalloutAttempt, NewRequest, RequestView, StageSetting};
 use crate::error::{Result, SimError};
 use crate::sim::TenantSim;
 
@@ -34,6 +34,12 @@ impl TenantSim {
     /// A policy's stage settings.
     pub fn stage_settings(&self, policy_id: &str) -> Vec<StageSetting> {
         self.shared().em().settings(policy_id)
+    }
+
+    /// Sends EM's connection test (`Stage: CustomExtensionConnectionTest`) to the setting's
+    /// endpoint with its authentication, once, and returns the attempt.
+    pub async fn test_custom_extension(&self, setting: &StageSetting) -> CalloutAttempt {
+        crate::em::send::connection_test(self.shared(), setting).await
     }
 
     /// Creates an assignment request as a user would in My Access. Its stages run in the

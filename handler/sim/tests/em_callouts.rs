@@ -235,3 +235,18 @@ async fn launch_and_continue_stages_call_out_and_carry_on_to_the_grant() {
     assert!(sim.group_members(ADMINS).unwrap().iter().any(|m| m == LEE));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_connection_test_posts_its_stage_with_the_settings_auth() {
+    let sim = demo().await;
+    let endpoint = Endpoint::start().await;
+    endpoint.then(std::time::Duration::ZERO, 200);
+    let attempt = sim.test_custom_extension(&created_wait(&endpoint)).await;
+    assert_eq!(attempt.status, Some(200));
+    assert_eq!(attempt.auth_scheme.as_deref(), Some("PoP"));
+    let got = endpoint.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["Stage"], "CustomExtensionConnectionTest");
+    assert!(got[0].json()["CallbackUriPath"].is_null());
+    sim.shutdown().await;
+}

@@ -19,12 +19,11 @@ use std::sync::Arc;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::em::auth::authorization;
 use crate::em::callout_body::callout_body;
+use crate::em::send::send_once;
 use crate::em::store::{state, status};
 use crate::em::types::{
-    AssignmentView, CalloutAttempt, CalloutStatus, CalloutView, LaunchMode, NewRequest, RequestView, Stage,
-    StageSetting,
+    AssignmentView, CalloutStatus, CalloutView, LaunchMode, NewRequest, RequestView, Stage, StageSetting,
 };
 use crate::error::{Result, SimError};
 use crate::shared::Shared;
@@ -311,56 +310,9 @@ async fn callout(sim: &Arc<Shared>, request_id: &str, setting: &StageSetting) ->
         });
     }
     let bytes = bytes::Bytes::from(body.to_string());
-    let url = url::Url::parse(&setting.endpoint);
     let attempts = 1 + sim.config.callout_retries;
     for n in 0..attempts {
-        let at = Utc::now();
-        let header = match &url {
-            Ok(u) => authorization(sim, &setting.auth, u).map_err(|e| e.to_string()),
-            Err(e) => Err(format!("invalid endpoint URL: {e}")),
-        };
-        let attempt = match header {
-            Err(error) => CalloutAttempt {
-                at,
-                elapsed: Default::default(),
-                status: None,
-                error: Some(error),
-                auth_scheme: None,
-            },
-            Ok(header) => {
-                let scheme = header.as_deref().and_then(|h| h.split(' ').next()).map(str::to_owned);
-                let mut headers = vec![("content-type", "application/json; charset=utf-8".to_owned())];
-                if let Some(h) = header {
-                    headers.push(("authorization", h));
-                }
-                let sent = sim
-                    .outbound
-                    .send(
-                        http::Method::POST,
-                        &setting.endpoint,
-                        &headers,
-                        bytes.clone(),
-                        sim.config.callout_timeout,
-                    )
-                    .await;
-                match sent {
-                    Ok(a) => CalloutAttempt {
-                        at,
-                        elapsed: a.elapsed,
-                        status: Some(a.status),
-                        error: None,
-                        auth_scheme: scheme,
-                    },
-                    Err(e) => CalloutAttempt {
-                        at,
-                        elapsed: e.elapsed(),
-                        status: None,
-                        error: Some(e.to_string()),
-                        auth_scheme: scheme,
-                    },
-                }
-            }
-        };
+        let attempt = send_once(sim, setting, bytes.clone()).await;
         let ok = attempt.succeeded();
         tracing::info!(request = %request_id, instance = %instance_id, attempt = n + 1, status = ?attempt.status,
             error = ?attempt.error, "callout attempt");

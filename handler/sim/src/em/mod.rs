@@ -16,6 +16,7 @@ pub(crate) mod duration;
 pub(crate) mod flow;
 pub(crate) mod json;
 pub(crate) mod routes;
+pub(crate) mod send;
 pub(crate) mod store;
 pub mod types;
 

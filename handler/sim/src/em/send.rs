@@ -1,0 +1,74 @@
+//! One HTTP attempt of a callout: authentication header, POST with EM's timeout, the outcome;
+//! and the connection test EM sends to check an endpoint (spec §1.1).
+
+use bytes::Bytes;
+use chrono::Utc;
+use serde_json::json;
+
+use crate::em::auth::authorization;
+use crate::em::types::{CalloutAttempt, StageSetting};
+use crate::shared::Shared;
+
+/// POSTs `body` to the setting's endpoint once, with a fresh `Authorization` (new `ts`/nonce).
+pub(crate) async fn send_once(sim: &Shared, setting: &StageSetting, body: Bytes) -> CalloutAttempt {
+    let at = Utc::now();
+    let header = match url::Url::parse(&setting.endpoint) {
+        Ok(u) => authorization(sim, &setting.auth, &u).map_err(|e| e.to_string()),
+        Err(e) => Err(format!("invalid endpoint URL: {e}")),
+    };
+    let header = match header {
+        Ok(h) => h,
+        Err(error) => {
+            return CalloutAttempt {
+                at,
+                elapsed: Default::default(),
+                status: None,
+                error: Some(error),
+                auth_scheme: None,
+            }
+        }
+    };
+    let scheme = header.as_deref().and_then(|h| h.split(' ').next()).map(str::to_owned);
+    let mut headers = vec![("content-type", "application/json; charset=utf-8".to_owned())];
+    if let Some(h) = header {
+        headers.push(("authorization", h));
+    }
+    let sent = sim
+        .outbound
+        .send(
+            http::Method::POST,
+            &setting.endpoint,
+            &headers,
+            body,
+            sim.config.callout_timeout,
+        )
+        .await;
+    match sent {
+        Ok(a) => CalloutAttempt {
+            at,
+            elapsed: a.elapsed,
+            status: Some(a.status),
+            error: None,
+            auth_scheme: scheme,
+        },
+        Err(e) => CalloutAttempt {
+            at,
+            elapsed: e.elapsed(),
+            status: None,
+            error: Some(e.to_string()),
+            auth_scheme: scheme,
+        },
+    }
+}
+
+/// The connection test: `{"Stage": "CustomExtensionConnectionTest", ...}` (the shape Microsoft's
+/// Logic App template checks; when EM sends it is UNCONFIRMED), one attempt.
+pub(crate) async fn connection_test(sim: &Shared, setting: &StageSetting) -> CalloutAttempt {
+    let body = json!({
+        "Stage": "CustomExtensionConnectionTest",
+        "CustomExtensionStageInstanceId": "00000000-0000-0000-0000-000000000000",
+        "AccessPackageAssignmentRequestId": null,
+        "CallbackUriPath": null,
+    });
+    send_once(sim, setting, Bytes::from(body.to_string())).await
+}
