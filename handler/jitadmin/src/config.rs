@@ -24,7 +24,7 @@ use std::time::Duration;
 
 pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
-pub use settings::{Setting, SETTINGS};
+pub use settings::{settings_table, Setting, SETTINGS};
 
 /// Public-cloud login authority (the default of `JITADMIN_AUTHORITY_HOST`).
 pub const PUBLIC_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";

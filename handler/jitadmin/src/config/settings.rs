@@ -165,3 +165,22 @@ pub const SETTINGS: &[Setting] = &[
         "The `source` written into resume bodies (Graph stores it for auditing).",
     ),
 ];
+
+/// The settings as a Markdown table (`| setting | default | meaning |`), for the README and
+/// `jitadmin config`-style listings.
+pub fn settings_table() -> String {
+    let mut out = String::from("| setting | default | meaning |\n|---|---|---|\n");
+    for s in SETTINGS {
+        let default = match (s.default, s.secret) {
+            (Some(d), _) => format!("`{d}`"),
+            (None, true) => "(secret)".to_string(),
+            (None, false) => "—".to_string(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {default} | {} |\n",
+            s.name,
+            s.meaning.replace('|', "\\|")
+        ));
+    }
+    out
+}

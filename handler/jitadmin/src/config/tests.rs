@@ -156,3 +156,28 @@ fn describe_lists_every_setting_once() {
     assert_eq!(names, expected);
     assert!(c.describe().iter().all(|(_, v)| v != "(unknown)"));
 }
+
+#[test]
+fn every_documented_setting_is_read_and_every_read_setting_is_documented() {
+    let asked = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let map: HashMap<String, String> = with(&[("JITADMIN_CALLOUT_AUTH", "bearer")])
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(|name| {
+        asked.lock().unwrap().insert(name.to_string());
+        map.get(name).cloned()
+    })
+    .unwrap();
+    let mut asked = asked.into_inner().unwrap();
+    asked.remove("WEBSITE_SITE_NAME");
+    // Read only for the credential kinds that need them.
+    let documented: std::collections::BTreeSet<String> = SETTINGS
+        .iter()
+        .map(|s| s.name.to_string())
+        .filter(|n| n != "JITADMIN_CLIENT_SECRET")
+        .collect();
+    assert_eq!(asked, documented);
+    let table = settings_table();
+    assert!(SETTINGS.iter().all(|s| table.contains(&format!("`{}`", s.name))));
+}
