@@ -2,9 +2,13 @@
 //! and local runs.
 //!
 //! It serves OpenID metadata, a JWKS with key rotation, the client-credentials and App
-//! Service managed-identity token endpoints, and the first slice of Graph (users, managers,
-//! groups, members). Every request is recorded; faults can be injected per route, and
-//! Intune-like throttling is enforced per class of route with a time scale.
+//! Service managed-identity token endpoints, and the Graph jitadmin uses: users, managers,
+//! groups, members and the groups delta query; Intune managed devices and `syncDevice`;
+//! `$batch`; change-notification subscriptions (with the validation handshake, change and
+//! lifecycle notifications sent to the subscriber); and entitlement management (assignment
+//! requests whose stages call custom extensions as EM does, bearer or PoP, and `resume`). Every
+//! request is recorded; faults can be injected per route, and Intune-like throttling is enforced
+//! per class of route with a time scale.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), tenant_sim::SimError> {
