@@ -103,6 +103,12 @@ async fn continue_resume_grants_joins_the_admin_group_and_fires_the_granted_call
     assert_eq!(done.resumes.len(), 1);
     assert!(sim.group_members(ADMINS).unwrap().iter().any(|m| m == LEE));
     let granted = endpoint.wait_for(2).await;
+    assert!(
+        sim.create_assignment_request(NewRequest::new(LEE, PACKAGE)).is_err(),
+        "Lee already holds the package"
+    );
+    // The grant changed the admin group like any other change: delta and notifications see it.
+    assert_eq!(sim.membership_changes(ADMINS).len(), 1);
     assert_eq!(granted[1].json()["Stage"], "assignmentRequestGranted");
     assert_eq!(
         granted[1].json()["Assignment"]["Id"],

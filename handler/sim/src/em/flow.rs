@@ -29,6 +29,8 @@ use crate::error::{Result, SimError};
 use crate::shared::Shared;
 
 /// Creates a request and starts its first stage in the background. Returns the request id.
+/// Refused (`Conflict`) when the target already holds a delivered assignment of the package or
+/// has an open request for it, as My Access refuses.
 pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
     let policy_id = {
         let st = sim.state();
@@ -60,6 +62,29 @@ pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
                 .unwrap_or_else(|| format!("(any of {})", package.id)),
         })?
     };
+    let target = new.target_id.clone().unwrap_or_else(|| new.requestor_id.clone());
+    {
+        let em = sim.em();
+        let same = |t: &str, p: &str| t.eq_ignore_ascii_case(&target) && p.eq_ignore_ascii_case(&new.access_package_id);
+        if let Some(a) = em
+            .assignments
+            .iter()
+            .find(|a| a.state == state::DELIVERED && same(&a.target_id, &a.access_package_id))
+        {
+            return Err(SimError::Conflict {
+                kind: "delivered assignment of this package for this target",
+                id: a.id.clone(),
+            });
+        }
+        if let Some(r) = em.requests.iter().find(|r| {
+            r.completed_at.is_none() && r.assignment_id.is_none() && same(&r.target_id, &r.access_package_id)
+        }) {
+            return Err(SimError::Conflict {
+                kind: "open request for this package and target",
+                id: r.id.clone(),
+            });
+        }
+    }
     let now = Utc::now();
     let schedule = new.schedule.clone().unwrap_or_else(|| {
         json!({
@@ -73,7 +98,7 @@ pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
         request_type: new.request_type,
         state: state::SUBMITTED.to_owned(),
         status: status::ACCEPTED.to_owned(),
-        target_id: new.target_id.unwrap_or_else(|| new.requestor_id.clone()),
+        target_id: target,
         requestor_id: new.requestor_id,
         access_package_id: new.access_package_id,
         policy_id,
