@@ -4,7 +4,11 @@
 mod callout_support;
 
 use callout_support::invoke::callout;
-use callout_support::{fixture, pop, start, TestApp};
+use std::sync::Arc;
+use std::time::Duration;
+
+use callout_support::{fixture, pop, start, start_with_clock, TestApp};
+use jitadmin::auth::ManualClock;
 use serde_json::{json, Value};
 
 fn body() -> String {
@@ -157,6 +161,70 @@ async fn unauthenticated_garbage_body_is_401_not_400() {
     let answer = callout(&t.router, &[], "{not json").await;
     assert_eq!(answer.status, 401, "authentication comes before parsing");
     assert!(answer.messages.is_empty());
+}
+
+#[tokio::test]
+async fn tampered_token_has_a_bad_signature() {
+    let t = start(&[]).await;
+    let token = t.forwarder_token(|_| {});
+    let (signed, signature) = token.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let forged = format!("{signed}.{flipped}{}", &signature[1..]);
+    refused(&t, Some(&format!("Bearer {forged}")), 401, "bad_signature").await;
+}
+
+#[tokio::test]
+async fn hs256_token_keyed_with_the_public_key_is_401() {
+    use hmac::{Hmac, Mac};
+    let t = start(&[]).await;
+    let claims = t
+        .sim
+        .app_claims(callout_support::FORWARDER_CLIENT_ID, callout_support::AUDIENCE)
+        .unwrap();
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = json!({"alg": "HS256", "typ": "JWT", "kid": t.sim.current_key_id()});
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let jwks = reqwest::get(t.sim.jwks_uri()).await.unwrap().text().await.unwrap();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(jwks.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    let token = format!("{input}.{}", b64(&mac.finalize().into_bytes()));
+    refused(&t, Some(&format!("Bearer {token}")), 401, "unsupported_alg").await;
+}
+
+#[tokio::test]
+async fn rotated_signing_key_is_found_with_one_refresh_and_forged_kids_do_not_hammer() {
+    let clock = Arc::new(ManualClock::new(std::time::SystemTime::now()));
+    let t = start_with_clock(&[], clock.clone()).await;
+    t.keys_warm().await;
+    let before = t.key_fetches();
+    t.sim.rotate_signing_key().await.unwrap();
+    clock.advance(Duration::from_secs(61));
+    let answer = callout(&t.router, &[("Authorization", &t.bearer())], &body()).await;
+    assert_eq!(
+        answer.status, 202,
+        "the new kid is found after one refresh: {}",
+        answer.body
+    );
+    assert_eq!(t.key_fetches(), before + 1);
+
+    let mut forged = t.forwarder_token(|_| {});
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": "forged-kid"});
+    use base64::Engine;
+    let b64h = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
+    forged = format!("{b64h}.{}", forged.split_once('.').unwrap().1);
+    for _ in 0..3 {
+        refused(&t, Some(&format!("Bearer {forged}")), 401, "unknown_key").await;
+    }
+    assert_eq!(
+        t.key_fetches(),
+        before + 1,
+        "unknown kids cause no refresh within a minute"
+    );
 }
 
 // --- PoP -------------------------------------------------------------------------

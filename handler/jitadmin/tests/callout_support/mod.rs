@@ -58,16 +58,25 @@ pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
 /// Start with the default settings changed by `overrides` (a `""` value removes one);
 /// Graph is the scripted one.
 pub async fn start(overrides: &[(&str, &str)]) -> TestApp {
-    start_with(overrides, false).await
+    start_with(overrides, false, None).await
+}
+
+/// Like [`start`], validating tokens (and rate-limiting key refreshes) on `clock`.
+pub async fn start_with_clock(overrides: &[(&str, &str)], clock: Arc<jitadmin::auth::ManualClock>) -> TestApp {
+    start_with(overrides, false, Some(clock)).await
 }
 
 /// Like [`start`], with Graph served by tenant-sim itself (its entitlement-management
 /// resume endpoint and request reads), called with the Function App identity's token.
 pub async fn start_on_sim_graph(overrides: &[(&str, &str)]) -> TestApp {
-    start_with(overrides, true).await
+    start_with(overrides, true, None).await
 }
 
-async fn start_with(overrides: &[(&str, &str)], sim_graph: bool) -> TestApp {
+async fn start_with(
+    overrides: &[(&str, &str)],
+    sim_graph: bool,
+    clock: Option<Arc<jitadmin::auth::ManualClock>>,
+) -> TestApp {
     let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
     let graph = ScriptedGraph::start().await;
     let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
@@ -83,13 +92,14 @@ async fn start_with(overrides: &[(&str, &str)], sim_graph: bool) -> TestApp {
     }
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
     let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
-    let app = App::builder(config)
+    let mut builder = App::builder(config)
         .credential(StaticToken::new(token))
         .store(store)
-        .graph_sleep(Arc::new(|_| Box::pin(async {})))
-        .build()
-        .await
-        .expect("app");
+        .graph_sleep(Arc::new(|_| Box::pin(async {})));
+    if let Some(clock) = clock {
+        builder = builder.clock(clock);
+    }
+    let app = builder.build().await.expect("app");
     let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
     TestApp {
         sim,
@@ -123,4 +133,24 @@ pub fn fixture(name: &str) -> String {
 pub fn own_fixture(name: &str) -> String {
     let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+impl TestApp {
+    /// Key-set fetches the sim served so far.
+    pub fn key_fetches(&self) -> usize {
+        self.sim
+            .calls_to("GET", &format!("/{}/discovery", self.sim.tenant_id()))
+            .len()
+    }
+
+    /// Wait until the app's start-up key fetch has happened.
+    pub async fn keys_warm(&self) {
+        for _ in 0..500 {
+            if self.key_fetches() > 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the app never fetched its signing keys");
+    }
 }
