@@ -50,6 +50,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         }
     };
 
+    // Only the connection test has no idempotency key, and it is never queued.
     let Some(queued) = QueuedEvent::callout(&callout, payload, invocation_id) else {
         tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
         return Ok(answer(HttpResponse::json(200, &json!({"status": "ok"}))));
