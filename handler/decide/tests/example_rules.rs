@@ -7,8 +7,13 @@ fn path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// The shipped example lives at the repository root (one copy: `jitadmin dev` uses it too).
+fn example_path() -> PathBuf {
+    path("../../rules.example.toml")
+}
+
 fn example() -> RuleSet {
-    RuleSet::from_file(path("rules.example.toml")).unwrap_or_else(|e| panic!("example rules invalid:\n{e}"))
+    RuleSet::from_file(example_path()).unwrap_or_else(|e| panic!("example rules invalid:\n{e}"))
 }
 
 fn decide(fixture: &str) -> Decision {
@@ -18,7 +23,7 @@ fn decide(fixture: &str) -> Decision {
 
 #[test]
 fn example_rules_pass_the_checker() {
-    let summary = check_file(path("rules.example.toml")).unwrap_or_else(|d| {
+    let summary = check_file(example_path()).unwrap_or_else(|d| {
         panic!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     });
     let names: Vec<&str> = summary.rules.iter().map(|r| r.name.as_str()).collect();
@@ -150,7 +155,7 @@ fn a_missing_rules_file_is_one_diagnostic() {
 
 #[test]
 fn the_summary_reads_like_the_file() {
-    let summary = check_file(path("rules.example.toml")).expect("valid");
+    let summary = check_file(example_path()).expect("valid");
     let text = summary.to_string();
     assert!(text.contains("5 rule(s), time zone Europe/Paris"), "{text}");
     assert!(
