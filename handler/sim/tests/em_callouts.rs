@@ -250,3 +250,63 @@ async fn the_connection_test_posts_its_stage_with_the_settings_auth() {
     assert!(got[0].json()["CallbackUriPath"].is_null());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_extension_attached_through_graph_calls_out_like_one_set_in_rust() {
+    let sim = demo().await;
+    let endpoint = Endpoint::start().await;
+    let em = format!("{}/v1.0/identityGovernance/entitlementManagement", sim.graph_url());
+    let created: Value = http()
+        .post(format!("{em}/catalogs/55555555-0000-4000-8000-0000000000ca/customWorkflowExtensions"))
+        .bearer_auth(graph_token(&sim))
+        .json(&serde_json::json!({
+            "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
+            "displayName": "jitadmin",
+            "endpointConfiguration": { "@odata.type": "#microsoft.graph.logicAppTriggerEndpointConfiguration", "url": endpoint.url },
+            "authenticationConfiguration": { "@odata.type": "#microsoft.graph.azureAdTokenAuthentication", "resourceId": JITADMIN_URI },
+            "callbackConfiguration": { "@odata.type": "#microsoft.graph.customExtensionCallbackConfiguration", "durationBeforeTimeout": "PT1H" }
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ext_id = created["id"].as_str().unwrap();
+    assert_eq!(created["callbackConfiguration"]["timeoutDuration"], "PT1H");
+    let r = http()
+        .put(format!("{em}/assignmentPolicies/{POLICY}"))
+        .bearer_auth(graph_token(&sim))
+        .json(&serde_json::json!({ "customExtensionStageSettings": [
+            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext_id } } ] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let policy: Value = graph_get(
+        &sim,
+        &format!("/v1.0/identityGovernance/entitlementManagement/assignmentPolicies/{POLICY}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        policy["customExtensionStageSettings"][0]["customExtension"]["id"],
+        ext_id
+    );
+
+    sim.create_assignment_request(NewRequest::new(LEE, PACKAGE)).unwrap();
+    let got = endpoint.wait_for(1).await;
+    let token = got[0].authorization().unwrap();
+    let claims = validate_with_jwks(
+        &sim,
+        token.strip_prefix("Bearer ").unwrap(),
+        JITADMIN_URI,
+        sim.issuer_v1(),
+    )
+    .await;
+    assert_eq!(claims["appid"], EM_APP_ID, "EM's own (\"Regular\") bearer token");
+    assert_eq!(got[0].json()["CallbackConfiguration"]["DurationBeforeTimeout"], "PT1H");
+    sim.shutdown().await;
+}

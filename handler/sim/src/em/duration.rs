@@ -27,12 +27,45 @@ pub(crate) fn to_iso8601(d: Duration) -> String {
     out
 }
 
+/// Parses `P[nD][T[nH][nM][nS]]` (whole numbers; weeks, months and years are refused).
+pub(crate) fn parse_iso8601(text: &str) -> Option<Duration> {
+    let rest = text.trim().strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut secs = 0u64;
+    let mut any = false;
+    let mut take = |part: &str, units: &[(char, u64)]| -> Option<()> {
+        let mut num = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+                continue;
+            }
+            let (_, mult) = units.iter().find(|(u, _)| *u == c.to_ascii_uppercase())?;
+            secs = secs.checked_add(num.parse::<u64>().ok()?.checked_mul(*mult)?)?;
+            num.clear();
+            any = true;
+        }
+        num.is_empty().then_some(())
+    };
+    take(date, &[('D', 86_400)])?;
+    if let Some(t) = time {
+        if t.is_empty() {
+            return None;
+        }
+        take(t, &[('H', 3600), ('M', 60), ('S', 1)])?;
+    }
+    any.then_some(Duration::from_secs(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn durations_are_written_in_em_spelling() {
+    fn durations_round_trip_in_em_spelling() {
         for (text, secs) in [
             ("PT1H", 3600),
             ("P14D", 14 * 86_400),
@@ -40,7 +73,15 @@ mod tests {
             ("P1DT2H", 93_600),
         ] {
             assert_eq!(to_iso8601(Duration::from_secs(secs)), text);
+            assert_eq!(parse_iso8601(text), Some(Duration::from_secs(secs)), "{text}");
         }
         assert_eq!(to_iso8601(Duration::ZERO), "PT0S");
+    }
+
+    #[test]
+    fn malformed_durations_are_refused() {
+        for text in ["", "P", "PT", "1H", "P1W", "PT1X", "PT5"] {
+            assert_eq!(parse_iso8601(text), None, "{text}");
+        }
     }
 }

@@ -76,9 +76,11 @@ pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
                 id: a.id.clone(),
             });
         }
-        if let Some(r) = em.requests.iter().find(|r| {
-            r.completed_at.is_none() && r.assignment_id.is_none() && same(&r.target_id, &r.access_package_id)
-        }) {
+        if let Some(r) = em
+            .requests
+            .iter()
+            .find(|r| r.completed_at.is_none() && r.assignment_id.is_none() && same(&r.target_id, &r.access_package_id))
+        {
             return Err(SimError::Conflict {
                 kind: "open request for this package and target",
                 id: r.id.clone(),

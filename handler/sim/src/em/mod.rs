@@ -13,6 +13,7 @@
 pub(crate) mod auth;
 pub(crate) mod callout_body;
 pub(crate) mod duration;
+pub(crate) mod extensions;
 pub(crate) mod flow;
 pub(crate) mod json;
 pub(crate) mod routes;

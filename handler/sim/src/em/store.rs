@@ -35,6 +35,8 @@ pub(crate) struct EmState {
     pub requests: Vec<RequestView>,
     /// Assignments, in creation order.
     pub assignments: Vec<AssignmentView>,
+    /// Custom extensions created through Graph.
+    pub extensions: Vec<crate::em::extensions::CustomExtension>,
 }
 
 impl EmState {
