@@ -87,6 +87,11 @@ async fn one_device_has_graphs_properties() {
         assert_eq!(d[k], v, "{k}");
     }
     assert_eq!(d["deviceActionResults"], serde_json::json!([]));
+    // Every property jitadmin-graph selects exists (an unknown one would be a 400).
+    let select = "id,userId,deviceName,operatingSystem,osVersion,complianceState,lastSyncDateTime,\
+azureADDeviceId,managementAgent,userPrincipalName,deviceEnrollmentType,deviceActionResults";
+    let r = graph_get(&sim, &format!("/v1.0/users/{ALEX}/managedDevices?$select={select}")).await;
+    assert_eq!(r.status(), 200);
     let missing = graph_get(&sim, "/v1.0/deviceManagement/managedDevices/nope").await;
     assert_eq!(missing.status(), 404);
     sim.shutdown().await;
