@@ -23,6 +23,10 @@ pub struct DevArgs {
     /// A tenant-sim scenario file (TOML or JSON) instead of the bundled demo tenant.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
+    /// The store setting (default: SQLite under the state directory), e.g.
+    /// `table:UseDevelopmentStorage=true` for Azurite.
+    #[arg(long, env = "JITADMIN_DEV_STORE")]
+    pub store: Option<String>,
 }
 
 /// Run the subcommand.
@@ -30,6 +34,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let binary = std::env::current_exe().context("locating the jitadmin executable")?;
     let mut options = DevOptions::new(binary, args.state.clone());
     options.http_port = args.port.unwrap_or(if args.demo { 0 } else { 7071 });
+    if let Some(store) = &args.store {
+        options.extra_settings.push(("JITADMIN_STORE".into(), store.clone()));
+    }
     if let Some(path) = &args.scenario {
         options.scenario = tenant_sim::Scenario::from_file(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
