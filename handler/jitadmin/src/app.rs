@@ -1,5 +1,6 @@
 //! The app state: everything built once from [`Config`] at start-up and shared by the
-//! functions as `Arc<App>`: the store, the Graph client, the callout authenticator.
+//! functions as `Arc<App>`: the store, the Graph client, the callout authenticator, the
+//! compiled rules.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
 use jitadmin_auth::{Clock, SystemClock};
+use jitadmin_decide::RuleSet;
 use jitadmin_graph::retry::SleepFn;
 use jitadmin_graph::{credential_from_config, GraphClient, GraphConfig, GraphError, RetryPolicy};
 use jitadmin_store::{Store, StoreError};
@@ -27,6 +29,7 @@ pub struct App {
     store: Store,
     graph: GraphClient,
     callout_auth: CalloutAuth,
+    rules: Option<RuleSet>,
 }
 
 /// Start-up failed; the message is one line naming what and why (never a secret).
@@ -51,6 +54,10 @@ pub enum StartupError {
         /// The cause.
         source: Box<StoreError>,
     },
+    /// The rules file (`JITADMIN_RULES`) cannot be read or has problems, one
+    /// `FILE:LINE:COL: message` per line.
+    #[error("the rules file (JITADMIN_RULES) has problems:\n{0}")]
+    Rules(jitadmin_decide::RulesError),
     /// The HTTP client fetching signing keys could not be built.
     #[error("cannot build the signing-key client: {0}")]
     Keys(String),
@@ -92,6 +99,11 @@ impl App {
     pub fn callout_auth(&self) -> &CalloutAuth {
         &self.callout_auth
     }
+
+    /// The rules that decide created-stage requests (`JITADMIN_RULES`), when configured.
+    pub fn rules(&self) -> Option<&RuleSet> {
+        self.rules.as_ref()
+    }
 }
 
 /// Builds an [`App`], with parts replaced where given.
@@ -132,6 +144,11 @@ impl AppBuilder {
     /// the authority; the first callout waits only if that fetch has not finished.
     pub async fn build(self) -> Result<Arc<App>, StartupError> {
         let config = self.config;
+        // Rules first: a bad file is the admin's to fix, and says so before anything else starts.
+        let rules = match &config.rules {
+            Some(path) => Some(RuleSet::from_file(path).map_err(StartupError::Rules)?),
+            None => None,
+        };
         let credential = match self.credential {
             Some(c) => c,
             None => credential_from_config(&config.credential).map_err(|source| StartupError::Credential {
@@ -157,6 +174,7 @@ impl AppBuilder {
             store = %store.describe(),
             graph = %config.graph.base_url,
             callout_auth = callout_auth.mode_name(),
+            rules = rules.as_ref().map(|r| r.summary().file),
             "jitadmin app ready"
         );
         Ok(Arc::new(App {
@@ -164,6 +182,7 @@ impl AppBuilder {
             store,
             graph,
             callout_auth,
+            rules,
         }))
     }
 }

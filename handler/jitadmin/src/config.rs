@@ -20,6 +20,7 @@ mod describe;
 mod load;
 mod settings;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use jitadmin_graph::CredentialConfig;
@@ -48,7 +49,10 @@ pub struct Config {
     pub store: StoreConfig,
     /// How `callout` authenticates its caller.
     pub callout: CalloutAuthConfig,
-    /// What `process` does with created-stage callouts until the decision engine lands.
+    /// `JITADMIN_RULES`: the rules file that decides created-stage requests, compiled once
+    /// at start-up (a bad file stops start-up with `FILE:LINE:COL: message`).
+    pub rules: Option<PathBuf>,
+    /// What `process` does with created-stage callouts when no rules file is configured.
     pub created_stage: CreatedStage,
     /// The `source` we write into resume bodies (`JITADMIN_RESUME_SOURCE`).
     pub resume_source: String,
@@ -133,7 +137,8 @@ pub struct PopSettings {
     pub require_nonce: bool,
 }
 
-/// What `process` does with an `assignmentRequestCreated` callout (`JITADMIN_CREATED_STAGE`).
+/// What `process` does with an `assignmentRequestCreated` callout when no rules file is
+/// configured (`JITADMIN_CREATED_STAGE`; with `JITADMIN_RULES` the rules decide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreatedStage {
     /// `continue`: resume at once with continue.

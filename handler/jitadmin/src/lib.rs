@@ -7,13 +7,16 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod decision;
 pub mod dev;
+pub mod facts;
 pub mod functions;
 pub mod inbound;
 pub mod queue;
 pub mod work;
 
 pub use jitadmin_auth as auth;
+pub use jitadmin_decide as decide;
 pub use jitadmin_events as events;
 pub use jitadmin_graph as graph;
 pub use jitadmin_store as store;

@@ -60,6 +60,7 @@ fn value(c: &Config, name: &str) -> String {
         "JITADMIN_POP_PATH" => opt(&c.callout.pop.path, "(the request's path)"),
         "JITADMIN_POP_MAX_TS_SKEW_SECS" => c.callout.pop.max_ts_skew.as_secs().to_string(),
         "JITADMIN_POP_REQUIRE_NONCE" => c.callout.pop.require_nonce.to_string(),
+        "JITADMIN_RULES" => opt_path(&c.rules),
         "JITADMIN_CREATED_STAGE" => match c.created_stage {
             CreatedStage::Continue => "continue".into(),
             CreatedStage::Wait => "wait".into(),
@@ -77,4 +78,9 @@ pub(super) fn credential_kind(credential: &CredentialConfig) -> &'static str {
         CredentialConfig::WorkloadIdentity { .. } => "workload-identity",
         CredentialConfig::AzureCli => "azure-cli",
     }
+}
+
+fn opt_path(path: &Option<std::path::PathBuf>) -> String {
+    path.as_ref()
+        .map_or_else(|| "(none: JITADMIN_CREATED_STAGE decides)".into(), |p| p.display().to_string())
 }

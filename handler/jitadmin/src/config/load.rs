@@ -30,6 +30,7 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
         store: store(get)?,
         callout: callout(get)?,
         graph: graph(get)?,
+        rules: get("JITADMIN_RULES").map(std::path::PathBuf::from),
         created_stage: match get("JITADMIN_CREATED_STAGE")
             .as_deref()
             .map(str::to_ascii_lowercase)

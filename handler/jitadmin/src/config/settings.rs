@@ -155,9 +155,17 @@ pub const SETTINGS: &[Setting] = &[
          Nonces are remembered per instance.",
     ),
     s(
+        "JITADMIN_RULES",
+        None,
+        "Path of the rules file (rules.toml) that decides assignmentRequestCreated callouts: approve, \
+         deny or route. Compiled at start-up; a bad file stops start-up with FILE:LINE:COL. \
+         Check it with `jitadmin rules check FILE`.",
+    ),
+    s(
         "JITADMIN_CREATED_STAGE",
         Some("wait"),
-        "assignmentRequestCreated callouts: continue (resume at once) | wait (leave the request waiting).",
+        "Without JITADMIN_RULES, assignmentRequestCreated callouts: continue (resume at once) | \
+         wait (leave the request waiting).",
     ),
     s(
         "JITADMIN_RESUME_SOURCE",

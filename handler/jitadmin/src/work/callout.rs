@@ -1,7 +1,8 @@
 //! Entitlement-management callout events: what each stage leads to.
 //!
-//! - created: resume with continue when `JITADMIN_CREATED_STAGE=continue`, else leave the
-//!   request waiting (the decision engine will take this over);
+//! - created: decided by the rules when `JITADMIN_RULES` is set ([`crate::decision`]);
+//!   otherwise resume with continue when `JITADMIN_CREATED_STAGE=continue`, else leave the
+//!   request waiting;
 //! - approved: resume with continue if EM waits for us (non-null callbackConfiguration);
 //! - granted / removed: record the elevation's start / end, then as approved;
 //! - pre-expiration: record.
@@ -73,6 +74,14 @@ async fn request_stage(
     key: &str,
 ) -> Result<Action, WorkError> {
     let name = stage_name(&request.stage);
+    if let (Stage::AssignmentRequestCreated, Some(rules)) = (&request.stage, app.rules()) {
+        let decided = crate::decision::decide_created(app, rules, request, event.received_at, key).await?;
+        return Ok(Action {
+            action: decided.action,
+            outcome: format!("{}: {}", request.stage, decided.outcome),
+            detail: decided.detail,
+        });
+    }
     let mut notes = Vec::new();
     match request.stage {
         Stage::AssignmentRequestGranted => notes.push(elevation_granted(app, request, event, key).await?),
