@@ -10,6 +10,12 @@ async fn main() -> std::process::ExitCode {
             jitadmin::cli::serve::run(args).await
         }
         Command::Package(args) => jitadmin::cli::package::run(args),
+        // These print their own problems (rules as FILE:LINE:COL: message) and choose the exit code.
+        Command::Rules(args) => return jitadmin::cli::rules::run(args),
+        Command::Decide(args) => {
+            init_dev_tracing();
+            return jitadmin::cli::decide::run(args).await;
+        }
         Command::Dev(args) => {
             init_dev_tracing();
             jitadmin::cli::dev::run(args).await

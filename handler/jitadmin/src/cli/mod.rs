@@ -1,7 +1,9 @@
 //! The `jitadmin` command line: one module per subcommand.
 
+pub mod decide;
 pub mod dev;
 pub mod package;
+pub mod rules;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -24,4 +26,8 @@ pub enum Command {
     Dev(dev::DevArgs),
     /// Build the release binary and assemble the deployable app in dist/.
     Package(package::PackageArgs),
+    /// Check a rules file (rules.toml).
+    Rules(rules::RulesArgs),
+    /// Dry-run the decision on a callout: the outcome and why, nothing resumed or stored.
+    Decide(decide::DecideArgs),
 }
