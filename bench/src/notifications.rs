@@ -1,0 +1,28 @@
+//! Notification acknowledgement: `POST /notifications` with a 100-item change-notification
+//! batch. Until issue 8 lands `notifications` is a 501 placeholder, so this row measures the
+//! placeholder (envelope decoding and a problem reply) and is marked as such; it becomes
+//! meaningful when the function does its clientState check, enqueue and 202.
+
+use bytes::Bytes;
+
+use crate::ack::AckTarget;
+use crate::envelope;
+
+/// Items in the batch.
+pub const ITEMS: usize = 100;
+/// What the placeholder answers.
+pub const NOT_IMPLEMENTED: u16 = 501;
+/// Said next to the row while it measures the placeholder.
+pub const PLACEHOLDER_NOTE: &str = "placeholder until issue 8";
+
+/// The notifications target, expecting the HTTP status a probe invocation got (`status`):
+/// 501 means the function is still the placeholder.
+pub fn target(status: u16) -> anyhow::Result<AckTarget> {
+    Ok(AckTarget {
+        function: "notifications",
+        envelope: Bytes::from(envelope::notifications(ITEMS)?),
+        items: ITEMS,
+        jitadmin_status: status,
+        placeholder: status == NOT_IMPLEMENTED,
+    })
+}
