@@ -1,10 +1,18 @@
 //! The app settings `jitadmin serve` gets in a dev environment: everything points at
 //! tenant-sim, the outbound credential is the sim's managed-identity endpoint (the same
-//! `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` contract as App Service), state is SQLite.
+//! `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` contract as App Service), state is SQLite, and the
+//! repository's example rules (`rules.example.toml`, written into the state directory)
+//! decide created requests.
 
 use std::path::Path;
 
 use tenant_sim::TenantSim;
+
+/// The example rules shipped at the repository root: what `jitadmin dev` decides by.
+pub const EXAMPLE_RULES: &str = include_str!("../../../../rules.example.toml");
+
+/// The file name of the example rules in the dev state directory.
+pub const RULES_FILE: &str = "rules.example.toml";
 
 /// The audience the forwarder's managed identity requests tokens for.
 pub const CALLOUT_AUDIENCE: &str = "api://jitadmin";
@@ -24,10 +32,24 @@ pub fn handler_settings(sim: &TenantSim, state_dir: &Path) -> Vec<(String, Strin
         ("JITADMIN_STORE", store),
         ("JITADMIN_CALLOUT_AUDIENCES", CALLOUT_AUDIENCE.to_owned()),
         ("JITADMIN_CALLOUT_ALLOWED_CALLERS", forwarder),
-        // Until decisions land (issue 6), the dev tenant lets created requests continue.
+        // Used only if the example rules could not be written (see below).
         ("JITADMIN_CREATED_STAGE", "continue".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
+    .chain(example_rules(state_dir).map(|path| ("JITADMIN_RULES".to_owned(), path)))
     .collect()
+}
+
+/// Write the example rules into the state directory (afresh each start, so the demo
+/// decides as documented) and return the path.
+fn example_rules(state_dir: &Path) -> Option<String> {
+    let path = state_dir.join(RULES_FILE);
+    match std::fs::create_dir_all(state_dir).and_then(|()| std::fs::write(&path, EXAMPLE_RULES)) {
+        Ok(()) => Some(path.display().to_string()),
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "cannot write the example rules; created requests will continue undecided");
+            None
+        }
+    }
 }

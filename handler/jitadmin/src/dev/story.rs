@@ -1,11 +1,14 @@
 //! `jitadmin dev --demo`: a scripted story played through the front door, told as a
-//! timeline. It grows as features land.
+//! timeline: the connection test, then one request of each outcome of the example rules
+//! (approve, deny, route) with its explanation. It grows as features land.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use azfn_local::app::Trigger;
 use azfn_local::InvocationRecord;
+use jitadmin_decide::Decision;
+use jitadmin_store::Store;
 use serde_json::json;
 use tenant_sim::{NewRequest, RequestView, Stage};
 use tokio::sync::broadcast::error::RecvError;
@@ -66,89 +69,222 @@ pub async fn play(env: &DevEnvironment, timeline: &mut Timeline) -> anyhow::Resu
     Ok(report)
 }
 
-/// A user requests the access package in My Access: entitlement management calls
-/// `/api/callout`, the event is queued, `process` resumes the request, the grant is
-/// reported by the granted-stage callout, and later the assignment is removed.
+/// Three people request the access package in My Access, and the example rules decide
+/// each: an IT administrator with a ticket number is approved (entitlement management
+/// calls `/api/callout`, `process` decides and resumes, the grant is reported, later the
+/// assignment is removed); a guest is denied with the rule's reason; someone from
+/// Finance is routed to the approvers and left waiting.
 async fn request_granted_and_removed(
     env: &DevEnvironment,
     timeline: &mut Timeline,
     invocations: &mut tokio::sync::broadcast::Receiver<InvocationRecord>,
     report: &mut StoryReport,
 ) -> anyhow::Result<()> {
-    let (user, package) = env.sim.with_state(|s| {
-        let user = s
-            .users
-            .iter()
-            .find(|u| u.account_enabled && u.user_type == tenant_sim::UserType::Member)
-            .cloned();
-        let package = s
-            .access_packages
+    let package = env.sim.with_state(|s| {
+        s.access_packages
             .first()
-            .map(|p| (p.id.clone(), p.display_name.clone()));
-        (user, package)
+            .map(|p| (p.id.clone(), p.display_name.clone()))
     });
-    let (Some(user), Some((package_id, package_name))) = (user, package) else {
-        timeline.add(
-            "tenant-sim",
-            "the scenario has no enabled member or no access package; skipping the request",
-        );
+    let Some((package_id, package_name)) = package else {
+        timeline.add("tenant-sim", "the scenario has no access package; skipping the requests");
         return Ok(());
     };
+    timeline.add(
+        "jitadmin",
+        format!(
+            "decides created requests by {} (the repository's example rules)",
+            super::settings::RULES_FILE
+        ),
+    );
+    let people = env.sim.with_state(|s| {
+        let has_compliant_windows = |user: &str| {
+            s.devices.iter().any(|d| {
+                d.user_id.as_deref() == Some(user)
+                    && d.operating_system.eq_ignore_ascii_case("windows")
+                    && d.compliance_state == tenant_sim::ComplianceState::Compliant
+            })
+        };
+        let member = |u: &&tenant_sim::User| u.account_enabled && u.user_type == tenant_sim::UserType::Member;
+        let it = s
+            .users
+            .iter()
+            .filter(member)
+            .find(|u| u.department.as_deref() == Some("IT") && has_compliant_windows(&u.id))
+            .cloned();
+        let guest = s
+            .users
+            .iter()
+            .find(|u| u.user_type == tenant_sim::UserType::Guest)
+            .cloned();
+        let other = s
+            .users
+            .iter()
+            .filter(member)
+            .find(|u| u.department.as_deref() != Some("IT") && has_compliant_windows(&u.id))
+            .cloned();
+        (it, guest, other)
+    });
+    let (it, guest, other) = people;
+
+    // 1. Approved: the whole way, from the request to the grant and its removal.
+    if let Some(user) = it {
+        let request_id = ask(
+            env,
+            timeline,
+            &user,
+            &package_id,
+            &package_name,
+            "INC0012345: install the printer driver",
+        )?;
+        let request = env
+            .sim
+            .wait_for_request(&request_id, Duration::from_secs(30), |r| {
+                r.callout(Stage::AssignmentRequestGranted).is_some()
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        describe_callout(timeline, &request, Stage::AssignmentRequestCreated);
+        collect(invocations, timeline, report, Duration::from_millis(300)).await;
+        explain(env, timeline, &request_id).await;
+        describe_resumes(timeline, &request);
+        collect(invocations, timeline, report, Duration::from_millis(300)).await;
+        let request = env.sim.assignment_request(&request_id).unwrap_or(request);
+        describe_callout(timeline, &request, Stage::AssignmentRequestGranted);
+        if let Some(assignment) = request.assignment_id.as_deref() {
+            env.sim
+                .remove_assignment(assignment)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            timeline.add(
+                "entra (sim)",
+                format!("assignment {assignment} removed (the 8-hour schedule ended)"),
+            );
+            collect(invocations, timeline, report, Duration::from_millis(500)).await;
+        }
+    }
+
+    // 2. Denied: resumed with state denied and the rule's reason.
+    if let Some(user) = guest {
+        let request_id = ask(env, timeline, &user, &package_id, &package_name, "Need to install a VPN client")?;
+        let request = env
+            .sim
+            .wait_for_request(&request_id, Duration::from_secs(30), |r| !r.resumes.is_empty())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        collect(invocations, timeline, report, Duration::from_millis(300)).await;
+        explain(env, timeline, &request_id).await;
+        let request = env.sim.assignment_request(&request_id).unwrap_or(request);
+        describe_resumes(timeline, &request);
+    }
+
+    // 3. Routed: an open approval for the Teams card, the request left waiting.
+    if let Some(user) = other {
+        let request_id = ask(
+            env,
+            timeline,
+            &user,
+            &package_id,
+            &package_name,
+            "Install the Power BI Desktop update",
+        )?;
+        collect(invocations, timeline, report, Duration::from_millis(500)).await;
+        explain(env, timeline, &request_id).await;
+        if let Some(request) = env.sim.assignment_request(&request_id) {
+            describe_resumes(timeline, &request);
+        }
+    }
+    Ok(())
+}
+
+/// A user asks for the package in My Access.
+fn ask(
+    env: &DevEnvironment,
+    timeline: &mut Timeline,
+    user: &tenant_sim::User,
+    package_id: &str,
+    package_name: &str,
+    justification: &str,
+) -> anyhow::Result<String> {
     let request_id = env
         .sim
-        .create_assignment_request(
-            NewRequest::new(&user.id, &package_id).justification("INC0012345: install the printer driver"),
-        )
+        .create_assignment_request(NewRequest::new(&user.id, package_id).justification(justification))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     timeline.add(
         "entra (sim)",
         format!(
-            "{} requests '{package_name}' in My Access (request {request_id})",
+            "{} requests '{package_name}' for 8 hours: \"{justification}\" (request {request_id})",
             user.user_principal_name
         ),
     );
-    let request = env
-        .sim
-        .wait_for_request(&request_id, Duration::from_secs(30), |r| {
-            r.callout(Stage::AssignmentRequestGranted).is_some()
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    describe_callout(timeline, &request, Stage::AssignmentRequestCreated);
-    collect(invocations, timeline, report, Duration::from_millis(300)).await;
+    Ok(request_id)
+}
+
+fn describe_resumes(timeline: &mut Timeline, request: &RequestView) {
     for resume in &request.resumes {
         let detail = resume
             .body
             .pointer("/data/customExtensionStageInstanceDetail")
             .and_then(|v| v.as_str());
+        let state = resume.body.pointer("/data/state").and_then(|v| v.as_str());
         timeline.add(
             "entra (sim)",
             format!(
-                "resume received -> {} ({})",
+                "resume received{} -> {} ({})",
+                state.map(|s| format!(" with state {s}")).unwrap_or_default(),
                 resume.status,
                 detail.unwrap_or("no detail")
             ),
         );
     }
-    timeline.add(
-        "entra (sim)",
-        format!("request {request_id} is {} / {}", request.state, request.status),
-    );
-    collect(invocations, timeline, report, Duration::from_millis(300)).await;
-    let request = env.sim.assignment_request(&request_id).unwrap_or(request);
-    describe_callout(timeline, &request, Stage::AssignmentRequestGranted);
-
-    if let Some(assignment) = request.assignment_id.as_deref() {
-        env.sim
-            .remove_assignment(assignment)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if request.resumes.is_empty() {
+        timeline.add("entra (sim)", format!("request {} is waiting for an approver", request.id));
+    } else {
         timeline.add(
             "entra (sim)",
-            format!("assignment {assignment} removed (the 8-hour schedule ended)"),
+            format!("request {} is {} / {}", request.id, request.state, request.status),
         );
-        collect(invocations, timeline, report, Duration::from_millis(500)).await;
     }
-    Ok(())
+}
+
+/// The decision `process` made on the request, with its explanation, from the audit trail
+/// (waits up to 30 s for it).
+async fn explain(env: &DevEnvironment, timeline: &mut Timeline, request_id: &str) {
+    let setting = format!("sqlite:{}", env.state_dir.join("jitadmin.db").display());
+    let store = match Store::open_setting(&setting, None).await {
+        Ok(store) => store,
+        Err(e) => {
+            timeline.add("jitadmin", format!("cannot read the audit trail: {e}"));
+            return;
+        }
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let records = store.audit_by_request(request_id).await.unwrap_or_default();
+        let decided = records.iter().find_map(|r| {
+            let decision: Decision = serde_json::from_value(r.event.detail.get("decision")?.clone()).ok()?;
+            Some((r.event.action.clone(), decision))
+        });
+        if let Some((action, decision)) = decided {
+            timeline.add("jitadmin", format!("decided ({action}): {}", decision.short()));
+            for line in decision.to_text().lines().skip(1) {
+                timeline.add("jitadmin", format!("  {line}"));
+            }
+            if decision.outcome == jitadmin_decide::Outcome::Route {
+                let open = store.approvals_open().await.unwrap_or_default();
+                if open.iter().any(|a| a.value.request_id == request_id) {
+                    timeline.add(
+                        "jitadmin",
+                        "  approval recorded as open; the request waits for an approver in Teams",
+                    );
+                }
+            }
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            timeline.add("jitadmin", format!("no decision recorded for request {request_id}"));
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn describe_callout(timeline: &mut Timeline, request: &RequestView, stage: Stage) {
