@@ -200,6 +200,8 @@ fn graph_client(
             max_attempts: config.graph.max_attempts,
             ..RetryPolicy::default()
         },
+        // One limiter for every Intune call of this process (JITADMIN_INTUNE_*).
+        intune_limits: Some(config.devices.intune_limits),
         ..GraphConfig::default()
     };
     let mut builder = GraphClient::builder(credential).config(graph_config);

@@ -25,6 +25,7 @@ use std::time::Duration;
 
 pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
+pub use load::device_loop::{DeviceLoopConfig, DriftAction, NotifyMode};
 pub use settings::{settings_table, Setting, SETTINGS};
 
 /// Public-cloud login authority (the default of `JITADMIN_AUTHORITY_HOST`).
@@ -56,6 +57,8 @@ pub struct Config {
     pub created_stage: CreatedStage,
     /// The `source` we write into resume bodies (`JITADMIN_RESUME_SOURCE`).
     pub resume_source: String,
+    /// The device loop: Intune syncs, user notices, check-ins, the admin-group watch.
+    pub devices: DeviceLoopConfig,
 }
 
 /// The login authority and the issuer bases tokens are validated against.

@@ -9,10 +9,12 @@ pub mod cli;
 pub mod config;
 pub mod decision;
 pub mod dev;
+pub mod devices;
 pub mod facts;
 pub mod functions;
 pub mod inbound;
 pub mod queue;
+pub mod watch;
 pub mod work;
 
 pub use jitadmin_auth as auth;

@@ -66,7 +66,7 @@ fn value(c: &Config, name: &str) -> String {
             CreatedStage::Wait => "wait".into(),
         },
         "JITADMIN_RESUME_SOURCE" => c.resume_source.clone(),
-        _ => "(unknown)".into(),
+        _ => super::load::device_loop::describe(&c.devices, name).unwrap_or_else(|| "(unknown)".into()),
     }
 }
 

@@ -11,6 +11,8 @@ use super::{
     DEV_STORE, PUBLIC_AUTHORITY_HOST, PUBLIC_V1_ISSUER_BASE,
 };
 
+pub(super) mod device_loop;
+
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Set by App Service / Functions in Azure; its presence means "running in Azure".
@@ -46,6 +48,7 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
             }
         },
         resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
+        devices: device_loop::load(get)?,
         tenant_id,
         authority,
     })

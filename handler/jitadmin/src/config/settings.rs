@@ -172,6 +172,78 @@ pub const SETTINGS: &[Setting] = &[
         Some("jitadmin"),
         "The `source` written into resume bodies (Graph stores it for auditing).",
     ),
+    s(
+        "JITADMIN_WATCH_GROUPS",
+        None,
+        "Admin groups (object ids, comma-separated) watched through Graph change notifications \
+         and reconciled by delta query; a member without an active assignment is drift.",
+    ),
+    s(
+        "JITADMIN_WATCH_ACCESS_PACKAGES",
+        None,
+        "Access packages (ids) whose active assignment makes a member of a watched group legitimate.",
+    ),
+    s(
+        "JITADMIN_NOTIFICATION_URL",
+        None,
+        "Public URL of /api/notifications with its ?code= key; the notification and lifecycle URL \
+         of our subscriptions. Required with JITADMIN_WATCH_GROUPS.",
+    ),
+    Setting {
+        name: "JITADMIN_CLIENT_STATE",
+        default: None,
+        secret: true,
+        meaning: "The clientState secret of our subscriptions (up to 128 characters; a Key Vault \
+                  reference in Azure), compared in constant time on every notification. Required with \
+                  JITADMIN_WATCH_GROUPS.",
+    },
+    s(
+        "JITADMIN_SUBSCRIPTION_RENEW_HOURS",
+        Some("72"),
+        "maintain renews a subscription with less than this left (groups live at most 41,760 minutes).",
+    ),
+    s(
+        "JITADMIN_SYNC_COALESCE_MINS",
+        Some("10"),
+        "Syncs of one device for one reason (granted, removed) within this window are one.",
+    ),
+    s(
+        "JITADMIN_INTUNE_WRITES",
+        Some("150"),
+        "Intune writes (syncDevice) per window, for all of this process (Intune allows 200 per app per 20 s).",
+    ),
+    s(
+        "JITADMIN_INTUNE_REQUESTS",
+        Some("1500"),
+        "Intune requests of any kind per window (Intune allows 2,000 per app per 20 s).",
+    ),
+    s(
+        "JITADMIN_INTUNE_WINDOW_SECS",
+        Some("20"),
+        "The window of JITADMIN_INTUNE_WRITES and JITADMIN_INTUNE_REQUESTS.",
+    ),
+    s(
+        "JITADMIN_NOTIFY",
+        Some("none"),
+        "How the user is told their devices were asked to sync and to sign out and in: \
+         teams (chat where the bot can reach them, else mail) | mail | none.",
+    ),
+    s(
+        "JITADMIN_NOTIFY_MAILBOX",
+        None,
+        "The mailbox (UPN or id) user notifications are sent from (needs Mail.Send).",
+    ),
+    s(
+        "JITADMIN_DRIFT_ACTION",
+        Some("report"),
+        "A member of a watched group without an active assignment: report (audit, log) | remove \
+         (also remove them from the group).",
+    ),
+    s(
+        "JITADMIN_CHECKIN_TIMEOUT_MINS",
+        Some("240"),
+        "maintain reports a synced device that has not checked in after this long.",
+    ),
 ];
 
 /// The settings as a Markdown table (`| setting | default | meaning |`), for the README and

@@ -48,5 +48,11 @@ pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Resu
             tracing::info!(function = "process", invocation_id, key = %queued.key, "duplicate, nothing changed (earlier: {earlier})")
         }
     }
+    // Granted and removed: the user's devices are asked to sync and the user is told
+    // (idempotent per device and notice, so it runs for duplicates too and a retry redoes
+    // only what failed).
+    if let Some(outcome) = crate::devices::after_callout(&app, &queued).await? {
+        tracing::info!(function = "process", invocation_id, key = %queued.key, "devices: {outcome}");
+    }
     Ok(Outputs::new())
 }

@@ -1,0 +1,1 @@
+//! The watch on the admin groups (issue 8).
