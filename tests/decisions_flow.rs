@@ -21,7 +21,9 @@ const PACKAGE: &str = "55555555-0000-4000-8000-000000000001";
 
 async fn store(test: &TestEnv) -> Store {
     let setting = format!("sqlite:{}", test.env.state_dir.join("jitadmin.db").display());
-    Store::open_setting(&setting, None).await.expect("the handler's store opens")
+    Store::open_setting(&setting, None)
+        .await
+        .expect("the handler's store opens")
 }
 
 /// The audit event carrying the decision on `request_id`, waiting up to 30 s for it.
@@ -92,11 +94,18 @@ async fn it_staff_with_a_ticket_are_approved_by_the_rule_and_the_request_continu
     assert_eq!(record.event.action, "callout.created.approved.resumed");
     assert_eq!(decision.outcome, Outcome::Approve);
     assert_eq!(decision.rule.as_deref(), Some("approve-it-staff-with-ticket"));
-    assert_eq!(decision.explanation.rules.len(), 5, "every rule up to the match is explained");
+    assert_eq!(
+        decision.explanation.rules.len(),
+        5,
+        "every rule up to the match is explained"
+    );
     let facts = &record.event.detail["facts"];
     assert_eq!(facts["requestor"]["department"], "IT");
     assert_eq!(facts["requestor"]["manager"]["displayName"], "Megan Bowen");
-    assert_eq!(facts["request"]["justification"], "INC0012345: install the printer driver");
+    assert_eq!(
+        facts["request"]["justification"],
+        "INC0012345: install the printer driver"
+    );
     assert_eq!(facts["request"]["durationHours"], 8.0);
     assert_eq!(facts["devices"][0]["deviceName"], "IT-LT-001");
     assert!(facts.get("unavailable").is_none(), "{facts}");
@@ -148,7 +157,9 @@ async fn a_request_no_rule_decides_waits_with_an_open_approval() {
     assert_eq!(decision.route_to.as_deref(), Some("it-approvers"));
 
     let request = test.env.sim.assignment_request(&request_id).expect("request");
-    let created = request.callout(Stage::AssignmentRequestCreated).expect("created callout");
+    let created = request
+        .callout(Stage::AssignmentRequestCreated)
+        .expect("created callout");
     let approval = store
         .approval_get(&created.stage_instance_id)
         .await
@@ -174,7 +185,11 @@ async fn a_graph_fault_while_gathering_facts_routes_on_error_and_never_approves(
     })
     .await;
     test.env.sim.faults().inject(
-        FaultRule::new(RoutePattern::new("GET", "/v1.0/users/*"), FaultKind::InternalServerError).always(),
+        FaultRule::new(
+            RoutePattern::new("GET", "/v1.0/users/*"),
+            FaultKind::InternalServerError,
+        )
+        .always(),
     );
     // Adele would be approved with these facts.
     let request_id = request(&test, IT_ADMIN, "INC0012345: install the printer driver").await;
@@ -198,7 +213,9 @@ async fn a_graph_fault_while_gathering_facts_routes_on_error_and_never_approves(
 
     let request = test.env.sim.assignment_request(&request_id).expect("request");
     assert!(request.resumes.is_empty(), "never approved: {:?}", request.resumes);
-    let created = request.callout(Stage::AssignmentRequestCreated).expect("created callout");
+    let created = request
+        .callout(Stage::AssignmentRequestCreated)
+        .expect("created callout");
     let approval = store.approval_get(&created.stage_instance_id).await.expect("store");
     assert_eq!(approval.map(|a| a.value.status), Some(ApprovalStatus::Open));
     test.shutdown().await;

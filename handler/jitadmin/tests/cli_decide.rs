@@ -85,7 +85,11 @@ fn rules_check_of_a_missing_file_says_so_at_one_one_and_exits_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(&["rules", "check", "nope.toml"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("nope.toml:1:1: "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("nope.toml:1:1: "),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -174,7 +178,13 @@ fn decide_without_rules_says_how_to_give_them() {
 fn decide_refuses_a_callout_that_is_not_a_request() {
     let event = crate_dir().join("../events/testdata/callout-connection-test-pascalcase.json");
     let out = run(
-        &["decide", "--event", event.to_str().unwrap(), "--rules", example_rules().to_str().unwrap()],
+        &[
+            "decide",
+            "--event",
+            event.to_str().unwrap(),
+            "--rules",
+            example_rules().to_str().unwrap(),
+        ],
         &crate_dir(),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -187,7 +197,9 @@ fn decide_refuses_a_callout_that_is_not_a_request() {
 
 #[tokio::test]
 async fn decide_without_facts_gathers_them_from_graph_and_the_store() {
-    let sim = tenant_sim::TenantSim::start(tenant_sim::Scenario::demo()).await.expect("sim");
+    let sim = tenant_sim::TenantSim::start(tenant_sim::Scenario::demo())
+        .await
+        .expect("sim");
     let dir = tempfile::tempdir().unwrap();
     // The dev settings: Graph and the credential point at the sim; JITADMIN_RULES is the example.
     let settings = jitadmin::dev::handler_settings(&sim, dir.path());
@@ -221,7 +233,8 @@ async fn decide_without_facts_gathers_them_from_graph_and_the_store() {
     assert_eq!(decision["outcome"], "approve", "{decision:#}");
     assert_eq!(decision["rule"], "approve-it-staff-with-ticket");
     assert!(
-        !sim.calls_to("GET", &format!("/v1.0/users/{IT_ADMIN}/managedDevices")).is_empty(),
+        !sim.calls_to("GET", &format!("/v1.0/users/{IT_ADMIN}/managedDevices"))
+            .is_empty(),
         "devices were read from Graph"
     );
     assert!(
@@ -240,7 +253,10 @@ fn serve_refuses_to_start_with_a_broken_rules_file_and_names_file_line_column() 
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", "1")
         .env("JITADMIN_TENANT_ID", "8f6a1c2e-4b3d-4e5f-9a7b-1c2d3e4f5a6b")
         .env("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin")
-        .env("JITADMIN_CALLOUT_ALLOWED_CALLERS", "77777777-0000-4000-8000-0000000000a1")
+        .env(
+            "JITADMIN_CALLOUT_ALLOWED_CALLERS",
+            "77777777-0000-4000-8000-0000000000a1",
+        )
         .env("JITADMIN_STORE", "sqlite::memory:")
         .env("JITADMIN_RULES", "testdata/broken/cel-syntax.toml")
         .output()

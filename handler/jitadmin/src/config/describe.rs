@@ -81,6 +81,8 @@ pub(super) fn credential_kind(credential: &CredentialConfig) -> &'static str {
 }
 
 fn opt_path(path: &Option<std::path::PathBuf>) -> String {
-    path.as_ref()
-        .map_or_else(|| "(none: JITADMIN_CREATED_STAGE decides)".into(), |p| p.display().to_string())
+    path.as_ref().map_or_else(
+        || "(none: JITADMIN_CREATED_STAGE decides)".into(),
+        |p| p.display().to_string(),
+    )
 }

@@ -44,7 +44,10 @@ pub async fn open(
         expires_at: received_at + window,
     };
     match app.store().approval_insert(&approval).await {
-        Ok(_) => Ok(format!("left waiting; approval open until {}", approval.expires_at.to_rfc3339())),
+        Ok(_) => Ok(format!(
+            "left waiting; approval open until {}",
+            approval.expires_at.to_rfc3339()
+        )),
         Err(StoreError::AlreadyExists { .. }) => Ok("left waiting; the approval was already open".into()),
         Err(source) => Err(WorkError::Store {
             key: key.to_string(),

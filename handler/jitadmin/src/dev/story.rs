@@ -86,7 +86,10 @@ async fn request_granted_and_removed(
             .map(|p| (p.id.clone(), p.display_name.clone()))
     });
     let Some((package_id, package_name)) = package else {
-        timeline.add("tenant-sim", "the scenario has no access package; skipping the requests");
+        timeline.add(
+            "tenant-sim",
+            "the scenario has no access package; skipping the requests",
+        );
         return Ok(());
     };
     timeline.add(
@@ -164,7 +167,14 @@ async fn request_granted_and_removed(
 
     // 2. Denied: resumed with state denied and the rule's reason.
     if let Some(user) = guest {
-        let request_id = ask(env, timeline, &user, &package_id, &package_name, "Need to install a VPN client")?;
+        let request_id = ask(
+            env,
+            timeline,
+            &user,
+            &package_id,
+            &package_name,
+            "Need to install a VPN client",
+        )?;
         let request = env
             .sim
             .wait_for_request(&request_id, Duration::from_secs(30), |r| !r.resumes.is_empty())
@@ -236,7 +246,10 @@ fn describe_resumes(timeline: &mut Timeline, request: &RequestView) {
         );
     }
     if request.resumes.is_empty() {
-        timeline.add("entra (sim)", format!("request {} is waiting for an approver", request.id));
+        timeline.add(
+            "entra (sim)",
+            format!("request {} is waiting for an approver", request.id),
+        );
     } else {
         timeline.add(
             "entra (sim)",

@@ -92,12 +92,26 @@ mod tests {
             granted_at: now - Duration::days(days_ago),
             removed_at: hours.map(|h| now - Duration::days(days_ago) + Duration::hours(h)),
         };
-        for e in [grant("old", 40, Some(8)), grant("a", 10, Some(8)), grant("b", 2, Some(4)), grant("now", 0, None)] {
+        for e in [
+            grant("old", 40, Some(8)),
+            grant("a", 10, Some(8)),
+            grant("b", 2, Some(4)),
+            grant("now", 0, None),
+        ] {
             store.elevation_granted(&e).await.unwrap();
         }
-        store.audit_append(&audit("u", now - Duration::days(5), denial_detail("first", Some("r1")))).await.unwrap();
-        store.audit_append(&audit("u", now - Duration::days(1), denial_detail("second", None))).await.unwrap();
-        store.audit_append(&audit("u", now - Duration::hours(1), json!({"other": 1}))).await.unwrap();
+        store
+            .audit_append(&audit("u", now - Duration::days(5), denial_detail("first", Some("r1"))))
+            .await
+            .unwrap();
+        store
+            .audit_append(&audit("u", now - Duration::days(1), denial_detail("second", None)))
+            .await
+            .unwrap();
+        store
+            .audit_append(&audit("u", now - Duration::hours(1), json!({"other": 1})))
+            .await
+            .unwrap();
 
         let h = read(Some(&store), "u", now).await.unwrap();
         assert!(h.active_elevation);

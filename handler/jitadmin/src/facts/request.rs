@@ -140,7 +140,10 @@ pub fn iso8601_duration(text: &str) -> Option<Duration> {
     };
     let mut seconds = 0f64;
     let mut any = false;
-    for (part, units) in [(date, &[('W', 604_800.0), ('D', 86_400.0)][..]), (time.unwrap_or(""), &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)][..])] {
+    for (part, units) in [
+        (date, &[('W', 604_800.0), ('D', 86_400.0)][..]),
+        (time.unwrap_or(""), &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)][..]),
+    ] {
         let mut number = String::new();
         let mut unit_index = 0;
         for c in part.chars() {
@@ -226,7 +229,12 @@ mod tests {
         let names: Vec<&str> = unavailable.iter().map(|u| u.fact.as_str()).collect();
         assert_eq!(
             names,
-            ["request.justification", "request.start", "request.end", "request.durationHours"]
+            [
+                "request.justification",
+                "request.start",
+                "request.end",
+                "request.durationHours"
+            ]
         );
         assert_eq!(request.end, None);
     }
