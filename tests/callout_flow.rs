@@ -114,3 +114,75 @@ async fn entitlement_managements_retry_of_a_callout_leads_to_exactly_one_resume(
     assert_eq!(resumes.len(), 1);
     test.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_failing_event_is_retried_dead_lettered_with_its_ids_and_replayed_once() {
+    let test = TestEnv::start_with(|options| {
+        options
+            .extra_settings
+            .push(("JITADMIN_GRAPH_MAX_ATTEMPTS".into(), "1".into()));
+    })
+    .await;
+    let env = &test.env;
+    // Graph is down for resumes: every delivery of the event fails.
+    env.sim.faults().inject(
+        tenant_sim::FaultRule::new(
+            tenant_sim::RoutePattern::new(
+                "POST",
+                "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/*",
+            ),
+            tenant_sim::FaultKind::ServiceUnavailable { retry_after: None },
+        )
+        .always(),
+    );
+    let (user, package) = first_member_and_package(env);
+    let request_id = env
+        .sim
+        .create_assignment_request(NewRequest::new(&user, &package))
+        .unwrap();
+    let queues = env.host.queues();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let dead = loop {
+        let dead = queues.dead_letters("events").unwrap();
+        if !dead.is_empty() {
+            break dead;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the event was never dead-lettered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let request = env.sim.assignment_request(&request_id).unwrap();
+    let instance = &request
+        .callout(Stage::AssignmentRequestCreated)
+        .unwrap()
+        .stage_instance_id;
+    assert_eq!(dead.len(), 1);
+    let message = &dead[0];
+    assert_eq!(message.message_id, format!("{instance}:assignmentrequestcreated"));
+    assert_eq!(
+        message.session_id.as_deref(),
+        Some(user.as_str()),
+        "sessions are keyed by the target user"
+    );
+    assert_eq!(message.delivery_count, 3, "delivered max-delivery-count times");
+    assert_eq!(message.dead_letter_reason.as_deref(), Some("MaxDeliveryCountExceeded"));
+    assert!(
+        request.resumes.iter().all(|r| r.status != 204),
+        "nothing was resumed while Graph was down"
+    );
+
+    // The outage ends; the operator moves the event back; it completes exactly once.
+    env.sim.faults().clear();
+    queues.resubmit_dead_letters("events", None).unwrap();
+    let request = env
+        .sim
+        .wait_for_request(&request_id, Duration::from_secs(30), |r| {
+            r.resumes.iter().any(|x| x.status == 204)
+        })
+        .await
+        .expect("the replayed event resumes the request");
+    assert_eq!(request.resumes.iter().filter(|r| r.status == 204).count(), 1);
+    test.shutdown().await;
+}
