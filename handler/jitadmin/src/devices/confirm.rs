@@ -31,7 +31,10 @@ pub async fn confirm_check_ins(app: &App, now: DateTime<Utc>) -> Result<CheckInR
     let store = app.store();
     let timeout = ChronoDuration::from_std(app.config().devices.checkin_timeout).unwrap_or(ChronoDuration::hours(4));
     let trail_since = store
-        .audit_between(now - timeout - ChronoDuration::days(1), now + ChronoDuration::minutes(1))
+        .audit_between(
+            now - timeout - ChronoDuration::days(1),
+            now + ChronoDuration::minutes(1),
+        )
         .await?;
     let settled: HashSet<String> = trail_since
         .iter()
@@ -61,13 +64,18 @@ pub async fn confirm_check_ins(app: &App, now: DateTime<Utc>) -> Result<CheckInR
             .and_then(|d| d.last_sync_date_time.as_deref())
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
-        let base = json!({"deviceId": device_id, "key": key, "requestedAt": requested_at, "lastSyncDateTime": last_sync});
+        let base =
+            json!({"deviceId": device_id, "key": key, "requestedAt": requested_at, "lastSyncDateTime": last_sync});
         let (request_id, user) = (&record.event.request_id, &record.event.user);
         if last_sync.is_some_and(|t| t >= requested_at) {
             trail::record(store, request_id, user, actions::CHECKED_IN, base).await?;
             report.checked_in += 1;
         } else if now - requested_at > timeout || device.is_none() {
-            let why = if device.is_none() { "the device is gone" } else { "no check-in in time" };
+            let why = if device.is_none() {
+                "the device is gone"
+            } else {
+                "no check-in in time"
+            };
             let mut detail = base;
             detail["why"] = json!(why);
             trail::record(store, request_id, user, actions::NOT_CHECKED_IN, detail).await?;

@@ -53,7 +53,9 @@ pub async fn notify_user(
     let settings = &app.config().devices;
     let notice = match (settings.notify, settings.notify_mailbox.as_deref()) {
         (NotifyMode::None, _) => Notice::NotSent("JITADMIN_NOTIFY=none".into()),
-        (NotifyMode::Teams, None) => Notice::NotSent("the Teams bot cannot reach users yet and no mailbox is set".into()),
+        (NotifyMode::Teams, None) => {
+            Notice::NotSent("the Teams bot cannot reach users yet and no mailbox is set".into())
+        }
         (NotifyMode::Mail | NotifyMode::Teams, Some(mailbox)) => send_mail(app, mailbox, user, reason, report).await?,
         (NotifyMode::Mail, None) => Notice::NotSent("no JITADMIN_NOTIFY_MAILBOX".into()),
     };
@@ -69,7 +71,9 @@ pub async fn notify_user(
         Notice::AlreadySent => return Ok(notice),
     };
     trail::record(store, request_id, user, action, detail).await?;
-    store.ledger_finish(&key, LedgerOutcome::Done(notice.describe())).await?;
+    store
+        .ledger_finish(&key, LedgerOutcome::Done(notice.describe()))
+        .await?;
     Ok(notice)
 }
 

@@ -68,7 +68,11 @@ pub fn sync_key(device_id: &str, reason: SyncReason, window_secs: u64, now: Date
     let device = device_id.to_ascii_lowercase();
     match window_secs {
         0 => format!("sync:{device}:{}:req-{scope}", reason.as_str()),
-        w => format!("sync:{device}:{}:{}", reason.as_str(), now.timestamp().max(0) as u64 / w),
+        w => format!(
+            "sync:{device}:{}:{}",
+            reason.as_str(),
+            now.timestamp().max(0) as u64 / w
+        ),
     }
 }
 
@@ -101,7 +105,13 @@ pub async fn sync_user_devices(
         }
     }
     if pending.is_empty() {
-        tracing::info!(user, reason = reason.as_str(), devices = devices.len(), "no device to sync: {}", report.describe());
+        tracing::info!(
+            user,
+            reason = reason.as_str(),
+            devices = devices.len(),
+            "no device to sync: {}",
+            report.describe()
+        );
         return Ok(report);
     }
 
@@ -110,7 +120,9 @@ pub async fn sync_user_devices(
         Ok(outcomes) => outcomes,
         Err(error) => {
             for (_, key) in &pending {
-                store.ledger_finish(key, LedgerOutcome::Failed(error.to_string())).await?;
+                store
+                    .ledger_finish(key, LedgerOutcome::Failed(error.to_string()))
+                    .await?;
             }
             return Err(DeviceError::Sync {
                 user: user.to_string(),
@@ -140,7 +152,9 @@ pub async fn sync_user_devices(
         match outcome {
             SyncOutcome::Requested => {
                 trail::record(store, request_id, user, actions::SYNC_REQUESTED, detail(json!({}))).await?;
-                store.ledger_finish(key, LedgerOutcome::Done("sync requested".into())).await?;
+                store
+                    .ledger_finish(key, LedgerOutcome::Done("sync requested".into()))
+                    .await?;
                 report.requested.push(name(device));
             }
             SyncOutcome::DeviceGone | SyncOutcome::Skipped(_) => {
@@ -148,18 +162,35 @@ pub async fn sync_user_devices(
                     SyncOutcome::Skipped(e) => e.to_string(),
                     _ => "the device is no longer in Intune (404)".to_string(),
                 };
-                trail::record(store, request_id, user, actions::SYNC_SKIPPED, detail(json!({"why": why}))).await?;
-                store.ledger_finish(key, LedgerOutcome::Done(format!("skipped: {why}"))).await?;
+                trail::record(
+                    store,
+                    request_id,
+                    user,
+                    actions::SYNC_SKIPPED,
+                    detail(json!({"why": why})),
+                )
+                .await?;
+                store
+                    .ledger_finish(key, LedgerOutcome::Done(format!("skipped: {why}")))
+                    .await?;
                 report.skipped.push(name(device));
             }
             SyncOutcome::Failed(error) => {
                 tracing::warn!(user, device = %device.id, reason = reason.as_str(), "device sync failed: {error}");
-                store.ledger_finish(key, LedgerOutcome::Failed(error.to_string())).await?;
+                store
+                    .ledger_finish(key, LedgerOutcome::Failed(error.to_string()))
+                    .await?;
                 failures.push(error.to_string());
             }
         }
     }
-    tracing::info!(user, reason = reason.as_str(), failed = failures.len(), "{}", report.describe());
+    tracing::info!(
+        user,
+        reason = reason.as_str(),
+        failed = failures.len(),
+        "{}",
+        report.describe()
+    );
     match failures.first() {
         None => Ok(report),
         Some(first) => Err(DeviceError::Sync {

@@ -34,19 +34,28 @@ pub const NAMES: [&str; 5] = ["callout", "notifications", "teams", "process", "m
 /// Every function jitadmin serves, registered under its folder name, sharing `app`.
 pub fn all(app: Arc<App>) -> Functions {
     use bindings::*;
-    let (callout_app, process_app) = (app.clone(), app);
+    let (callout_app, notifications_app, maintain_app) = (app.clone(), app.clone(), app.clone());
+    let process_app = app;
     Functions::new()
         .function(
             "callout",
             HTTP_IN,
             service_fn(move |event| callout::handle(callout_app.clone(), event)),
         )
-        .function("notifications", HTTP_IN, service_fn(notifications::handle))
+        .function(
+            "notifications",
+            HTTP_IN,
+            service_fn(move |event| notifications::handle(notifications_app.clone(), event)),
+        )
         .function("teams", HTTP_IN, service_fn(teams::handle))
         .function(
             "process",
             QUEUE_IN,
             service_fn(move |event| process::handle(process_app.clone(), event)),
         )
-        .function("maintain", TIMER_IN, service_fn(maintain::handle))
+        .function(
+            "maintain",
+            TIMER_IN,
+            service_fn(move |event| maintain::handle(maintain_app.clone(), event)),
+        )
 }

@@ -1,9 +1,97 @@
-//! `notifications`: HTTP-triggered. Placeholder until issue 8 lands.
+//! `notifications`: Graph's change and lifecycle notifications for the watched groups
+//! (HTTP POST `/api/notifications`, both the notification and the lifecycle URL).
+//!
+//! The validation handshake is answered first and alone: 200, `text/plain`, the decoded
+//! `validationToken`, without reading the body. Otherwise parse the collection, keep the
+//! items whose `clientState` matches (constant time; the others are dropped and counted,
+//! never echoed), queue one message per group change (SessionId = the group id) and per
+//! lifecycle event (SessionId = the subscription id), and answer 202 with no I/O but the
+//! queue output, well inside Graph's 3 seconds.
 
-use azfn_runtime::{Error, HttpRequest, Invocation, Outputs};
+use std::sync::Arc;
+
+use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Problem};
+use jitadmin_events::notification::{ChangeNotificationCollection, ValidationHandshake};
+
+use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use crate::app::App;
+use crate::watch::inbound;
 
 /// Handle one invocation.
-pub async fn handle(event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
-    tracing::info!(method = %event.trigger.method, "notifications invoked");
-    Ok(super::placeholder::http("notifications", 8))
+pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
+    let invocation_id = event.context.invocation_id.as_str();
+    let request = &event.trigger;
+
+    if let Some(handshake) = handshake(request) {
+        tracing::info!(
+            function = "notifications",
+            invocation_id,
+            "validation handshake answered"
+        );
+        return Ok(answer(HttpResponse::text(200, handshake.token())));
+    }
+
+    let body = request.body.as_deref().unwrap_or_default();
+    let collection = match ChangeNotificationCollection::from_slice(body) {
+        Ok(collection) => collection,
+        Err(error) => {
+            tracing::warn!(
+                function = "notifications",
+                invocation_id,
+                "notification body refused: {error}"
+            );
+            let problem = Problem::new("invalid-notification", "Not a change notification collection", 400)
+                .with_detail(error.to_string());
+            return Ok(answer(HttpResponse::problem(&problem)));
+        }
+    };
+
+    let settings = &app.config().devices;
+    let Some(client_state) = settings.client_state.as_deref() else {
+        // Nothing can match: acknowledge (as for a mismatch) so nothing is learnt, and log.
+        tracing::warn!(
+            function = "notifications",
+            invocation_id,
+            items = collection.value.len(),
+            "notifications dropped: JITADMIN_CLIENT_STATE is not set"
+        );
+        return Ok(answer(HttpResponse::new(202)));
+    };
+    let sorted = inbound::sort(&collection, &app.config().tenant_id, client_state, invocation_id);
+    if sorted.bad_client_state + sorted.foreign_tenant + sorted.no_group > 0 {
+        tracing::warn!(
+            function = "notifications",
+            invocation_id,
+            bad_client_state = sorted.bad_client_state,
+            foreign_tenant = sorted.foreign_tenant,
+            no_group = sorted.no_group,
+            "notification items dropped"
+        );
+    }
+    let mut outputs = Outputs::new();
+    for watch in &sorted.events {
+        tracing::info!(
+            function = "notifications",
+            invocation_id,
+            kind = watch.kind.as_str(),
+            key = %watch.key,
+            group = watch.group_id.as_deref(),
+            subscription = %watch.subscription_id,
+            "notification queued"
+        );
+        outputs = outputs.message(EVENTS_OUT, watch.to_message());
+    }
+    Ok(outputs.http(HTTP_OUT, HttpResponse::new(202)))
+}
+
+/// The handshake, from the host's decoded query or, failing that, the raw URL.
+fn handshake(request: &HttpRequest) -> Option<ValidationHandshake> {
+    ValidationHandshake::from_decoded_pairs(request.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))).or_else(|| {
+        let (_, query) = request.url.split_once('?')?;
+        ValidationHandshake::from_query(query)
+    })
+}
+
+fn answer(response: HttpResponse) -> Outputs {
+    Outputs::new().http(HTTP_OUT, response)
 }

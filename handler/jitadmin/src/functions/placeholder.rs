@@ -17,9 +17,3 @@ pub fn http(function: &str, issue: u32) -> Outputs {
         HttpResponse::problem(&problem(function, issue)),
     )
 }
-
-/// For a queue or timer function: the invocation fails with 501, so a queue message is
-/// retried and finally dead-lettered, where an operator can replay it once it's built.
-pub fn failure(function: &str, issue: u32) -> azfn_runtime::Error {
-    problem(function, issue).into()
-}

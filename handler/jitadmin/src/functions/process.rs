@@ -17,6 +17,10 @@ use crate::work::{self, Handled};
 pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Result<Outputs, Error> {
     let invocation_id = event.context.invocation_id.as_str();
     let message = &event.trigger;
+    // The group watch's own events (group changes, lifecycle) travel beside the callouts.
+    if let Some(watch) = crate::watch::WatchEvent::from_message(message) {
+        return watch_event(&app, invocation_id, message.delivery_count, watch).await;
+    }
     let queued = match QueuedEvent::from_message(message) {
         Ok(queued) => queued,
         Err(error) => {
@@ -55,4 +59,32 @@ pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Resu
         tracing::info!(function = "process", invocation_id, key = %queued.key, "devices: {outcome}");
     }
     Ok(Outputs::new())
+}
+
+async fn watch_event(
+    app: &App,
+    invocation_id: &str,
+    delivery_count: Option<i64>,
+    watch: Result<crate::watch::WatchEvent, String>,
+) -> Result<Outputs, Error> {
+    let watch = watch.map_err(|reason| {
+        tracing::error!(
+            function = "process",
+            invocation_id,
+            delivery_count,
+            "malformed watch event: {reason}"
+        );
+        reason
+    })?;
+    let kind = watch.kind.as_str();
+    match crate::watch::process::handle(app, &watch).await {
+        Ok(outcome) => {
+            tracing::info!(function = "process", invocation_id, kind, key = %watch.key, "done: {outcome}");
+            Ok(Outputs::new())
+        }
+        Err(error) => {
+            tracing::warn!(function = "process", invocation_id, kind, key = %watch.key, delivery_count, "watch event failed: {error}");
+            Err(error.into())
+        }
+    }
 }

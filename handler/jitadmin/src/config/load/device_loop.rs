@@ -112,7 +112,12 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
         None | Some("none") => NotifyMode::None,
         Some("mail") => NotifyMode::Mail,
         Some("teams") => NotifyMode::Teams,
-        Some(other) => return Err(invalid("JITADMIN_NOTIFY", format!("{other:?} is not teams, mail or none"))),
+        Some(other) => {
+            return Err(invalid(
+                "JITADMIN_NOTIFY",
+                format!("{other:?} is not teams, mail or none"),
+            ))
+        }
     };
     let notify_mailbox = get("JITADMIN_NOTIFY_MAILBOX");
     if notify == NotifyMode::Mail && notify_mailbox.is_none() {
@@ -124,7 +129,12 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
     let drift_action = match get("JITADMIN_DRIFT_ACTION").map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("report") => DriftAction::Report,
         Some("remove") => DriftAction::Remove,
-        Some(other) => return Err(invalid("JITADMIN_DRIFT_ACTION", format!("{other:?} is not report or remove"))),
+        Some(other) => {
+            return Err(invalid(
+                "JITADMIN_DRIFT_ACTION",
+                format!("{other:?} is not report or remove"),
+            ))
+        }
     };
     Ok(DeviceLoopConfig {
         watch_groups,
@@ -147,7 +157,13 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
 
 /// The effective value of one of these settings (secrets masked), `None` if not ours.
 pub(in crate::config) fn describe(c: &DeviceLoopConfig, name: &str) -> Option<String> {
-    let join = |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
+    let join = |v: &[String]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(",")
+        }
+    };
     Some(match name {
         "JITADMIN_WATCH_GROUPS" => join(&c.watch_groups),
         "JITADMIN_WATCH_ACCESS_PACKAGES" => join(&c.access_packages),
@@ -188,7 +204,10 @@ fn notification_url(get: Lookup<'_>) -> Result<Option<String>, ConfigError> {
     let url = url::Url::parse(&raw)
         .map_err(|e| invalid("JITADMIN_NOTIFICATION_URL", format!("{shown:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(invalid("JITADMIN_NOTIFICATION_URL", format!("{shown:?} is not an http(s) URL")));
+        return Err(invalid(
+            "JITADMIN_NOTIFICATION_URL",
+            format!("{shown:?} is not an http(s) URL"),
+        ));
     }
     Ok(Some(raw))
 }
@@ -256,6 +275,9 @@ mod tests {
     fn too_long_client_state_is_refused_without_repeating_it() {
         let long = "x".repeat(129);
         let err = load_from(&[("JITADMIN_CLIENT_STATE", &long)]).unwrap_err();
-        assert!(!err.to_string().contains(&long) && err.to_string().contains("129"), "{err}");
+        assert!(
+            !err.to_string().contains(&long) && err.to_string().contains("129"),
+            "{err}"
+        );
     }
 }

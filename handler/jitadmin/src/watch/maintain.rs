@@ -1,0 +1,44 @@
+//! One `maintain` run: subscriptions kept alive, every watched group reconciled (group
+//! subscriptions get no "missed" notifications, so a schedule must catch what was lost),
+//! and pending device check-ins confirmed. Each part runs even if another failed.
+
+use chrono::{DateTime, Utc};
+
+use super::reconcile::reconcile_group;
+use super::subscriptions::{describe, ensure_subscriptions};
+use crate::app::App;
+use crate::devices::confirm_check_ins;
+
+/// What a run did; `failures` is empty when everything worked.
+#[derive(Debug, Default)]
+pub struct MaintainReport {
+    /// One line per part.
+    pub done: Vec<String>,
+    /// One line per failed part.
+    pub failures: Vec<String>,
+}
+
+/// Run every part at `now`.
+pub async fn run(app: &App, now: DateTime<Utc>) -> MaintainReport {
+    let mut report = MaintainReport::default();
+    if app.config().devices.watching() {
+        match ensure_subscriptions(app, now).await {
+            Ok(actions) => report.done.push(format!("subscriptions: {}", describe(&actions))),
+            Err(e) => report.failures.push(format!("subscriptions: {e}")),
+        }
+    }
+    for group in &app.config().devices.watch_groups {
+        match reconcile_group(app, group, now).await {
+            Ok(r) => report.done.push(format!("group {group}: {}", r.describe())),
+            Err(e) => report.failures.push(format!("group {group}: {e}")),
+        }
+    }
+    match confirm_check_ins(app, now).await {
+        Ok(c) => report.done.push(format!(
+            "check-ins: {} confirmed, {} overdue, {} waiting, {} unreadable",
+            c.checked_in, c.overdue, c.waiting, c.unreadable
+        )),
+        Err(e) => report.failures.push(format!("check-ins: {e}")),
+    }
+    report
+}

@@ -1,0 +1,233 @@
+//! Test support for the device loop: an App whose Graph is tenant-sim (devices, syncs,
+//! groups, delta, subscriptions, entitlement management), an in-memory store, and a front
+//! door serving `/api/notifications` over loopback HTTP so the sim's handshakes and
+//! notifications reach the real function. Queued messages are kept for [`Loop::drain`].
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use jitadmin::app::App;
+use jitadmin::config::Config;
+use jitadmin::graph::StaticToken;
+use jitadmin::store::Store;
+use serde_json::{json, Value};
+use tenant_sim::{Scenario, TenantSim};
+use tower::ServiceExt;
+
+/// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
+pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
+/// The demo tenant's admin group (the access package's resource group).
+pub const ADMIN_GROUP: &str = "22222222-0000-4000-8000-000000000001";
+/// The demo access package.
+pub const PACKAGE: &str = "55555555-0000-4000-8000-000000000001";
+/// The clientState the tests configure.
+pub const CLIENT_STATE: &str = "test-client-state-0123456789";
+/// A user with one Windows device (FIN-LT-042) and an iPhone.
+pub const ALEX: &str = "11111111-0000-4000-8000-000000000005";
+/// FIN-LT-042.
+pub const ALEX_WINDOWS: &str = "33333333-0000-4000-8000-000000000001";
+/// The admin group's member in the demo tenant (IT-LT-001), without an assignment.
+pub const IT_ADMIN: &str = "11111111-0000-4000-8000-000000000002";
+
+/// The app, the sim and the door.
+pub struct Loop {
+    pub sim: TenantSim,
+    pub app: Arc<App>,
+    pub router: axum::Router,
+    door: Arc<Door>,
+}
+
+struct Door {
+    router: axum::Router,
+    queued: Mutex<Vec<Value>>,
+}
+
+/// What `notifications` answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Value,
+    pub body: String,
+    pub messages: Vec<Value>,
+}
+
+/// Start with the watch on the admin group and `overrides` (a `""` value unsets one).
+pub async fn start(overrides: &[(&str, &str)]) -> Loop {
+    let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut map: HashMap<String, String> = [
+        ("JITADMIN_TENANT_ID", sim.tenant_id().to_string()),
+        ("JITADMIN_AUTHORITY_HOST", sim.base_url().to_string()),
+        ("JITADMIN_GRAPH_BASE_URL", sim.graph_url().to_string()),
+        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin".to_string()),
+        (
+            "JITADMIN_CALLOUT_ALLOWED_CALLERS",
+            "77777777-0000-4000-8000-0000000000a1".to_string(),
+        ),
+        ("JITADMIN_STORE", "sqlite::memory:".to_string()),
+        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "3".to_string()),
+        ("JITADMIN_WATCH_GROUPS", ADMIN_GROUP.to_string()),
+        ("JITADMIN_WATCH_ACCESS_PACKAGES", PACKAGE.to_string()),
+        (
+            "JITADMIN_NOTIFICATION_URL",
+            format!("{base}/api/notifications?code=test-key"),
+        ),
+        ("JITADMIN_CLIENT_STATE", CLIENT_STATE.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in overrides {
+        map.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
+    let token = sim
+        .app_token(FUNCTION_APP_CLIENT_ID, "https://graph.microsoft.com")
+        .expect("graph token");
+    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
+    let app = App::builder(config)
+        .credential(StaticToken::new(token))
+        .store(store)
+        .graph_sleep(Arc::new(|_| Box::pin(async {})))
+        .build()
+        .await
+        .expect("app");
+    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+    let door = Arc::new(Door {
+        router: router.clone(),
+        queued: Mutex::new(Vec::new()),
+    });
+    let http = axum::Router::new()
+        .route("/api/notifications", post(notifications))
+        .with_state(door.clone());
+    tokio::spawn(async move { axum::serve(listener, http).await });
+    Loop { sim, app, router, door }
+}
+
+async fn notifications(
+    State(door): State<Arc<Door>>,
+    RawQuery(query): RawQuery,
+    _h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let answer = invoke_notifications(
+        &door.router,
+        query.as_deref().unwrap_or(""),
+        &String::from_utf8_lossy(&body),
+    )
+    .await;
+    door.queued.lock().unwrap().extend(answer.messages.clone());
+    let mut response = (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
+    if let Some(ct) = answer.headers["Content-Type"].as_str() {
+        response.headers_mut().insert("content-type", ct.parse().unwrap());
+    }
+    response
+}
+
+async fn post_invocation(router: &axum::Router, function: &str, envelope: Value) -> (u16, Value) {
+    let request = Request::post(format!("/{function}"))
+        .header("content-type", "application/json")
+        .header(
+            "x-azure-functions-invocationid",
+            format!("inv-{function}-{}", uuid::Uuid::new_v4()),
+        )
+        .body(Body::from(envelope.to_string()))
+        .expect("request");
+    let response = router.clone().oneshot(request).await.expect("router");
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn sys(function: &str) -> Value {
+    json!({"MethodName": function, "UtcNow": "2026-11-28T10:00:00Z", "RandGuid": "9f1e2d3c-4b5a-4697-8877-665544332211"})
+}
+
+/// Invoke `notifications` as the host does, with a raw (encoded) query string and a body.
+pub async fn invoke_notifications(router: &axum::Router, raw_query: &str, body: &str) -> Answer {
+    let query: serde_json::Map<String, Value> = url::form_urlencoded::parse(raw_query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect();
+    let url = format!("https://jitadmin.example.net/api/notifications?{raw_query}");
+    let mut req = json!({"Url": url, "Method": "POST", "Query": query,
+        "Headers": {"Content-Type": ["application/json"]}});
+    if !body.is_empty() {
+        req["Body"] = json!(body);
+    }
+    let envelope = json!({"Data": {"req": req}, "Metadata": {"sys": sys("notifications")}});
+    let (status, reply) = post_invocation(router, "notifications", envelope).await;
+    assert_eq!(status, 200, "the notifications invocation itself succeeds: {reply}");
+    let res = &reply["Outputs"]["res"];
+    let messages = match &reply["Outputs"]["events"] {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    Answer {
+        status: res["statusCode"].as_u64().unwrap_or(0) as u16,
+        headers: res["headers"].clone(),
+        body: res["body"].as_str().unwrap_or_default().to_string(),
+        messages,
+    }
+}
+
+/// Deliver a queued message to `process`; the invocation's status (200 = completed).
+pub async fn process(router: &axum::Router, message: &Value, delivery_count: u32) -> (u16, Value) {
+    let envelope = &message["azfnMessage"];
+    let mut metadata = json!({"DeliveryCount": delivery_count.to_string(), "sys": sys("process")});
+    if let Some(id) = envelope["messageId"].as_str() {
+        metadata["MessageId"] = json!(format!("\"{id}\""));
+    }
+    if let Some(id) = envelope["sessionId"].as_str() {
+        metadata["SessionId"] = json!(format!("\"{id}\""));
+    }
+    let data = json!({"msg": Value::String(message.to_string())});
+    post_invocation(router, "process", json!({"Data": data, "Metadata": metadata})).await
+}
+
+/// Run the `maintain` timer once; the invocation's status and reply.
+pub async fn maintain(router: &axum::Router) -> (u16, Value) {
+    let data = json!({"tick": {"IsPastDue": false}});
+    post_invocation(
+        router,
+        "maintain",
+        json!({"Data": data, "Metadata": {"sys": sys("maintain")}}),
+    )
+    .await
+}
+
+impl Loop {
+    /// Messages the door's `notifications` queued so far (taken).
+    pub fn take_queued(&self) -> Vec<Value> {
+        std::mem::take(&mut *self.door.queued.lock().unwrap())
+    }
+
+    /// Deliver every queued message to `process`; their statuses.
+    pub async fn drain(&self) -> Vec<u16> {
+        let mut statuses = Vec::new();
+        for message in self.take_queued() {
+            statuses.push(process(&self.router, &message, 1).await.0);
+        }
+        statuses
+    }
+
+    /// Audit actions about `user`, in order.
+    pub async fn actions(&self, user: &str) -> Vec<String> {
+        let trail = self.app.store().audit_by_user(user).await.unwrap();
+        trail.into_iter().map(|r| r.event.action).collect()
+    }
+
+    /// The `syncDevice` calls the sim received, by device id.
+    pub fn synced(&self) -> Vec<String> {
+        self.sim.device_syncs().into_iter().map(|s| s.device_id).collect()
+    }
+}
