@@ -220,3 +220,71 @@ async fn a_graph_fault_while_gathering_facts_routes_on_error_and_never_approves(
     assert_eq!(approval.map(|a| a.value.status), Some(ApprovalStatus::Open));
     test.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_denial_is_in_the_history_of_the_requestors_next_request() {
+    let test = TestEnv::start().await;
+    let first = request(&test, GUEST, "first try").await;
+    test.env
+        .sim
+        .wait_for_request(&first, Duration::from_secs(30), |r| r.state == "denied")
+        .await
+        .expect("the first request ends denied");
+    let second = request(&test, GUEST, "second try").await;
+    let (record, decision) = decision_of(&store(&test).await, &second).await;
+    assert_eq!(decision.outcome, Outcome::Deny);
+    let last = &record.event.detail["facts"]["history"]["lastDenial"];
+    assert_eq!(last["rule"], "deny-guests", "{last}");
+    assert_eq!(last["reason"], "Guest accounts cannot get local administrator rights.");
+    test.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_duplicate_of_a_decided_callout_changes_nothing() {
+    let test = TestEnv::start().await;
+    let env = &test.env;
+    let request_id = request(&test, FINANCE, "Install the Power BI Desktop update").await;
+    let store = store(&test).await;
+    let (first, _) = decision_of(&store, &request_id).await;
+    let request = env.sim.assignment_request(&request_id).expect("request");
+    let created = request
+        .callout(Stage::AssignmentRequestCreated)
+        .expect("created callout");
+
+    // The same callout again (EM's retry, or a replay), through the front door.
+    let forwarder = env.sim.with_state(|s| s.managed_identities[0].client_id.clone());
+    let token = env.sim.app_token(&forwarder, jitadmin::dev::CALLOUT_AUDIENCE).unwrap();
+    let mut invocations = env.host.invocations();
+    let again = reqwest::Client::new()
+        .post(format!("{}/callout", env.api_url()))
+        .header("x-functions-key", &env.function_key)
+        .bearer_auth(token)
+        .json(&created.body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 202);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let record = tokio::time::timeout_at(deadline, invocations.recv())
+            .await
+            .expect("process runs")
+            .unwrap();
+        if record.function == "process" {
+            assert!(record.succeeded(), "{record:?}");
+            break;
+        }
+    }
+    let trail = store.audit_by_request(&request_id).await.unwrap();
+    let decisions = trail
+        .iter()
+        .filter(|r| r.event.detail.get("decision").is_some())
+        .count();
+    assert_eq!(decisions, 1, "decided once: {trail:?}");
+    assert!(trail.iter().any(|r| r.event.action == "callout.duplicate"));
+    assert_eq!(first.event.action, "callout.created.routed");
+    let open = store.approvals_open().await.unwrap();
+    assert_eq!(open.iter().filter(|a| a.value.request_id == request_id).count(), 1);
+    assert!(env.sim.assignment_request(&request_id).unwrap().resumes.is_empty());
+    test.shutdown().await;
+}
