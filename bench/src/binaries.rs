@@ -33,9 +33,10 @@ pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
             return Ok(candidate);
         }
     }
+    let release = if cfg!(debug_assertions) { "" } else { " --release" };
     bail!(
-        "{file} is missing from {}: build it first with `cargo build --release -p bench -p jitadmin` \
-         (or set BENCH_BIN_DIR to the directory holding it)",
+        "{file} is missing from {}: build it first with `cargo build{release} -p bench -p jitadmin` \
+         (`cargo run -p bench` builds only the bench itself), or set BENCH_BIN_DIR to the directory holding it",
         list(&dirs)
     )
 }

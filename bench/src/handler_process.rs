@@ -46,6 +46,8 @@ impl HandlerProcess {
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
+            // The deployment default (info), whatever the bench's own environment says.
+            .env_remove("RUST_LOG")
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
             .stdin(Stdio::null())
