@@ -141,7 +141,7 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
         access_packages: list(get, "JITADMIN_WATCH_ACCESS_PACKAGES"),
         notification_url,
         client_state,
-        renew_before: Duration::from_secs(3600 * number(get, "JITADMIN_SUBSCRIPTION_RENEW_HOURS", 72, 1..=600)?),
+        renew_before: Duration::from_secs(3600 * number(get, "JITADMIN_SUBSCRIPTION_RENEW_HOURS", 72, 1..=720)?),
         sync_window: Duration::from_secs(60 * number(get, "JITADMIN_SYNC_COALESCE_MINS", 10, 0..=1440)?),
         intune_limits: RateLimits {
             writes: number(get, "JITADMIN_INTUNE_WRITES", 150, 1..=400)? as usize,
