@@ -7,7 +7,7 @@ mod devices_support;
 
 use std::time::Duration;
 
-use devices_support::{maintain, start, Loop, ADMIN_GROUP, ALEX, ALEX_WINDOWS, IT_ADMIN};
+use devices_support::{maintain, start, Loop, ADMIN_GROUP, ALEX, ALEX_WINDOWS, IT_ADMIN, PACKAGE};
 use tenant_sim::DeltaExpiry;
 
 async fn maintained(t: &Loop) {
@@ -148,4 +148,22 @@ async fn expired_delta_link_leads_to_a_full_round_not_an_error_loop() {
         let link = t.app.store().delta_link_get(ADMIN_GROUP).await.unwrap();
         assert!(link.is_some());
     }
+}
+
+#[tokio::test]
+async fn member_added_by_a_granted_assignment_is_not_drift() {
+    let t = start(&[("JITADMIN_DRIFT_ACTION", "remove")]).await;
+    maintained(&t).await;
+    let before = t.sim.deliveries().len();
+    let request = t
+        .sim
+        .create_assignment_request(tenant_sim::NewRequest::new(ALEX, PACKAGE))
+        .unwrap();
+    t.sim
+        .wait_for_request(&request, Duration::from_secs(10), |r| r.assignment_id.is_some())
+        .await
+        .unwrap();
+    notified_and_processed(&t, before).await;
+    assert!(is_member(&t, ALEX), "an assigned member stays");
+    assert!(!t.actions(ALEX).await.contains(&"watch.drift".to_string()));
 }
