@@ -288,3 +288,30 @@ async fn a_duplicate_of_a_decided_callout_changes_nothing() {
     assert!(env.sim.assignment_request(&request_id).unwrap().resumes.is_empty());
     test.shutdown().await;
 }
+
+#[test]
+fn the_demo_shows_one_request_of_each_outcome_with_its_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(jitadmin_tests::jitadmin_binary())
+        .args(["dev", "--demo", "--state"])
+        .arg(dir.path().join("state"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for expected in [
+        "decided (callout.created.approved.resumed): approve by rule approve-it-staff-with-ticket",
+        "decided (callout.created.denied.resumed): deny by rule deny-guests: Guest accounts cannot get local administrator rights.",
+        "resume received with state denied -> 204",
+        "decided (callout.created.routed): route by default",
+        "MATCH approve-it-staff-with-ticket: matched",
+        "no    approve-it-staff-with-ticket: false: requestor.department == 'IT'",
+        "approval recorded as open; the request waits for an approver in Teams",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+}
