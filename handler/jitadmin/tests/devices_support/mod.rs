@@ -59,7 +59,12 @@ pub struct Answer {
 
 /// Start with the watch on the admin group and `overrides` (a `""` value unsets one).
 pub async fn start(overrides: &[(&str, &str)]) -> Loop {
-    let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
+    start_in(Scenario::demo(), overrides).await
+}
+
+/// Like [`start`], in another tenant.
+pub async fn start_in(scenario: Scenario, overrides: &[(&str, &str)]) -> Loop {
+    let sim = TenantSim::start(scenario).await.expect("tenant-sim");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let mut map: HashMap<String, String> = [
