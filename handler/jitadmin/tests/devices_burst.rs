@@ -12,7 +12,14 @@ use devices_support::start_in;
 use jitadmin::devices::{sync_user_devices, SyncReason};
 use tenant_sim::Scenario;
 
-const USERS: usize = 400;
+/// Removal events (users with two Windows devices each): `JITADMIN_BURST_USERS`, default 400
+/// (the 5,000: `JITADMIN_BURST_USERS=5000 cargo test -p jitadmin --test devices_burst -- --nocapture`).
+fn users() -> usize {
+    std::env::var("JITADMIN_BURST_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
 /// Sim windows last 1 s instead of 20 s: Intune's 200 writes per window become 200 per second.
 const TIME_SCALE: f64 = 0.05;
 
@@ -20,10 +27,10 @@ fn user(i: usize) -> String {
     format!("aaaaaaaa-0000-4000-8000-{i:012}")
 }
 
-fn tenant_with_two_windows_devices_per_user() -> Scenario {
+fn tenant_with_two_windows_devices_per_user(users: usize) -> Scenario {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../sim/scenarios/demo.toml");
     let mut text = std::fs::read_to_string(path).expect("demo.toml");
-    for i in 0..USERS {
+    for i in 0..users {
         let id = user(i);
         text.push_str(&format!(
             "\n[[users]]\nid = \"{id}\"\nuserPrincipalName = \"burst{i}@contoso.example\"\ndisplayName = \"Burst {i}\"\n"
@@ -40,11 +47,13 @@ fn tenant_with_two_windows_devices_per_user() -> Scenario {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_removals_drains_at_the_throttles_pace_with_every_device_synced_once() {
-    // Our limiter: 150 writes per 1 s window, the same 75 % margin as by default.
+    let users = users();
+    // Our limiter, time-scaled alike: 150 writes and 1,500 requests per window (the default 75 % margin).
+    let window = format!("{}", 20.0 * TIME_SCALE);
     let t = start_in(
-        tenant_with_two_windows_devices_per_user(),
+        tenant_with_two_windows_devices_per_user(users),
         &[
-            ("JITADMIN_INTUNE_WINDOW_SECS", "1"),
+            ("JITADMIN_INTUNE_WINDOW_SECS", window.as_str()),
             ("JITADMIN_GRAPH_MAX_ATTEMPTS", "6"),
         ],
     )
@@ -53,7 +62,7 @@ async fn a_burst_of_removals_drains_at_the_throttles_pace_with_every_device_sync
     let started = Instant::now();
     let gate = Arc::new(tokio::sync::Semaphore::new(32));
     let mut tasks = Vec::new();
-    for i in 0..USERS {
+    for i in 0..users {
         let (app, gate) = (t.app.clone(), gate.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await.expect("gate");
@@ -70,11 +79,11 @@ async fn a_burst_of_removals_drains_at_the_throttles_pace_with_every_device_sync
 
     assert_eq!(lost, 0, "no event lost");
     let syncs = t.sim.device_syncs();
-    assert_eq!(syncs.len(), USERS * 2);
+    assert_eq!(syncs.len(), users * 2);
     let mut ids: Vec<_> = syncs.iter().map(|s| s.device_id.clone()).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), USERS * 2, "every device synced exactly once");
+    assert_eq!(ids.len(), users * 2, "every device synced exactly once");
     let throttle = t.sim.throttle();
     let throttled = throttle.throttled("intune") + throttle.throttled("intune-write");
     let admitted = throttle.admitted("intune");
@@ -83,11 +92,11 @@ async fn a_burst_of_removals_drains_at_the_throttles_pace_with_every_device_sync
         "{throttled} throttled of {} calls",
         admitted + throttled
     );
-    let minimum = Duration::from_secs_f64((USERS * 2) as f64 / 200.0);
+    let minimum = Duration::from_secs_f64((users * 2) as f64 / 200.0 * 20.0 * TIME_SCALE);
     println!(
         "{} removals, {} syncs drained in {drained:?}; the throttle's minimum is {minimum:?} ({:.2}x); {throttled} throttled of {} Intune calls",
-        USERS,
-        USERS * 2,
+        users,
+        users * 2,
         drained.as_secs_f64() / minimum.as_secs_f64(),
         admitted + throttled
     );

@@ -146,7 +146,7 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
         intune_limits: RateLimits {
             writes: number(get, "JITADMIN_INTUNE_WRITES", 150, 1..=400)? as usize,
             requests: number(get, "JITADMIN_INTUNE_REQUESTS", 1_500, 1..=4_000)? as usize,
-            window: Duration::from_secs(number(get, "JITADMIN_INTUNE_WINDOW_SECS", 20, 1..=3600)?),
+            window: window(get)?,
         },
         notify,
         notify_mailbox,
@@ -176,7 +176,7 @@ pub(in crate::config) fn describe(c: &DeviceLoopConfig, name: &str) -> Option<St
         "JITADMIN_SYNC_COALESCE_MINS" => (c.sync_window.as_secs() / 60).to_string(),
         "JITADMIN_INTUNE_WRITES" => c.intune_limits.writes.to_string(),
         "JITADMIN_INTUNE_REQUESTS" => c.intune_limits.requests.to_string(),
-        "JITADMIN_INTUNE_WINDOW_SECS" => c.intune_limits.window.as_secs().to_string(),
+        "JITADMIN_INTUNE_WINDOW_SECS" => c.intune_limits.window.as_secs_f64().to_string(),
         "JITADMIN_NOTIFY" => match c.notify {
             NotifyMode::Teams => "teams",
             NotifyMode::Mail => "mail",
@@ -192,6 +192,20 @@ pub(in crate::config) fn describe(c: &DeviceLoopConfig, name: &str) -> Option<St
         "JITADMIN_CHECKIN_TIMEOUT_MINS" => (c.checkin_timeout.as_secs() / 60).to_string(),
         _ => return None,
     })
+}
+
+/// `JITADMIN_INTUNE_WINDOW_SECS`: seconds, fractions allowed (time-scaled tests use 0.2).
+fn window(get: Lookup<'_>) -> Result<Duration, ConfigError> {
+    let Some(raw) = get("JITADMIN_INTUNE_WINDOW_SECS") else {
+        return Ok(Duration::from_secs(20));
+    };
+    match raw.parse::<f64>() {
+        Ok(secs) if (0.01..=3600.0).contains(&secs) => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(invalid(
+            "JITADMIN_INTUNE_WINDOW_SECS",
+            format!("{raw:?} is not a number of seconds from 0.01 to 3600"),
+        )),
+    }
 }
 
 /// `JITADMIN_NOTIFICATION_URL`: an http(s) URL; its query (the function key) is kept, since
