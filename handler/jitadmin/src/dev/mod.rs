@@ -5,6 +5,7 @@
 mod app_files;
 mod settings;
 pub mod story;
+mod story_devices;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ pub struct DevEnvironment {
     pub function_key: String,
     /// Where state lives.
     pub state_dir: PathBuf,
+    /// The handler's `JITADMIN_STORE`, for reading its audit trail.
+    pub store_setting: String,
 }
 
 impl DevEnvironment {
@@ -72,12 +75,24 @@ impl DevEnvironment {
             .context("starting tenant-sim")?;
         let app_root = app_files::write(&state_dir.join("app")).context("writing the app files")?;
         let function_key = app_files::function_key(&state_dir)?;
+        // The front door's port must be known before the handler starts: the group watch
+        // registers `{front door}/api/notifications` with Graph.
+        let http_port = match options.http_port {
+            0 => free_port().context("choosing a port for the front door")?,
+            port => port,
+        };
+        let api_url = format!("http://127.0.0.1:{http_port}/api");
+        let mut named: Vec<(String, String)> = handler_settings(&sim, &state_dir);
+        named.extend(settings::watch_settings(&sim, &api_url));
+        named.extend(options.extra_settings.iter().cloned());
+        let store_setting = named
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "JITADMIN_STORE")
+            .map(|(_, v)| v.clone());
         let mut settings = azfn_local::Settings::new();
-        for (name, value) in handler_settings(&sim, &state_dir) {
+        for (name, value) in named {
             settings = settings.set(name, value);
-        }
-        for (name, value) in &options.extra_settings {
-            settings = settings.set(name.clone(), value.clone());
         }
         // The handler logs to stdout/stderr of its own; keep it quieter than the host.
         settings = settings.set("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()));
@@ -88,7 +103,7 @@ impl DevEnvironment {
                 args: vec!["serve".into()],
                 working_dir: None,
             })
-            .http_port(options.http_port)
+            .http_port(http_port)
             .state(State::Dir(state_dir.join("queues")))
             .keys(
                 Keys::default()
@@ -106,6 +121,7 @@ impl DevEnvironment {
             host,
             function_key,
             state_dir,
+            store_setting: store_setting.unwrap_or_default(),
         };
         env.connect_entitlement_management()?;
         Ok(env)
@@ -153,6 +169,10 @@ impl DevEnvironment {
         self.host.shutdown().await;
         self.sim.shutdown().await;
     }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// The default state directory of `jitadmin dev`.

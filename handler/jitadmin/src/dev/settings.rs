@@ -53,3 +53,36 @@ fn example_rules(state_dir: &Path) -> Option<String> {
         }
     }
 }
+
+/// The group watch: every access package's resource group (the local-admin group) is
+/// watched through a Graph subscription delivered to the front door; drift is reported
+/// (not removed: the demo tenant's standing admins would be removed otherwise); users are
+/// not mailed (the simulated tenant has no mailboxes).
+pub fn watch_settings(sim: &TenantSim, api_url: &str) -> Vec<(String, String)> {
+    let (groups, packages): (Vec<String>, Vec<String>) = sim.with_state(|s| {
+        let groups = s
+            .access_packages
+            .iter()
+            .filter_map(|p| p.resource_group_id.clone())
+            .collect();
+        let packages = s.access_packages.iter().map(|p| p.id.clone()).collect();
+        (groups, packages)
+    });
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    [
+        ("JITADMIN_WATCH_GROUPS", groups.join(",")),
+        ("JITADMIN_WATCH_ACCESS_PACKAGES", packages.join(",")),
+        ("JITADMIN_NOTIFICATION_URL", format!("{api_url}/notifications")),
+        (
+            "JITADMIN_CLIENT_STATE",
+            format!("dev-{}", uuid::Uuid::new_v4().simple()),
+        ),
+        ("JITADMIN_DRIFT_ACTION", "report".to_owned()),
+        ("JITADMIN_NOTIFY", "none".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}

@@ -57,6 +57,8 @@ pub async fn play(env: &DevEnvironment, timeline: &mut Timeline) -> anyhow::Resu
     collect(&mut invocations, timeline, &mut report, Duration::from_millis(300)).await;
 
     request_granted_and_removed(env, timeline, &mut invocations, &mut report).await?;
+    super::story_devices::drift_caught(env, timeline).await?;
+    collect(&mut invocations, timeline, &mut report, Duration::from_millis(300)).await;
     for queue in env.host.queues().queues().unwrap_or_default() {
         timeline.add(
             "local host",
@@ -153,6 +155,7 @@ async fn request_granted_and_removed(
         collect(invocations, timeline, report, Duration::from_millis(300)).await;
         let request = env.sim.assignment_request(&request_id).unwrap_or(request);
         describe_callout(timeline, &request, Stage::AssignmentRequestGranted);
+        super::story_devices::synced_devices(env, timeline, &user.id, "grant").await;
         if let Some(assignment) = request.assignment_id.as_deref() {
             env.sim
                 .remove_assignment(assignment)
@@ -162,6 +165,7 @@ async fn request_granted_and_removed(
                 format!("assignment {assignment} removed (the 8-hour schedule ended)"),
             );
             collect(invocations, timeline, report, Duration::from_millis(500)).await;
+            super::story_devices::synced_devices(env, timeline, &user.id, "removal").await;
         }
     }
 
@@ -261,8 +265,7 @@ fn describe_resumes(timeline: &mut Timeline, request: &RequestView) {
 /// The decision `process` made on the request, with its explanation, from the audit trail
 /// (waits up to 30 s for it).
 async fn explain(env: &DevEnvironment, timeline: &mut Timeline, request_id: &str) {
-    let setting = format!("sqlite:{}", env.state_dir.join("jitadmin.db").display());
-    let store = match Store::open_setting(&setting, None).await {
+    let store = match Store::open_setting(&env.store_setting, None).await {
         Ok(store) => store,
         Err(e) => {
             timeline.add("jitadmin", format!("cannot read the audit trail: {e}"));
