@@ -30,6 +30,8 @@ pub struct AckRow {
     pub per_sec_ratio: f64,
     /// The HTTP status jitadmin's function answered.
     pub jitadmin_status: u16,
+    /// Messages jitadmin put on the `events` output per invocation (probe invocation).
+    pub queued_per_invocation: usize,
     /// True while the function is a 501 placeholder: the figures measure the placeholder.
     pub placeholder: bool,
 }
@@ -47,6 +49,8 @@ pub struct AckTarget {
     pub jitadmin_status: u16,
     /// Whether that status is the 501 placeholder's.
     pub placeholder: bool,
+    /// Messages queued per invocation, as the probe saw.
+    pub queued: usize,
 }
 
 /// How much load.
@@ -91,18 +95,19 @@ pub async fn run(
         jitadmin,
         baseline,
         jitadmin_status: target.jitadmin_status,
+        queued_per_invocation: target.queued,
         placeholder: target.placeholder,
     })
 }
 
-/// The HTTP status jitadmin's `function` answers `envelope` (one probe invocation), so a
-/// row can tell a placeholder (501) from the real function.
-pub async fn probe_status(
+/// The HTTP status jitadmin's `function` answers `envelope` and the messages it queues
+/// (one probe invocation), so a row can tell a placeholder (501) from the real function.
+pub async fn probe(
     client: &reqwest::Client,
     base_url: &str,
     function: &str,
     envelope: Bytes,
-) -> anyhow::Result<u16> {
+) -> anyhow::Result<(u16, usize)> {
     let reply = client
         .post(format!("{base_url}/{function}"))
         .header("content-type", "application/json")
@@ -111,10 +116,11 @@ pub async fn probe_status(
         .await?;
     let invocation = reply.status();
     let bytes = reply.bytes().await?;
-    crate::envelope::reply_status(&bytes).ok_or_else(|| {
+    let status = crate::envelope::reply_status(&bytes).ok_or_else(|| {
         anyhow::anyhow!(
             "{function} answered {invocation} without an HTTP output: {}",
             String::from_utf8_lossy(&bytes)
         )
-    })
+    })?;
+    Ok((status, crate::envelope::reply_messages(&bytes)))
 }

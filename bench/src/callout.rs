@@ -20,5 +20,6 @@ pub fn target(token: &str) -> AckTarget {
         items: 1,
         jitadmin_status: ACCEPTED,
         placeholder: false,
+        queued: 1,
     }
 }

@@ -46,8 +46,8 @@ pub fn callout(token: &str) -> Vec<u8> {
 }
 
 /// A notification body of `items` items: the fixture's item repeated with distinct
-/// subscription ids and sequence numbers.
-pub fn notification_body(items: usize) -> anyhow::Result<String> {
+/// subscription ids and sequence numbers, for `tenant_id` and signed with `client_state`.
+pub fn notification_body(items: usize, tenant_id: &str, client_state: &str) -> anyhow::Result<String> {
     let fixture: Value = serde_json::from_str(NOTIFICATION)?;
     let item = fixture["value"]
         .get(0)
@@ -58,6 +58,8 @@ pub fn notification_body(items: usize) -> anyhow::Result<String> {
             let mut item = item.clone();
             item["subscriptionId"] = json!(format!("7f105c7d-2dc5-4530-97cd-{n:012}"));
             item["resourceData"]["sequenceNumber"] = json!(638_999_999_000_000_000i64 + n as i64);
+            item["tenantId"] = json!(tenant_id);
+            item["clientState"] = json!(client_state);
             item
         })
         .collect();
@@ -65,8 +67,8 @@ pub fn notification_body(items: usize) -> anyhow::Result<String> {
 }
 
 /// `notifications` with a batch of `items` change notifications.
-pub fn notifications(items: usize) -> anyhow::Result<Vec<u8>> {
-    let body = notification_body(items)?;
+pub fn notifications(items: usize, tenant_id: &str, client_state: &str) -> anyhow::Result<Vec<u8>> {
+    let body = notification_body(items, tenant_id, client_state)?;
     Ok(http_envelope("notifications", "/api/notifications", &[], &body)
         .to_string()
         .into_bytes())
@@ -82,16 +84,30 @@ pub fn reply_status(reply: &[u8]) -> Option<u16> {
         .and_then(|s| u16::try_from(s).ok())
 }
 
+/// Messages a handler's reply puts on the `events` output binding.
+pub fn reply_messages(reply: &[u8]) -> usize {
+    match serde_json::from_slice::<Value>(reply) {
+        Ok(value) => match &value["Outputs"]["events"] {
+            Value::Array(items) => items.len(),
+            Value::Null => 0,
+            _ => 1,
+        },
+        Err(_) => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_hundred_item_batch_has_a_hundred_distinct_items() {
-        let body: Value = serde_json::from_str(&notification_body(100).expect("body")).expect("json");
+        let body: Value = serde_json::from_str(&notification_body(100, "t", "s").expect("body")).expect("json");
         let items = body["value"].as_array().expect("value");
         assert_eq!(items.len(), 100);
         assert_ne!(items[0]["subscriptionId"], items[99]["subscriptionId"]);
+        assert_eq!(items[99]["clientState"], "s");
+        assert_eq!(items[99]["tenantId"], "t");
     }
 
     #[test]
@@ -99,5 +115,8 @@ mod tests {
         assert_eq!(reply_status(br#"{"Outputs":{"res":{"statusCode":202}}}"#), Some(202));
         assert_eq!(reply_status(br#"{"Outputs":{"res":{"statusCode":"501"}}}"#), Some(501));
         assert_eq!(reply_status(br#"{"Outputs":{},"Logs":[]}"#), None);
+        assert_eq!(reply_messages(br#"{"Outputs":{"events":[{},{}]}}"#), 2);
+        assert_eq!(reply_messages(br#"{"Outputs":{"events":{}}}"#), 1);
+        assert_eq!(reply_messages(br#"{"Outputs":{}}"#), 0);
     }
 }

@@ -12,17 +12,21 @@ use crate::envelope;
 pub const ITEMS: usize = 100;
 /// What the placeholder answers.
 pub const NOT_IMPLEMENTED: u16 = 501;
+/// The clientState the bench's `jitadmin serve` is configured with (`JITADMIN_CLIENT_STATE`)
+/// and signs its notifications with, so every item passes the check and is queued.
+pub const CLIENT_STATE: &str = "bench-client-state-5b0e6a2f";
 /// Said next to the row while it measures the placeholder.
 pub const PLACEHOLDER_NOTE: &str = "placeholder until issue 8";
 
 /// The notifications target, expecting the HTTP status a probe invocation got (`status`):
 /// 501 means the function is still the placeholder.
-pub fn target(status: u16) -> anyhow::Result<AckTarget> {
+pub fn target(status: u16, tenant_id: &str) -> anyhow::Result<AckTarget> {
     Ok(AckTarget {
         function: "notifications",
-        envelope: Bytes::from(envelope::notifications(ITEMS)?),
+        envelope: Bytes::from(envelope::notifications(ITEMS, tenant_id, CLIENT_STATE)?),
         items: ITEMS,
         jitadmin_status: status,
         placeholder: status == NOT_IMPLEMENTED,
+        queued: 0,
     })
 }

@@ -100,7 +100,10 @@ pub fn table(results: &Results) -> String {
             let note = if a.placeholder {
                 format!("{PLACEHOLDER_NOTE} (answers {})", a.jitadmin_status)
             } else {
-                format!("answers {}, {} errors", a.jitadmin_status, a.jitadmin.errors)
+                format!(
+                    "answers {}, queues {} per invocation, {} errors",
+                    a.jitadmin_status, a.queued_per_invocation, a.jitadmin.errors
+                )
             };
             let what = if a.items == 1 {
                 name.to_string()

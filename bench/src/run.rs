@@ -89,8 +89,9 @@ async fn acknowledgements(
     let client = load_client(plan.concurrency)?;
     let (ours, theirs) = (jitadmin.base_url(), baseline.base_url());
     // Let the background signing-key fetch finish: the idle figure includes the JWKS cache.
-    let callout_target = callout::target(&tenant.forwarder_token);
-    let status = ack::probe_status(&client, &ours, "callout", callout_target.envelope.clone()).await?;
+    let mut callout_target = callout::target(&tenant.forwarder_token);
+    let (status, queued) = ack::probe(&client, &ours, "callout", callout_target.envelope.clone()).await?;
+    callout_target.queued = queued;
     anyhow::ensure!(
         status == callout::ACCEPTED,
         "callout answered {status} to the bench's callout, not {}: check the handler's settings",
@@ -111,9 +112,11 @@ async fn acknowledgements(
     }
     if options.runs(Row::Notifications) {
         progress("notification acknowledgement");
-        let envelope = notifications::target(501)?.envelope;
-        let status = ack::probe_status(&client, &ours, "notifications", envelope).await?;
-        let target = notifications::target(status)?;
+        let tenant_id = tenant.sim.tenant_id();
+        let envelope = notifications::target(501, tenant_id)?.envelope;
+        let (status, queued) = ack::probe(&client, &ours, "notifications", envelope).await?;
+        let mut target = notifications::target(status, tenant_id)?;
+        target.queued = queued;
         let row = ack::run(&target, load(plan.notification_requests), &ours, &theirs, &client).await?;
         results.notifications = Some(row);
     }

@@ -41,7 +41,13 @@ impl Tenant {
             name: "jitadmin".into(),
             program: binaries::sibling(binaries::JITADMIN)?,
             args: vec!["serve".into()],
-            env: handler_settings(&self.sim, state_dir),
+            env: handler_settings(&self.sim, state_dir)
+                .into_iter()
+                .chain([(
+                    "JITADMIN_CLIENT_STATE".to_string(),
+                    crate::notifications::CLIENT_STATE.to_string(),
+                )])
+                .collect(),
             log_dir: state_dir.to_path_buf(),
         })
     }

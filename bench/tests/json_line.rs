@@ -64,6 +64,7 @@ const ACK_FIGURES: &[&str] = &[
     "p99_ratio",
     "per_sec_ratio",
     "jitadmin_status",
+    "queued_per_invocation",
     "placeholder",
 ];
 
