@@ -67,7 +67,10 @@ fn dev_demo_exits_zero_and_tells_the_story() {
     assert!(stdout.contains("started `jitadmin serve`"), "{stdout}");
     assert!(stdout.contains("POST /api/callout"), "{stdout}");
     assert!(stdout.contains("invoked callout"), "{stdout}");
-    assert!(stdout.contains("syncDevice requested for"), "a grant reaches the devices:\n{stdout}");
+    assert!(
+        stdout.contains("syncDevice requested for"),
+        "a grant reaches the devices:\n{stdout}"
+    );
     assert!(stdout.contains("drift caught"), "drift is caught:\n{stdout}");
     assert!(stdout.contains("demo finished"), "{stdout}");
 }
