@@ -175,7 +175,16 @@ async fn granted_and_removed_open_and_close_an_elevation() {
         t.graph.resumes().is_empty(),
         "launch-and-continue stages are not resumed"
     );
-    assert_eq!(actions(&t).await, ["callout.granted", "callout.removed"]);
+    // The device loop records that the user was not notified (JITADMIN_NOTIFY is none).
+    assert_eq!(
+        actions(&t).await,
+        [
+            "callout.granted",
+            "user.not-notified",
+            "callout.removed",
+            "user.not-notified"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -38,6 +38,8 @@ impl ScriptedGraph {
         let router = Router::new()
             .route(&format!("{base_path}/{{id}}/resume"), post(resume))
             .route(&format!("{base_path}/{{id}}"), get(read))
+            // The device loop lists the user's devices after a grant or removal: none here.
+            .route("/v1.0/users/{id}/managedDevices", get(no_devices))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -120,4 +122,8 @@ async fn read(State(inner): State<Arc<Mutex<Inner>>>, Path(id): Path<String>) ->
         .collect();
     Json(json!({"id": id, "state": "pendingApproval", "status": "Accepted", "customExtensionCalloutInstances": callouts}))
         .into_response()
+}
+
+async fn no_devices() -> Json<Value> {
+    Json(serde_json::json!({"value": []}))
 }
