@@ -38,15 +38,27 @@ async fn start() -> Handler {
     let port = free_port();
     // Nothing listens on `nowhere`: key fetches and Graph calls fail fast, offline.
     let nowhere = format!("http://127.0.0.1:{}", free_port());
-    let child = Command::new(app_dir.join("jitadmin"))
+    let mut command = Command::new(app_dir.join("jitadmin"));
+    command
         .arg("serve")
         .current_dir(&app_dir)
         .envs(settings(&nowhere))
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    // The binary was just copied; a child forked meanwhile by a parallel test can still hold
+    // the copy's write handle for an instant (ETXTBSY). Try again briefly.
+    let mut attempts = 0;
+    let child = loop {
+        match command.spawn() {
+            Ok(child) => break child,
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("starting jitadmin serve: {e}"),
+        }
+    };
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(20);
