@@ -11,7 +11,6 @@
 //! reads later.
 
 mod approval;
-mod resume;
 
 use chrono::{DateTime, Utc};
 use jitadmin_decide::{Decision, Outcome, RuleSet};
@@ -65,12 +64,12 @@ pub async fn decide_created(
     let (step, note, resumed) = match decision.outcome {
         Outcome::Approve => {
             let body = request.resume_continue(&app.config().resume_source, &detail_text);
-            let result = resume::send(app, request, key, &body).await?;
+            let result = crate::work::resume::send(app, request, key, &body).await?;
             (format!("approved.{}", result.tag()), result.describe(), true)
         }
         Outcome::Deny => {
             let body = request.resume_deny(&app.config().resume_source, &detail_text);
-            let result = resume::send(app, request, key, &body).await?;
+            let result = crate::work::resume::send(app, request, key, &body).await?;
             (format!("denied.{}", result.tag()), result.describe(), true)
         }
         Outcome::Route => {

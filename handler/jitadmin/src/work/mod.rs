@@ -3,7 +3,7 @@
 
 mod callout;
 mod record;
-mod resume;
+pub(crate) mod resume;
 
 use jitadmin_events::ParseError;
 use jitadmin_graph::GraphError;

@@ -1,6 +1,7 @@
 //! Resuming a waiting request through Graph, and what the outcome means for the ledger.
 
 use jitadmin_events::callout::RequestCallout;
+use jitadmin_events::resume::ResumeRequest;
 use jitadmin_graph::resume::{ResumeOutcome, ResumeTarget};
 
 use super::WorkError;
@@ -40,6 +41,18 @@ pub async fn continue_request(
     key: &str,
     detail: &str,
 ) -> Result<ResumeResult, WorkError> {
+    let body = callout.resume_continue(&app.config().resume_source, detail);
+    send(app, callout, key, &body).await
+}
+
+/// Send `body` (continue or deny) to the request's resume endpoint. A request no longer
+/// waiting for us (already resumed, decided, expired, gone) is done, not an error.
+pub async fn send(
+    app: &App,
+    callout: &RequestCallout,
+    key: &str,
+    body: &ResumeRequest,
+) -> Result<ResumeResult, WorkError> {
     let failed = |source| WorkError::Resume {
         key: key.to_string(),
         source,
@@ -49,10 +62,9 @@ pub async fn continue_request(
         None => ResumeTarget::from_request_id(&callout.access_package_assignment_request_id),
     }
     .map_err(failed)?;
-    let body = callout.resume_continue(&app.config().resume_source, detail);
     let outcome = app
         .graph()
-        .resume_with_body(&target, Some(&callout.custom_extension_stage_instance_id), &body)
+        .resume_with_body(&target, Some(&callout.custom_extension_stage_instance_id), body)
         .await;
     match outcome {
         ResumeOutcome::Resumed => Ok(ResumeResult::Resumed),
