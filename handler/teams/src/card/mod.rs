@@ -1,0 +1,1 @@
+//! Approval Adaptive Cards.

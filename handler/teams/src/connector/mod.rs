@@ -1,0 +1,1 @@
+//! The Bot Connector REST client.
