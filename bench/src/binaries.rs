@@ -1,7 +1,9 @@
-//! Finding the executables the bench starts: they are built next to it
-//! (`target/<profile>/`), by `cargo build --release -p bench -p jitadmin`.
+//! Finding the executables the bench starts: they are built next to it (`target/<profile>/`).
+//! When one is missing and the bench runs from a Cargo target directory (`cargo run -p bench`
+//! builds only the bench itself), the bench builds it with the same profile first.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{bail, Context};
 
@@ -10,10 +12,35 @@ pub const JITADMIN: &str = "jitadmin";
 /// The baseline handler of this crate.
 pub const BASELINE: &str = "bench-baseline-handler";
 
+/// The workspace the bench was built from.
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
 /// The executable `name` in the bench's own directory (or its parent, when the bench runs
-/// from `target/<profile>/deps/` as a test), or in `$BENCH_BIN_DIR` when set.
+/// from `target/<profile>/deps/` as a test), or in `$BENCH_BIN_DIR` when set; built with
+/// Cargo when missing.
 pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let dirs = search_dirs()?;
+    if let Some(found) = find(&dirs, &file) {
+        return Ok(found);
+    }
+    if std::env::var_os("BENCH_BIN_DIR").is_none() {
+        if let Some(profile_dir) = dirs.iter().find(|d| is_profile_dir(d)) {
+            build(name, profile_dir)?;
+            if let Some(found) = find(&dirs, &file) {
+                return Ok(found);
+            }
+        }
+    }
+    let release = if cfg!(debug_assertions) { "" } else { " --release" };
+    bail!(
+        "{file} is missing from {}: build it with `cargo build{release} -p bench -p jitadmin`, \
+         or set BENCH_BIN_DIR to the directory holding it",
+        list(&dirs)
+    )
+}
+
+fn search_dirs() -> anyhow::Result<Vec<PathBuf>> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(dir) = std::env::var_os("BENCH_BIN_DIR") {
         dirs.push(PathBuf::from(dir));
@@ -27,18 +54,40 @@ pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
             }
         }
     }
-    for dir in &dirs {
-        let candidate = dir.join(&file);
-        if candidate.is_file() {
-            return Ok(candidate);
-        }
+    Ok(dirs)
+}
+
+fn find(dirs: &[PathBuf], file: &str) -> Option<PathBuf> {
+    dirs.iter().map(|d| d.join(file)).find(|c| c.is_file())
+}
+
+/// `target/<profile>/`: a directory whose parent holds Cargo's `CACHEDIR.TAG`.
+fn is_profile_dir(dir: &Path) -> bool {
+    dir.parent().is_some_and(|t| t.join("CACHEDIR.TAG").is_file())
+}
+
+/// `cargo build` of the one binary `name`, into the target directory `profile_dir` is in,
+/// with the bench's own profile.
+fn build(name: &str, profile_dir: &Path) -> anyhow::Result<()> {
+    let target_dir = profile_dir.parent().context("the target directory")?;
+    let package = if name == JITADMIN { "jitadmin" } else { "bench" };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(WORKSPACE)
+        .args(["build", "--quiet", "-p", package, "--bin", name, "--target-dir"])
+        .arg(target_dir);
+    if !cfg!(debug_assertions) {
+        command.arg("--release");
     }
-    let release = if cfg!(debug_assertions) { "" } else { " --release" };
-    bail!(
-        "{file} is missing from {}: build it first with `cargo build{release} -p bench -p jitadmin` \
-         (`cargo run -p bench` builds only the bench itself), or set BENCH_BIN_DIR to the directory holding it",
-        list(&dirs)
-    )
+    eprintln!("bench: building {name} (cargo build -p {package} --bin {name})...");
+    let status = command
+        .status()
+        .with_context(|| format!("running {} to build {name}", Path::new(&cargo).display()))?;
+    if !status.success() {
+        bail!("cargo build of {name} failed ({status})");
+    }
+    Ok(())
 }
 
 fn list(dirs: &[PathBuf]) -> String {

@@ -1,24 +1,37 @@
-//! Burst drain: N grant/removal events, each for a user with two Windows devices, against
-//! tenant-sim's time-scaled Intune throttle (2,000 requests and 200 writes per 20 s per app).
+//! Burst drain: N removal events (an access review ending), each for a user with two Windows
+//! devices, through the real pipeline against tenant-sim's time-scaled Intune throttle (2,000
+//! requests and 200 writes per 20 s per app).
 //!
-//! Client-level until issue 8 wires the device loop into `process`: the bench plays
-//! `process` itself, one event per worker at a time (16 workers, as sessions run in
-//! parallel), each event listing the user's devices and syncing them with jitadmin-graph's
-//! `sync_devices` (`$batch` through the shared Intune limiter). The client's retry sleeps
-//! are scaled by the same factor as the throttle's windows, as its `Retry-After` is in
-//! simulated seconds.
+//! `jitadmin serve` runs as the Functions host starts it. The bench plays the host: it invokes
+//! `callout` with each event (EM's removed-stage body, the forwarder's token) and puts the
+//! message `callout` answers with on azfn-local's queue (in memory, sessions keyed by user);
+//! then, timed, 16 workers (parallel sessions, as the host's) receive, invoke `process` with
+//! the host's Service Bus envelope, and complete or abandon, until the queue is empty.
+//! jitadmin's Intune limiter window is scaled like the sim's; its Graph retry waits are not
+//! (a 429's `Retry-After` is in simulated seconds, so any 429 costs real time: the row shows
+//! how many were seen). Peak RSS is `VmHWM` at the end of the burst.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use jitadmin_graph::devices::SyncOutcome;
-use jitadmin_graph::{GraphClient, GraphConfig, RateLimits, StaticToken};
+use azfn_local::answer::{parse_answer, service_bus_messages, Answer};
+use azfn_local::envelope::service_bus_invocation;
+use azfn_local::QueueStore;
 use serde::Serialize;
-use tenant_sim::{ComplianceState, ManagedDevice, Scenario, SimConfig, TenantSim, ThrottleClass, User};
+use serde_json::{json, Value};
+use tenant_sim::{ComplianceState, ManagedDevice, SimConfig, TenantSim, ThrottleClass, User};
 
+use crate::envelope::{http_envelope, CALLOUT_REMOVED};
+use crate::handler_process::{probe_client, HandlerProcess};
+use crate::load::load_client;
+use crate::memory::{self, Rss};
 use crate::stats::{ms, ratio};
+use crate::tenant::Tenant;
+
+/// The queue `callout` writes and `process` reads.
+const QUEUE: &str = "events";
 
 /// Devices per user.
 pub const DEVICES_PER_USER: usize = 2;
@@ -44,7 +57,7 @@ pub struct BurstRow {
     pub drain_simulated_s: f64,
     /// The theoretical minimum in simulated seconds.
     pub theoretical_min_simulated_s: f64,
-    /// HTTP requests the client sent (device lists + `$batch` posts, retries included).
+    /// HTTP requests jitadmin sent to Intune (device lists + `$batch` posts, retries included).
     pub calls: usize,
     /// HTTP requests without batching: one list and one `syncDevice` per device, per event.
     pub naive_calls: usize,
@@ -56,55 +69,45 @@ pub struct BurstRow {
     pub throttled_429: usize,
     /// Devices whose sync was not accepted in the end.
     pub failed_syncs: usize,
-    /// True until issue 8 wires the device loop into `process`.
-    pub client_level: bool,
+    /// Devices synced more than once.
+    pub repeated_syncs: usize,
+    /// Events still queued or dead-lettered at the end.
+    pub failed_events: usize,
+    /// `jitadmin serve`'s resident set before the drain (events queued), KiB.
+    pub rss_before_kb: u64,
+    /// `jitadmin serve`'s peak resident set (`VmHWM`) at the end of the drain, KiB.
+    pub peak_rss_kb: u64,
 }
 
-/// Said next to the row while it drives the client directly.
-pub const CLIENT_LEVEL_NOTE: &str = "client-level until issue 8 wires process";
-
-/// Drains `events` events at throttle time scale `scale`.
-pub async fn run(events: usize, scale: f64) -> anyhow::Result<BurstRow> {
-    let sim = TenantSim::start_with(Scenario::demo(), SimConfig::default().with_time_scale(scale))
-        .await
-        .context("starting tenant-sim for the burst")?;
-    let result = drain(&sim, events, scale).await;
-    sim.shutdown().await;
+/// Drains `events` removal events through `jitadmin serve` at throttle time scale `scale`.
+pub async fn run(events: usize, scale: f64, state_dir: &Path) -> anyhow::Result<BurstRow> {
+    let tenant = Tenant::start_with(SimConfig::default().with_time_scale(scale)).await?;
+    let result = drain(&tenant, events, scale, state_dir).await;
+    tenant.shutdown().await;
     result
 }
 
-async fn drain(sim: &TenantSim, events: usize, scale: f64) -> anyhow::Result<BurstRow> {
+async fn drain(tenant: &Tenant, events: usize, scale: f64, state_dir: &Path) -> anyhow::Result<BurstRow> {
+    let sim = &tenant.sim;
     let users = seed(sim, events)?;
-    let graph = graph_client(sim, scale)?;
-    sim.clear_calls();
-    sim.throttle().reset();
-
-    let users = Arc::new(users);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..WORKERS {
-        let (graph, users, next) = (graph.clone(), users.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut failed = 0;
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(user) = users.get(n) else { break };
-                failed += handle_event(&graph, user).await?;
-            }
-            anyhow::Ok(failed)
-        }));
-    }
-    let mut failed_syncs = 0;
-    for worker in workers {
-        failed_syncs += worker.await.context("a burst worker panicked")??;
-    }
-    let drain = started.elapsed();
+    let mut spec = tenant.jitadmin_spec(state_dir)?;
+    spec.env.extend([
+        // Our limiter's window, scaled like the sim's.
+        ("JITADMIN_INTUNE_WINDOW_SECS".to_string(), format!("{}", 20.0 * scale)),
+        ("JITADMIN_GRAPH_MAX_ATTEMPTS".to_string(), "6".to_string()),
+    ]);
+    let probe = probe_client()?;
+    let (jitadmin, _) = HandlerProcess::start(&spec, &probe).await?;
+    let outcome = drain_through(tenant, &jitadmin, &users).await;
+    jitadmin.stop().await;
+    let (elapsed, failed_events, rss) = outcome?;
 
     let lists = sim.calls_to("GET", "/v1.0/users/").len();
     let batches = sim.calls_to("POST", "/v1.0/$batch").len();
     let items = sim.calls_to("POST", "/v1.0/deviceManagement/").len();
     let throttled_429 = sim.calls().iter().filter(|c| c.status == Some(429)).count();
+    let syncs = sim.device_syncs();
+    let synced: HashSet<&str> = syncs.iter().map(|s| s.device_id.as_str()).collect();
     let devices = events * DEVICES_PER_USER;
     let minimum = theoretical_minimum(&sim.throttle().classes(), events, devices);
     let calls = lists + batches;
@@ -113,37 +116,148 @@ async fn drain(sim: &TenantSim, events: usize, scale: f64) -> anyhow::Result<Bur
         events,
         devices,
         time_scale: scale,
-        drain_ms: ms(drain),
+        drain_ms: ms(elapsed),
         theoretical_min_ms: ms(minimum.mul_f64(scale)),
-        drain_ratio: ratio(drain.as_secs_f64(), minimum.mul_f64(scale).as_secs_f64()),
-        drain_simulated_s: drain.as_secs_f64() / scale,
+        drain_ratio: ratio(elapsed.as_secs_f64(), minimum.mul_f64(scale).as_secs_f64()),
+        drain_simulated_s: elapsed.as_secs_f64() / scale,
         theoretical_min_simulated_s: minimum.as_secs_f64(),
         calls,
         naive_calls,
         calls_ratio: ratio(calls as f64, naive_calls as f64),
         intune_operations: lists + items,
         throttled_429,
-        failed_syncs,
-        client_level: true,
+        failed_syncs: devices.saturating_sub(synced.len()),
+        repeated_syncs: syncs.len() - synced.len(),
+        failed_events,
+        rss_before_kb: rss.0.current_kb,
+        peak_rss_kb: rss.1.peak_kb,
     })
 }
 
-/// One event, as `process` will handle it: the user's Windows devices, then one sync each.
-/// Returns the devices whose sync was not accepted.
-async fn handle_event(graph: &GraphClient, user: &str) -> anyhow::Result<usize> {
-    let devices = graph
-        .list_user_windows_devices(user)
-        .await
-        .with_context(|| format!("listing {user}'s devices"))?;
-    let ids: Vec<String> = devices.into_iter().map(|d| d.id).collect();
-    let outcomes = graph
-        .sync_devices(&ids)
-        .await
-        .with_context(|| format!("syncing {user}'s devices"))?;
-    Ok(outcomes
+/// Queues one removal per user through `callout`, then drains the queue through `process`
+/// with [`WORKERS`] workers. Returns the drain time, the events left undone, and the
+/// handler's resident set before and after the drain.
+async fn drain_through(
+    tenant: &Tenant,
+    jitadmin: &HandlerProcess,
+    users: &[String],
+) -> anyhow::Result<(Duration, usize, (Rss, Rss))> {
+    let client = load_client(WORKERS)?;
+    let base = jitadmin.base_url();
+    let queue = QueueStore::in_memory().context("opening an in-memory queue")?;
+    queue.declare_queue(QUEUE).context("declaring the events queue")?;
+    for (n, user) in users.iter().enumerate() {
+        let body = removal(n, user)?;
+        let envelope = http_envelope(
+            "callout",
+            "/api/callout",
+            &[("Authorization", &format!("Bearer {}", tenant.forwarder_token))],
+            &body,
+        );
+        let answer = invoke(&client, &base, "callout", envelope.to_string().into_bytes()).await?;
+        let messages = answer
+            .output("events")
+            .map(|v| service_bus_messages(v, false))
+            .unwrap_or_default();
+        anyhow::ensure!(
+            messages.len() == 1,
+            "callout queued {} messages for removal {n}, not 1: check the handler's settings",
+            messages.len()
+        );
+        for message in messages {
+            queue.send(QUEUE, message).context("queueing a removal")?;
+        }
+    }
+    tenant.sim.clear_calls();
+    tenant.sim.throttle().reset();
+    let before = memory::read(jitadmin.pid()?)?;
+
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..WORKERS {
+        let (client, base, queue) = (client.clone(), base.clone(), queue.clone());
+        workers.push(tokio::spawn(async move { work(&client, &base, &queue).await }));
+    }
+    for worker in workers {
+        worker.await.context("a burst worker panicked")??;
+    }
+    let elapsed = started.elapsed();
+    let after = memory::read(jitadmin.pid()?)?;
+    let left = queue
+        .queues()
+        .context("counting the queue")?
         .iter()
-        .filter(|(_, o)| !matches!(o, SyncOutcome::Requested))
-        .count())
+        .map(|q| q.active + q.dead_lettered)
+        .sum::<u64>() as usize;
+    Ok((elapsed, left, (before, after)))
+}
+
+/// One worker: receive, invoke `process`, complete (or abandon, as the host does when the
+/// invocation fails), until nothing is left.
+async fn work(client: &reqwest::Client, base: &str, queue: &QueueStore) -> anyhow::Result<()> {
+    loop {
+        let Some(locked) = queue.receive(QUEUE, true).context("receiving")? else {
+            if queue
+                .queues()
+                .context("counting the queue")?
+                .iter()
+                .all(|q| q.locked == 0)
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            continue;
+        };
+        let envelope = service_bus_invocation("process", "msg", false, &locked, chrono::Utc::now());
+        let (number, token) = (locked.message.sequence_number, locked.lock_token.as_str());
+        match invoke(client, base, "process", envelope.to_string().into_bytes()).await {
+            Ok(_) => {
+                queue.complete(number, token).context("completing")?;
+            }
+            Err(error) => {
+                queue
+                    .abandon(number, token, &format!("{error:#}"))
+                    .context("abandoning")?;
+            }
+        }
+    }
+}
+
+/// POSTs an invocation and parses the answer; a non-2xx answer (a failed invocation) is an error.
+async fn invoke(client: &reqwest::Client, base: &str, function: &str, envelope: Vec<u8>) -> anyhow::Result<Answer> {
+    let reply = client
+        .post(format!("{base}/{function}"))
+        .header("content-type", "application/json")
+        .body(envelope)
+        .send()
+        .await
+        .with_context(|| format!("invoking {function}"))?;
+    let status = reply.status();
+    let content_type = reply
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = reply
+        .bytes()
+        .await
+        .with_context(|| format!("reading {function}'s answer"))?;
+    anyhow::ensure!(
+        status.is_success(),
+        "{function} failed with {status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    parse_answer(content_type.as_deref(), &body).map_err(|e| anyhow::anyhow!("{function}'s answer: {e}"))
+}
+
+/// EM's removed-stage callout for `user`, with ids of its own.
+fn removal(n: usize, user: &str) -> anyhow::Result<String> {
+    let mut body: Value = serde_json::from_str(CALLOUT_REMOVED).context("the removed-stage fixture")?;
+    body["AccessPackageAssignmentRequestId"] = json!(format!("e0000000-0000-4000-8000-{n:012}"));
+    body["CustomExtensionStageInstanceId"] = json!(format!("f0000000-0000-4000-8000-{n:012}"));
+    body["Assignment"]["Target"]["ObjectId"] = json!(user);
+    body["Requestor"]["ObjectId"] = json!(user);
+    Ok(body.to_string())
 }
 
 /// The earliest the last request can be admitted: in each class, `limit` requests per
@@ -188,34 +302,6 @@ fn seed(sim: &TenantSim, events: usize) -> anyhow::Result<Vec<String>> {
         users.push(id);
     }
     Ok(users)
-}
-
-/// jitadmin-graph's client on the sim with the Function App identity's Graph token, its
-/// default (recommended, 75 %) Intune limits over a window scaled like the sim's, and
-/// retry waits scaled the same way.
-fn graph_client(sim: &TenantSim, scale: f64) -> anyhow::Result<GraphClient> {
-    let identity = sim
-        .with_state(|s| s.managed_identities.first().map(|m| m.client_id.clone()))
-        .context("the demo tenant has no managed identity")?;
-    let token = sim
-        .app_token(&identity, "https://graph.microsoft.com")
-        .map_err(|e| anyhow::anyhow!("minting a Graph token: {e}"))?;
-    let limits = RateLimits {
-        window: RateLimits::INTUNE_RECOMMENDED.window.mul_f64(scale),
-        ..RateLimits::INTUNE_RECOMMENDED
-    };
-    let config = GraphConfig {
-        base_url: sim.graph_url().to_string(),
-        intune_limits: Some(limits),
-        ..GraphConfig::default()
-    };
-    GraphClient::builder(StaticToken::new(token))
-        .config(config)
-        .sleep_fn(Arc::new(move |d: Duration| {
-            Box::pin(tokio::time::sleep(d.mul_f64(scale)))
-        }))
-        .build()
-        .context("building the Graph client")
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use serde_json::{json, Map, Value};
 
 /// EM's created-stage callout (PascalCase, as the forwarder passes it on).
 pub const CALLOUT_CREATED: &str = include_str!("../../handler/events/testdata/callout-created-pascalcase.json");
+/// EM's removed-stage callout (an assignment removed, e.g. by an access review).
+pub const CALLOUT_REMOVED: &str = include_str!("../../handler/events/testdata/callout-removed-pascalcase.json");
 /// A Graph change notification for a group's members (one item).
 pub const NOTIFICATION: &str = include_str!("../../handler/events/testdata/notification-group-membership-change.json");
 

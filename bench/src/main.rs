@@ -1,5 +1,5 @@
-//! `bench`: jitadmin's benchmarks. `cargo build --release -p bench -p jitadmin`, then
-//! `target/release/bench --quick` (or without `--quick` for the full run).
+//! `bench`: jitadmin's benchmarks. `cargo run --release -p bench -- --quick` (it builds the
+//! handlers it starts when they are missing), or without `--quick` for the full run.
 
 use clap::Parser;
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::ack::AckRow;
-use crate::burst::{BurstRow, CLIENT_LEVEL_NOTE};
+use crate::burst::BurstRow;
 use crate::cold_start::ColdStartRow;
 use crate::decisions::DecisionsRow;
 use crate::memory::MemoryRow;
@@ -151,8 +151,8 @@ pub fn table(results: &Results) -> String {
             format!("min {:.2} s", b.theoretical_min_ms / 1000.0),
             times(b.drain_ratio),
             format!(
-                "{CLIENT_LEVEL_NOTE}; {:.0} of {:.0} simulated s",
-                b.drain_simulated_s, b.theoretical_min_simulated_s
+                "callout then process, jitadmin serve; {:.0} of {:.0} simulated s; {} events undone",
+                b.drain_simulated_s, b.theoretical_min_simulated_s, b.failed_events
             ),
         ]);
         rows.push([
@@ -161,9 +161,16 @@ pub fn table(results: &Results) -> String {
             format!("naive {}", b.naive_calls),
             times(b.calls_ratio),
             format!(
-                "{} 429s seen, {} Intune operations, {} syncs failed",
-                b.throttled_429, b.intune_operations, b.failed_syncs
+                "{} 429s seen, {} Intune operations, {} syncs failed, {} repeated",
+                b.throttled_429, b.intune_operations, b.failed_syncs, b.repeated_syncs
             ),
+        ]);
+        rows.push([
+            "peak RSS, during the burst".into(),
+            mib(b.peak_rss_kb),
+            format!("before {}", mib(b.rss_before_kb)),
+            times(crate::stats::ratio(b.peak_rss_kb as f64, b.rss_before_kb as f64)),
+            "VmHWM at the end of the drain vs VmRSS before it".into(),
         ]);
     }
     if let Some(m) = &results.memory {

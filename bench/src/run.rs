@@ -43,7 +43,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Results> {
     }
     if options.runs(Row::Burst) {
         progress("burst drain");
-        results.burst = Some(burst::run(plan.burst_events, plan.time_scale).await?);
+        let dir = tempfile::tempdir().context("creating a temp directory")?;
+        results.burst = Some(burst::run(plan.burst_events, plan.time_scale, dir.path()).await?);
     }
     Ok(results)
 }

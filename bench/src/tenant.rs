@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use jitadmin::dev::{handler_settings, CALLOUT_AUDIENCE};
-use tenant_sim::{Scenario, TenantSim};
+use tenant_sim::{Scenario, SimConfig, TenantSim};
 
 use crate::binaries;
 use crate::handler_process::HandlerSpec;
@@ -22,7 +22,13 @@ pub struct Tenant {
 impl Tenant {
     /// Starts the demo tenant and mints the forwarder's token.
     pub async fn start() -> anyhow::Result<Tenant> {
-        let sim = TenantSim::start(Scenario::demo())
+        Tenant::start_with(SimConfig::default()).await
+    }
+
+    /// Starts the demo tenant with `config` (a time-scaled throttle) and mints the
+    /// forwarder's token.
+    pub async fn start_with(config: SimConfig) -> anyhow::Result<Tenant> {
+        let sim = TenantSim::start_with(Scenario::demo(), config)
             .await
             .context("starting tenant-sim")?;
         let forwarder = sim

@@ -36,7 +36,10 @@ const FIGURES: &[&str] = &[
     "burst.intune_operations",
     "burst.throttled_429",
     "burst.failed_syncs",
-    "burst.client_level",
+    "burst.repeated_syncs",
+    "burst.failed_events",
+    "burst.rss_before_kb",
+    "burst.peak_rss_kb",
     "memory.jitadmin_idle_kb",
     "memory.jitadmin_after_load_kb",
     "memory.baseline_idle_kb",
@@ -93,10 +96,7 @@ fn synthetic() -> Results {
             ..AckRow::default()
         }),
         decisions: Some(DecisionsRow::default()),
-        burst: Some(BurstRow {
-            client_level: true,
-            ..BurstRow::default()
-        }),
+        burst: Some(BurstRow::default()),
         memory: Some(MemoryRow::default()),
     }
 }
@@ -127,15 +127,14 @@ fn the_json_line_is_one_line_with_every_figure() {
 }
 
 #[test]
-fn placeholder_and_client_level_rows_say_so_in_the_json_and_the_table() {
+fn a_placeholder_row_says_so_in_the_json_and_the_table() {
     let results = synthetic();
     let json: Value = serde_json::from_str(&json_line(&results).expect("json")).expect("parses");
     assert_eq!(json["notifications"]["placeholder"], true);
     assert_eq!(json["callout"]["placeholder"], false);
-    assert_eq!(json["burst"]["client_level"], true);
     let table = table(&results);
     assert!(table.contains("placeholder until issue 8"), "{table}");
-    assert!(table.contains("client-level until issue 8 wires process"), "{table}");
+    assert!(table.contains("peak RSS, during the burst"), "{table}");
 }
 
 #[test]
