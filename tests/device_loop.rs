@@ -1,5 +1,7 @@
 //! Issue 8 end to end, through the real binary under azfn-local against tenant-sim: a
-//! granted request syncs exactly the user's Windows devices once, a removal likewise; with
+//! granted request syncs exactly the user's Windows devices once, a removal likewise; the
+//! user's mail notice and the device's check-in (confirmed by `maintain`) are in the audit
+//! trail; with
 //! the admin group watched, `maintain` subscribes (the handshake goes through the front door)
 //! and a member added directly in the sim is caught as drift and removed.
 
@@ -13,6 +15,8 @@ const ALEX: &str = "11111111-0000-4000-8000-000000000005";
 const ALEX_WINDOWS: &str = "33333333-0000-4000-8000-000000000001";
 const PACKAGE: &str = "55555555-0000-4000-8000-000000000001";
 const ADMIN_GROUP: &str = "22222222-0000-4000-8000-000000000001";
+/// The mailbox notices are sent from (Megan Bowen, IT).
+const MAILBOX: &str = "megan.bowen@contoso.example";
 
 /// Requests continue without the rules, so the grant does not depend on them.
 fn continue_without_rules(options: &mut jitadmin::dev::DevOptions) {
@@ -62,6 +66,89 @@ async fn a_granted_request_syncs_exactly_the_users_windows_devices_once_and_a_re
     test.shutdown().await;
 }
 
+/// Runs the `maintain` timer once, as the host would.
+async fn run_maintain(env: &jitadmin::dev::DevEnvironment, invocation: &str) {
+    let handler = env.host.handler_url().await.expect("the handler runs");
+    let tick = json!({"Data": {"tick": {"IsPastDue": false}}, "Metadata": {}});
+    let answer = reqwest::Client::new()
+        .post(format!("{}/maintain", handler.trim_end_matches('/')))
+        .header("x-azure-functions-invocationid", invocation)
+        .json(&tick)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer.status().is_success(),
+        "{}",
+        answer.text().await.unwrap_or_default()
+    );
+}
+
+#[tokio::test]
+async fn the_users_notice_and_the_devices_check_in_are_in_the_audit_trail() {
+    let test = TestEnv::start_with(|options| {
+        continue_without_rules(options);
+        options.extra_settings.push(("JITADMIN_NOTIFY".into(), "mail".into()));
+        options
+            .extra_settings
+            .push(("JITADMIN_NOTIFY_MAILBOX".into(), MAILBOX.into()));
+    })
+    .await;
+    let env = &test.env;
+    env.sim.set_device_checkin_delay(Duration::from_millis(200));
+    let request_id = env
+        .sim
+        .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
+        .unwrap();
+    assert_eq!(wait_for_syncs(env, 1).await, [ALEX_WINDOWS]);
+
+    // The mail went out from the configured mailbox to Alex, saying what to do.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while env.sim.sent_mail().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no mail was sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mail = env.sim.sent_mail();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].to, ["alex.wilber@contoso.example"]);
+    assert!(mail[0].body.to_lowercase().contains("sign out"), "{}", mail[0].body);
+
+    // The device checks in; `maintain` confirms it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while env.sim.device_syncs().iter().any(|s| s.checked_in_at.is_none()) {
+        assert!(tokio::time::Instant::now() < deadline, "the device did not check in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    run_maintain(env, "e2e-maintain-checkin").await;
+
+    let store = jitadmin::store::Store::open_setting(
+        &format!("sqlite:{}", test.dir.path().join("state").join("jitadmin.db").display()),
+        None,
+    )
+    .await
+    .expect("the dev store opens");
+    let trail: Vec<String> = store
+        .audit_by_request(&request_id)
+        .await
+        .expect("the trail")
+        .into_iter()
+        .map(|r| r.event.action)
+        .collect();
+    let position = |action: &str| {
+        trail
+            .iter()
+            .position(|a| a == action)
+            .unwrap_or_else(|| panic!("{action} is not in the trail: {trail:?}"))
+    };
+    let (synced, notified, checked_in) = (
+        position("device.sync-requested"),
+        position("user.notified"),
+        position("device.checked-in"),
+    );
+    assert!(synced < checked_in && notified < checked_in, "{trail:?}");
+    test.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_member_added_directly_to_the_watched_group_is_caught_as_drift_and_removed() {
     let port = {
@@ -88,20 +175,7 @@ async fn a_member_added_directly_to_the_watched_group_is_caught_as_drift_and_rem
     let env = &test.env;
 
     // The timer runs every five minutes; run it once now, as the host would.
-    let handler = env.host.handler_url().await.expect("the handler runs");
-    let tick = json!({"Data": {"tick": {"IsPastDue": false}}, "Metadata": {}});
-    let answer = reqwest::Client::new()
-        .post(format!("{}/maintain", handler.trim_end_matches('/')))
-        .header("x-azure-functions-invocationid", "e2e-maintain-1")
-        .json(&tick)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        answer.status().is_success(),
-        "{}",
-        answer.text().await.unwrap_or_default()
-    );
+    run_maintain(env, "e2e-maintain-1").await;
     assert_eq!(env.sim.subscriptions().len(), 1, "subscribed after the handshake");
 
     env.sim.add_group_member(ADMIN_GROUP, ALEX).unwrap();

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub subs_changed: tokio::sync::Notify,
     /// Signalled (one permit) when group membership may have changed: wakes the notification dispatcher.
     pub state_changed: tokio::sync::Notify,
+    /// Mail accepted by `sendMail`.
+    pub mail: Mutex<Vec<crate::mail::SentMail>>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
 }

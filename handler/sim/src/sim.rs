@@ -81,6 +81,7 @@ impl TenantSim {
             state_changed: Default::default(),
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
+            mail: Default::default(),
             outbound: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);

@@ -1,0 +1,97 @@
+//! Outlook mail: `POST /users/{id-or-upn}/sendMail` (202, no body), recorded as sent.
+//!
+//! As Graph does: an unknown user is 404 `ErrorInvalidUser`; a user without a mailbox is 404
+//! `MailboxNotEnabledForRESTAPI`; a body without `message` is 400 `ErrorInvalidRequest`; a
+//! message without recipients is 400 `ErrorInvalidRecipients`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::graph::errors::GraphError;
+use crate::shared::Shared;
+
+/// A message the tenant accepted for sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMail {
+    /// The sending mailbox's user id.
+    pub from: String,
+    /// Recipients' addresses.
+    pub to: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// `Text` or `HTML`.
+    pub content_type: String,
+    /// Body.
+    pub body: String,
+    /// When it was accepted.
+    pub at: DateTime<Utc>,
+}
+
+/// `POST /{version}/users/{id-or-upn}/sendMail`
+pub(crate) async fn send_mail(
+    State(sim): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(request): Json<Value>,
+) -> Result<StatusCode, GraphError> {
+    let from = {
+        let state = sim.state();
+        let user = state.user(&id).ok_or_else(|| {
+            GraphError::new(
+                StatusCode::NOT_FOUND,
+                "ErrorInvalidUser",
+                format!("The requested user '{id}' is invalid."),
+            )
+        })?;
+        if user.mail.is_none() {
+            return Err(GraphError::new(
+                StatusCode::NOT_FOUND,
+                "MailboxNotEnabledForRESTAPI",
+                "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+            ));
+        }
+        user.id.clone()
+    };
+    let message = request
+        .get("message")
+        .filter(|m| m.is_object())
+        .ok_or_else(|| GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidRequest", "Message is required."))?;
+    let to: Vec<String> = message
+        .get("toRecipients")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.pointer("/emailAddress/address").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
+    if to.is_empty() {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid.",
+        ));
+    }
+    let text = |pointer: &str| {
+        message
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mail = SentMail {
+        from,
+        to,
+        subject: text("/subject"),
+        content_type: text("/body/contentType"),
+        body: text("/body/content"),
+        at: Utc::now(),
+    };
+    sim.mail.lock().unwrap_or_else(|p| p.into_inner()).push(mail);
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,11 @@
+//! [`TenantSim`]'s mail API: what `sendMail` accepted.
+
+use crate::mail::SentMail;
+use crate::sim::TenantSim;
+
+impl TenantSim {
+    /// Every message accepted by `sendMail`, in order.
+    pub fn sent_mail(&self) -> Vec<SentMail> {
+        self.shared().mail.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
