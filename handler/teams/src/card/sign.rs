@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -115,16 +115,92 @@ impl CardSigner {
 }
 
 impl ActionData {
-    /// Reads the invoke's `value.action.data`. Unknown keys are ignored; a Deny without a
-    /// reason, a reason over [`REASON_MAX_CHARS`], a wrong type or a missing field is
-    /// [`CardError::Malformed`]. This does not check the MAC: call [`CardSigner::verify`].
+    /// Reads the invoke's `value.action.data`. Unknown keys are ignored; `expiresAt` may be a
+    /// number or a string of digits. A Deny without a reason, a reason over
+    /// [`REASON_MAX_CHARS`], a wrong type or a missing field is [`CardError::Malformed`].
+    /// This does not check the MAC: call [`CardSigner::verify`].
     pub fn from_value(v: &Value) -> Result<ActionData, CardError> {
-        todo!("{v}")
+        let obj = v
+            .as_object()
+            .ok_or_else(|| CardError::Malformed(format!("data is {}, not an object", kind(v))))?;
+        let verb_text = text(obj, "verb")?;
+        let verb = Verb::parse(verb_text).ok_or_else(|| CardError::Malformed(format!("unknown verb {verb_text:?}")))?;
+        let reason = match obj.get("reason") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_string),
+            Some(other) => return Err(CardError::Malformed(format!("reason is {}, not a string", kind(other)))),
+        };
+        if let Some(r) = &reason {
+            let chars = r.chars().count();
+            if chars > REASON_MAX_CHARS {
+                return Err(CardError::Malformed(format!(
+                    "reason has {chars} characters, more than {REASON_MAX_CHARS}"
+                )));
+            }
+        }
+        if verb == Verb::Deny && reason.is_none() {
+            return Err(CardError::Malformed("a denial needs a reason".into()));
+        }
+        Ok(ActionData {
+            verb,
+            stage_instance_id: id(obj, "stageInstanceId")?,
+            request_id: id(obj, "requestId")?,
+            expires_at: seconds(obj, "expiresAt")?,
+            mac: text(obj, "mac")?.to_string(),
+            reason,
+        })
     }
 
     /// Like [`ActionData::from_value`], and also checks the invoke's `value.action.verb`
     /// (when present) against the verb in `data`: they differ only in a hand-made invoke.
     pub fn from_invoke(verb: Option<&str>, data: &Value) -> Result<ActionData, CardError> {
-        todo!("{verb:?} {data}")
+        let parsed = ActionData::from_value(data)?;
+        match verb {
+            Some(v) if v != parsed.verb.as_str() => Err(CardError::Malformed(format!(
+                "action verb {v:?} differs from the data's verb {:?}",
+                parsed.verb.as_str()
+            ))),
+            _ => Ok(parsed),
+        }
     }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn text<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<&'a str, CardError> {
+    match obj.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        None | Some(Value::Null) => Err(CardError::Malformed(format!("{key} is missing"))),
+        Some(other) => Err(CardError::Malformed(format!("{key} is {}, not a string", kind(other)))),
+    }
+}
+
+fn id(obj: &Map<String, Value>, key: &str) -> Result<String, CardError> {
+    let s = text(obj, key)?;
+    if s.is_empty() {
+        return Err(CardError::Malformed(format!("{key} is empty")));
+    }
+    Ok(s.to_string())
+}
+
+fn seconds(obj: &Map<String, Value>, key: &str) -> Result<i64, CardError> {
+    let secs = match obj.get(key) {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.parse::<i64>().ok(),
+        None | Some(Value::Null) => return Err(CardError::Malformed(format!("{key} is missing"))),
+        Some(other) => return Err(CardError::Malformed(format!("{key} is {}, not a number", kind(other)))),
+    };
+    let secs = secs.ok_or_else(|| CardError::Malformed(format!("{key} is not a whole number of seconds")))?;
+    DateTime::from_timestamp(secs, 0)
+        .map(|_| secs)
+        .ok_or_else(|| CardError::Malformed(format!("{key} {secs} is out of range")))
 }
