@@ -42,9 +42,17 @@ fn schema_errors(card: &Value) -> Vec<String> {
 fn check_against_schema(name: &str) {
     let mut card = fixture(name);
     let stripped = strip_teams_only(&mut card);
-    assert_eq!(stripped, ["/msteams"], "{name}: only the card's msteams property is Teams-only");
+    assert_eq!(
+        stripped,
+        ["/msteams"],
+        "{name}: only the card's msteams property is Teams-only"
+    );
     assert_eq!(card["version"], "1.5");
-    assert_eq!(schema_errors(&card), Vec::<String>::new(), "{name} against the Adaptive Card 1.5 schema");
+    assert_eq!(
+        schema_errors(&card),
+        Vec::<String>::new(),
+        "{name} against the Adaptive Card 1.5 schema"
+    );
 }
 
 macro_rules! fixture_tests {
@@ -83,7 +91,10 @@ fn every_state_has_a_fixture_and_no_fixture_is_stale() {
 #[test]
 fn the_schema_check_catches_a_teams_only_property_and_a_misspelt_one() {
     let card = fixture("pending");
-    assert!(!schema_errors(&card).is_empty(), "msteams must fail the strict schema unstripped");
+    assert!(
+        !schema_errors(&card).is_empty(),
+        "msteams must fail the strict schema unstripped"
+    );
     let mut card = card;
     strip_teams_only(&mut card);
     card["actions"][0]["associatedInput"] = "none".into();
@@ -92,9 +103,15 @@ fn the_schema_check_catches_a_teams_only_property_and_a_misspelt_one() {
 
 #[test]
 fn the_schema_copy_in_the_repository_is_the_shared_one() {
-    let copy = support::repo_root().join("tests").join("schemas").join("adaptive-card.schema.json");
+    let copy = support::repo_root()
+        .join("tests")
+        .join("schemas")
+        .join("adaptive-card.schema.json");
     let copy = std::fs::read(&copy).unwrap_or_else(|e| panic!("reading {}: {e}", copy.display()));
     let shared = schema_path("adaptive-card.schema.json");
     let shared = std::fs::read(&shared).unwrap_or_else(|e| panic!("reading {}: {e}", shared.display()));
-    assert_eq!(copy, shared, "tests/schemas/adaptive-card.schema.json must be a byte-for-byte copy");
+    assert_eq!(
+        copy, shared,
+        "tests/schemas/adaptive-card.schema.json must be a byte-for-byte copy"
+    );
 }

@@ -134,7 +134,10 @@ fn swapping_the_verb_gains_nothing_but_the_other_button() {
 #[test]
 fn the_invoke_verb_must_match_the_data_verb() {
     let data = clicked(Verb::Approve, None);
-    assert_eq!(ActionData::from_invoke(Some("approve"), &data).unwrap().verb, Verb::Approve);
+    assert_eq!(
+        ActionData::from_invoke(Some("approve"), &data).unwrap().verb,
+        Verb::Approve
+    );
     assert_eq!(ActionData::from_invoke(None, &data).unwrap().verb, Verb::Approve);
     assert!(matches!(
         ActionData::from_invoke(Some("deny"), &data),

@@ -10,12 +10,41 @@
 
 use chrono::{DateTime, Utc};
 
-/// Longest name, UPN, department, device name (characters).
-pub const NAME_MAX: usize = 200;
-/// Longest justification, answer, explanation (characters).
-pub const LONG_MAX: usize = 1000;
-/// Longest history line, reason, state message (characters).
-pub const LINE_MAX: usize = 500;
+/// How much user text a card shows (characters, list entries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Names, UPN, department, device names and OS, ids.
+    pub name: usize,
+    /// Justification, answers, explanation.
+    pub long: usize,
+    /// Questions, history lines, reasons, state messages.
+    pub line: usize,
+    /// Answers, devices and history lines listed; the rest are counted.
+    pub list: usize,
+}
+
+impl Limits {
+    /// What a card shows normally.
+    pub const FULL: Limits = Limits {
+        name: 200,
+        long: 1000,
+        line: 500,
+        list: 10,
+    };
+    /// What a card shows when the full one would not fit a Teams message: at most about
+    /// 2,800 characters of user text, under 20 KB of JSON even with 4-byte characters.
+    pub const COMPACT: Limits = Limits {
+        name: 60,
+        long: 200,
+        line: 100,
+        list: 3,
+    };
+}
+
+/// The largest card JSON (bytes) rendered with [`Limits::FULL`]; larger ones are rendered
+/// with [`Limits::COMPACT`]. Teams refuses messages over about 28 KB, and the activity
+/// around the card needs room too.
+pub const CARD_BUDGET_BYTES: usize = 24_000;
 
 const ZERO_WIDTH_SPACE: char = '\u{200B}';
 

@@ -166,7 +166,10 @@ pub fn fixture_path(name: &str) -> PathBuf {
 pub fn fixture(name: &str) -> Value {
     let path = fixture_path(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("reading {}: {e} (run the tests with {UPDATE_ENV}=1 to write the fixtures)", path.display())
+        panic!(
+            "reading {}: {e} (run the tests with {UPDATE_ENV}=1 to write the fixtures)",
+            path.display()
+        )
     });
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }

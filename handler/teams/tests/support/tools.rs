@@ -37,7 +37,10 @@ pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("cannot tell where the test binary is");
     match exe.ancestors().nth(3) {
         Some(target) => target.to_path_buf(),
-        None => panic!("cannot find the target directory from {}; set CARGO_TARGET_DIR", exe.display()),
+        None => panic!(
+            "cannot find the target directory from {}; set CARGO_TARGET_DIR",
+            exe.display()
+        ),
     }
 }
 
@@ -103,7 +106,8 @@ pub fn chromium() -> PathBuf {
         }
         let install = || {
             let mut apt = Command::new("apt-get");
-            apt.args(["install", "-y", "-qq", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive");
+            apt.args(["install", "-y", "-qq", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive");
             run(apt)
         };
         let mut out = install().unwrap_or_else(|e| panic!("cannot run apt-get to install Chromium: {e}"));
