@@ -110,5 +110,8 @@ fn the_official_parser_reports_what_is_wrong_with_a_bad_card() {
     let events = format!("{} {}", r["parseEvents"], r["validationEvents"]);
     assert!(events.contains("Blink"), "{events}");
     assert!(events.contains("1.6"), "{events}");
-    assert!(r["validationEvents"].as_array().is_some_and(|v| !v.is_empty()), "{events}");
+    assert!(
+        r["validationEvents"].as_array().is_some_and(|v| !v.is_empty()),
+        "{events}"
+    );
 }
