@@ -220,3 +220,12 @@ fn the_signer_does_not_print_its_key() {
     let shown = format!("{:?}", CardSigner::new(b"super-secret-key"));
     assert!(!shown.contains("super") && !shown.contains("115"), "{shown}");
 }
+
+#[test]
+fn action_data_deserialises_like_from_value() {
+    let data = clicked(Verb::Deny, Some("no"));
+    let parsed: ActionData = serde_json::from_value(data.clone()).expect("deserialises");
+    assert_eq!(parsed, ActionData::from_value(&data).unwrap());
+    let err = serde_json::from_value::<ActionData>(json!({"verb": "deny"})).unwrap_err();
+    assert!(err.to_string().contains("malformed"), "{err}");
+}

@@ -19,6 +19,9 @@
 //! viewer's card. A `refresh` would instead make each viewer's client invoke the bot
 //! (automatically for up to 60 users) for nothing.
 //!
+//! No `fallback: "Action.Submit"`: an `Action.Submit` click would not reach the bot as an
+//! `adaptiveCard/action` invoke, and clients older than 1.5 show the card's `fallbackText`.
+//!
 //! The card sets Teams' `msteams.width = "Full"` (not part of the Adaptive Card schema).
 
 use chrono::{DateTime, Utc};
@@ -168,9 +171,12 @@ fn status(card: &ApprovalCard, state: &CardState, l: Limits) -> Vec<Element> {
             subtle(format!(" · expires {}", when(card.expires_at))),
         ])],
         CardState::Applying { by, verb, at } => {
-            let (done, _) = decided_words(*verb);
+            let decision = match verb {
+                Verb::Approve => "Approval",
+                Verb::Deny => "Denial",
+            };
             vec![para(vec![
-                colored(format!("{done}, recorded, applying…"), Color::Accent),
+                colored(format!("{decision} recorded, applying…"), Color::Accent),
                 run(" by ".into()),
                 bold(inert(by, l.name)),
                 subtle(format!(" at {}", when(*at))),
