@@ -3,10 +3,9 @@
 
 mod support;
 
-use chrono::Duration;
-use jitadmin_teams::card::{already_decided, render, ApprovalCard, CardState, DeviceLine, HistoryLine, Verb};
+use jitadmin_teams::card::{already_decided, render, ApprovalCard, CardState, Verb};
 use serde_json::Value;
-use support::{at, rendered, sample_card, signer, states};
+use support::{at, huge_card, rendered, sample_card, signer, states};
 
 /// Every string under `key` in objects whose `type` is `kind`, anywhere in `v`.
 fn texts_of(v: &Value, kind: &str, key: &str, out: &mut Vec<String>) {
@@ -172,35 +171,6 @@ fn second_approver_is_told_who_decided() {
         assert!(text.contains(s), "lacks {s:?}: {text}");
     }
     assert!(all_text(&already_decided("X", Verb::Approve, at("2026-11-28T09:31:00Z"))).contains("Approved"));
-}
-
-fn huge_card(big: &str) -> ApprovalCard {
-    let big = big.repeat(10_000);
-    let mut card = sample_card();
-    card.requestor.display_name = big.clone();
-    card.justification = Some(big.clone());
-    card.explanation = big.clone();
-    card.answers = (0..50)
-        .map(|i| jitadmin_teams::card::Answer {
-            question: format!("Q{i} {big}"),
-            answer: big.clone(),
-        })
-        .collect();
-    card.devices = (0..50)
-        .map(|i| DeviceLine {
-            name: format!("PC-{i} {big}"),
-            os: Some(big.clone()),
-            compliance: big.clone(),
-            last_sync: None,
-        })
-        .collect();
-    card.history = (0..50)
-        .map(|i| HistoryLine {
-            at: card.expires_at - Duration::days(i),
-            text: big.clone(),
-        })
-        .collect();
-    card
 }
 
 #[test]

@@ -1,12 +1,19 @@
 //! Every card state is a fixture in `testdata/cards/<state>.json`, rendered from the sample
-//! card and key in `support`. Each fixture must equal what `render` produces now
-//! (`UPDATE_FIXTURES=1` rewrites them) and validate against the official Adaptive Card 1.5
-//! schema once the Teams-only `msteams` property is taken off.
+//! card and key in `support`, and so is the card a second approver gets
+//! (`already-decided.json`). Each fixture must equal what `render` produces now and validate
+//! against the official Adaptive Card 1.5 schema once the Teams-only `msteams` property is
+//! taken off (and only that one). To rewrite the fixtures after an intended change:
+//! `UPDATE_FIXTURES=1 cargo test -p jitadmin-teams --test card_fixtures matches_its_fixture`,
+//! then review the diff.
 
 mod support;
 
+use jitadmin_teams::card::render;
 use serde_json::Value;
-use support::{fixture, fixture_dir, fixture_path, rendered, schema_path, states, strip_teams_only, UPDATE_ENV};
+use support::{
+    fixture, fixture_dir, fixture_names, fixture_path, huge_card, rendered, schema_path, signer, states,
+    strip_teams_only, UPDATE_ENV,
+};
 
 fn check_against_fixture(name: &str) {
     let card = rendered(name);
@@ -73,17 +80,18 @@ fixture_tests! {
     denied => "denied",
     expired => "expired",
     error => "error",
+    already_decided => "already-decided",
 }
 
 #[test]
-fn every_state_has_a_fixture_and_no_fixture_is_stale() {
+fn every_card_has_a_fixture_and_no_fixture_is_stale() {
     let mut on_disk: Vec<String> = std::fs::read_dir(fixture_dir())
         .expect("testdata/cards exists")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    let mut expected: Vec<String> = states().iter().map(|(n, _)| format!("{n}.json")).collect();
+    let mut expected: Vec<String> = fixture_names().iter().map(|n| format!("{n}.json")).collect();
     expected.sort();
     assert_eq!(on_disk, expected);
 }
@@ -114,4 +122,13 @@ fn the_schema_copy_in_the_repository_is_the_shared_one() {
         copy, shared,
         "tests/schemas/adaptive-card.schema.json must be a byte-for-byte copy"
     );
+}
+
+#[test]
+fn a_shortened_card_still_validates() {
+    for (name, state) in states() {
+        let mut card = render(&huge_card("x"), &state, &signer());
+        assert_eq!(strip_teams_only(&mut card), ["/msteams"]);
+        assert_eq!(schema_errors(&card), Vec::<String>::new(), "shortened {name} card");
+    }
 }

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use support::tools::{adaptivecards_dist, node, text};
-use support::{fixture, fixture_path, states};
+use support::{fixture, fixture_names, fixture_path};
 
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,7 +36,7 @@ fn parse(files: &[PathBuf]) -> Vec<Value> {
 /// The report over all fixtures, made once for all tests of this binary.
 fn report(name: &str) -> Value {
     static REPORT: OnceLock<Vec<Value>> = OnceLock::new();
-    let all = REPORT.get_or_init(|| parse(&states().iter().map(|(n, _)| fixture_path(n)).collect::<Vec<_>>()));
+    let all = REPORT.get_or_init(|| parse(&fixture_names().into_iter().map(fixture_path).collect::<Vec<_>>()));
     all.iter()
         .find(|r| r["file"] == format!("{name}.json"))
         .cloned()
@@ -88,6 +88,7 @@ parser_tests! {
     denied => "denied",
     expired => "expired",
     error => "error",
+    already_decided => "already-decided",
 }
 
 #[test]

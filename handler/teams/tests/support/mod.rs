@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use jitadmin_teams::card::{
-    render, Answer, ApprovalCard, CardSigner, CardState, DeviceLine, HistoryLine, Requestor, Verb,
+    already_decided, render, Answer, ApprovalCard, CardSigner, CardState, DeviceLine, HistoryLine, Requestor, Verb,
 };
 use serde_json::Value;
 
@@ -147,9 +147,54 @@ pub fn state(name: &str) -> CardState {
         .unwrap_or_else(|| panic!("no state {name}"))
 }
 
-/// `render` of the sample card in the state named `name`.
+/// The card a second approver gets (`already_decided`), a fixture besides the states.
+pub const ALREADY_DECIDED: &str = "already-decided";
+
+/// Every fixture's name: the states, then [`ALREADY_DECIDED`].
+pub fn fixture_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = states().into_iter().map(|(n, _)| n).collect();
+    names.push(ALREADY_DECIDED);
+    names
+}
+
+/// The card of the fixture named `name`: `render` of the sample card in that state, or
+/// `already_decided` for [`ALREADY_DECIDED`].
 pub fn rendered(name: &str) -> Value {
+    if name == ALREADY_DECIDED {
+        return already_decided("Megan Bowen", Verb::Approve, at("2026-11-28T09:31:00Z"));
+    }
     render(&sample_card(), &state(name), &signer())
+}
+
+/// A card whose every text is `unit` repeated 10,000 times, with 50 answers, devices and
+/// history lines: far over a Teams message unless shortened.
+pub fn huge_card(unit: &str) -> ApprovalCard {
+    let big = unit.repeat(10_000);
+    let mut card = sample_card();
+    card.requestor.display_name = big.clone();
+    card.justification = Some(big.clone());
+    card.explanation = big.clone();
+    card.answers = (0..50)
+        .map(|i| Answer {
+            question: format!("Q{i} {big}"),
+            answer: big.clone(),
+        })
+        .collect();
+    card.devices = (0..50)
+        .map(|i| DeviceLine {
+            name: format!("PC-{i} {big}"),
+            os: Some(big.clone()),
+            compliance: big.clone(),
+            last_sync: None,
+        })
+        .collect();
+    card.history = (0..50)
+        .map(|i| HistoryLine {
+            at: card.expires_at - chrono::Duration::days(i),
+            text: big.clone(),
+        })
+        .collect();
+    card
 }
 
 /// `handler/teams/testdata/cards`.
