@@ -46,8 +46,9 @@ const FALLBACK: &str = "A local admin request needs an approver. Open it in Micr
 /// The Adaptive Card for `card` in `state`; signed Approve and Deny actions when pending,
 /// no actions otherwise.
 ///
-/// User text is cut to [`Limits::FULL`]; if the card is still over [`CARD_BUDGET_BYTES`] it is
-/// rendered again with [`Limits::COMPACT`] and says that details were shortened.
+/// User text is cut to at most 1,000 characters a field and 10 entries a list; if the card's
+/// JSON is still over 24,000 bytes (Teams refuses messages over about 28 KB) it is rendered
+/// again with tighter limits (200 characters, 3 entries) and says details were shortened.
 pub fn render(card: &ApprovalCard, state: &CardState, signer: &CardSigner) -> Value {
     let full = render_with(card, state, signer, Limits::FULL);
     if serde_json::to_vec(&full).map_or(0, |b| b.len()) <= CARD_BUDGET_BYTES {
