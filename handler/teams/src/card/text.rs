@@ -6,7 +6,8 @@
 //! process Markdown) hold only our own fixed words and formatted times. TextRuns still
 //! expand `{{DATE(…)}}`/`{{TIME(…)}}` macros in the official renderer, so [`inert`] breaks
 //! `{{` with a zero-width space. Control characters other than line feeds become spaces,
-//! and each string is cut to a length that keeps the card well under Teams' message size.
+//! bidi overrides and isolates are dropped (no name reading backwards), and each string is
+//! cut to a length that keeps the card well under Teams' message size.
 
 use chrono::{DateTime, Utc};
 
@@ -57,6 +58,8 @@ pub fn inert(s: &str, max: usize) -> String {
         let c = match c {
             '\n' => '\n',
             c if c.is_control() => ' ',
+            // Bidi embeddings, overrides and isolates could make a name read backwards.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
             c => c,
         };
         if c == '{' && prev == '{' {
@@ -100,6 +103,12 @@ mod tests {
     #[test]
     fn control_characters_become_spaces_and_line_feeds_stay() {
         assert_eq!(inert(" a\u{0}b\r\nc\t ", 100), "a b \nc");
+    }
+
+    #[test]
+    fn bidi_overrides_are_dropped() {
+        assert_eq!(inert("Alex\u{202E}exe.txt\u{2066}x\u{2069}", 100), "Alexexe.txtx");
+        assert_eq!(inert("שלום Alex", 100), "שלום Alex");
     }
 
     #[test]
