@@ -34,6 +34,21 @@ pub enum ConnectorError {
     Transport(String),
 }
 
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!(", retry after {} ms", d.as_millis()),
+        None => String::new(),
+    }
+}
+
+impl ConnectorError {
+    /// Whether trying again later may succeed: throttling, 5xx, transport failures and
+    /// token failures (the identity endpoint may be briefly down). `Refused` is not.
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, ConnectorError::Refused { .. })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,20 +64,5 @@ mod tests {
             message: "no".into()
         }
         .is_transient());
-    }
-}
-
-fn retry_after_text(retry_after: &Option<Duration>) -> String {
-    match retry_after {
-        Some(d) => format!(", retry after {} ms", d.as_millis()),
-        None => String::new(),
-    }
-}
-
-impl ConnectorError {
-    /// Whether trying again later may succeed: throttling, 5xx, transport failures and
-    /// token failures (the identity endpoint may be briefly down). `Refused` is not.
-    pub fn is_transient(&self) -> bool {
-        !matches!(self, ConnectorError::Refused { .. })
     }
 }
