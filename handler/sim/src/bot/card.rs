@@ -71,7 +71,8 @@ impl CardAction {
     }
 }
 
-/// Every `Action.Execute` on the card (outside its `refresh`), in document order.
+/// Every `Action.Execute` on the card (outside its `refresh`): those in `body`, then in
+/// `actions`, then in `Action.ShowCard` cards.
 pub fn execute_actions(card: &Value) -> Vec<CardAction> {
     let mut found = Vec::new();
     walk_card(card, &mut Vec::new(), &mut found);
@@ -89,10 +90,14 @@ fn walk_card(card: &Value, enclosing: &mut Vec<Vec<CardInput>>, found: &mut Vec<
     let mut subcards = Vec::new();
     let mut actions = Vec::new();
     if let Some(map) = card.as_object() {
-        for (key, value) in map {
-            if key != "refresh" {
-                scan(value, &mut own, &mut actions, &mut subcards);
-            }
+        // `body` before `actions`, as a card renders (JSON maps here are sorted by key).
+        let first = ["body", "actions"].into_iter().filter_map(|k| map.get(k));
+        let rest = map
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "body" | "actions" | "refresh"))
+            .map(|(_, v)| v);
+        for value in first.chain(rest) {
+            scan(value, &mut own, &mut actions, &mut subcards);
         }
     }
     enclosing.push(own);
