@@ -146,6 +146,12 @@ impl BotSim<'_> {
         self.mint(&ChannelToken::genuine())
     }
 
+    /// A directory user's Teams id (`from.id`, the MRI `29:…`) as this bot sees it, e.g. for a
+    /// card's `refresh.userIds`.
+    pub fn user_mri(&self, user_object_id: &str) -> String {
+        super::invoke::user_mri(&self.app_id().unwrap_or_default(), user_object_id)
+    }
+
     /// The `kid` of the key endorsed for `msteams`.
     pub fn endorsed_kid(&self) -> String {
         self.shared().bot.keys.endorsed.kid().to_owned()

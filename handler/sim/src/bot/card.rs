@@ -84,6 +84,18 @@ pub fn find_action(card: &Value, verb: &str) -> Option<CardAction> {
     execute_actions(card).into_iter().find(|a| a.verb == verb)
 }
 
+/// The card's `refresh.action` (an `Action.Execute`; a refresh sends no inputs).
+pub fn refresh_action(card: &Value) -> Option<CardAction> {
+    let action = card.get("refresh")?.get("action")?;
+    (action.get("type").and_then(Value::as_str) == Some("Action.Execute")).then(|| CardAction {
+        id: str_field(action, "id"),
+        verb: str_field(action, "verb").unwrap_or_default(),
+        title: str_field(action, "title"),
+        data: action.get("data").cloned().unwrap_or(Value::Null),
+        inputs: Vec::new(),
+    })
+}
+
 /// Walks one card: collects its inputs, then its actions with the inputs of `enclosing` cards.
 fn walk_card(card: &Value, enclosing: &mut Vec<Vec<CardInput>>, found: &mut Vec<CardAction>) {
     let mut own = Vec::new();
@@ -208,6 +220,8 @@ mod tests {
     fn actions_are_found_in_action_sets_and_show_cards_but_not_in_refresh() {
         let verbs: Vec<String> = execute_actions(&card()).into_iter().map(|a| a.verb).collect();
         assert_eq!(verbs, ["approve", "quiet", "deny"]);
+        let refresh = refresh_action(&card()).unwrap();
+        assert_eq!((refresh.verb.as_str(), &refresh.data), ("refresh", &json!({"r": 1})));
     }
 
     #[test]
