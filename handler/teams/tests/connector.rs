@@ -1,6 +1,7 @@
 //! The Bot Connector client against tenant-sim's Bot Connector, with a bot token from the
 //! real azure_identity ClientSecretCredential pointed at the sim's authority.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
@@ -279,4 +280,48 @@ async fn a_token_for_another_resource_is_refused_with_401() {
         .await
         .unwrap_err();
     assert!(matches!(err, ConnectorError::Refused { status: 401, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_service_url_outside_the_allowlist_gets_no_token() {
+    let (sim, connector) = setup(BOT_SECRET).await;
+    let connector = connector.with_allowed_hosts(["smba.trafficmanager.net"]);
+    let err = connector
+        .post_card_to_channel(&sim.bot().service_url(), CHANNEL, sim.tenant_id(), &card("x"), "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Refused { status: 0, .. }), "{err:?}");
+    assert!(!err.is_transient());
+    assert!(
+        sim.calls().is_empty(),
+        "neither the token endpoint nor the connector was called"
+    );
+    let local = BotConnector::new(Arc::new(NoToken), BOT_FRAMEWORK_SCOPE, reqwest::Client::new())
+        .with_allowed_hosts(["127.0.0.1"]);
+    let err = local
+        .send_message(&sim.bot().service_url(), CHANNEL, "hi", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ConnectorError::Token(_)),
+        "an allowed host goes on to the token: {err:?}"
+    );
+}
+
+/// A credential that always fails.
+#[derive(Debug)]
+struct NoToken;
+
+#[async_trait::async_trait]
+impl azure_core::credentials::TokenCredential for NoToken {
+    async fn get_token(
+        &self,
+        _scopes: &[&str],
+        _options: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+        Err(azure_core::Error::with_message(
+            azure_core::error::ErrorKind::Credential,
+            "no token here",
+        ))
+    }
 }
