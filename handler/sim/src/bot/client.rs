@@ -278,7 +278,7 @@ impl Click {
                     (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
                 };
                 let claims = spec.claims(&issuer, &app_id, &service_url(&sim.base_url));
-                Ok(Some(format!("Bearer {}", spec.sign(&sim.bot.keys, &claims)?)))
+                Ok(Some(format!("Bearer {}", spec.sign(&sim.bot.keys()?, &claims)?)))
             }
         }
     }

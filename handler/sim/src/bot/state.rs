@@ -58,7 +58,6 @@ impl BotSettings {
 /// Keys, settings, conversations and limits of the simulated Bot Framework.
 #[derive(Debug)]
 pub(crate) struct BotShared {
-    pub keys: ChannelKeys,
     settings: RwLock<BotSettings>,
     store: Mutex<BotStore>,
     limits: Mutex<RateWindows>,
@@ -67,15 +66,20 @@ pub(crate) struct BotShared {
 }
 
 impl BotShared {
-    /// The bot side for a scenario (generates the issuer's keys on first use in the process).
+    /// The bot side for a scenario (starts generating the issuer's keys, once per process).
     pub async fn load(scenario: &Scenario) -> Result<Self> {
+        keys::warm_up();
         Ok(BotShared {
-            keys: keys::load().await?,
             settings: RwLock::new(BotSettings::from_scenario(scenario.bot.as_ref())),
             store: Mutex::default(),
             limits: Mutex::default(),
             changed: tokio::sync::Notify::new(),
         })
+    }
+
+    /// The channel token issuer's keys (waits if they are still being generated).
+    pub fn keys(&self) -> Result<ChannelKeys> {
+        ChannelKeys::get()
     }
 
     pub fn settings(&self) -> RwLockReadGuard<'_, BotSettings> {
