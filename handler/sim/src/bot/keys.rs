@@ -64,18 +64,6 @@ fn jwk(key: &SigningKey, endorsements: &[&str]) -> Value {
     jwk
 }
 
-/// Starts generating the keys in the background, so that simulators whose tests never use
-/// the Bot Framework do not wait for them, and those that do rarely wait.
-pub(crate) fn warm_up() {
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn_blocking(|| {
-            if let Err(e) = ChannelKeys::get() {
-                tracing::warn!(error = %e, "bot framework keys could not be generated");
-            }
-        });
-    }
-}
-
 /// `GET /botframework/v1/.well-known/openidconfiguration`
 pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
     let base = &sim.base_url;

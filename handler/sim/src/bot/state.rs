@@ -3,7 +3,7 @@
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use super::keys::{self, ChannelKeys};
+use super::keys::ChannelKeys;
 use super::limits::{RateWindows, MAX_MESSAGE_BYTES};
 use super::scenario::{BotScenario, Team};
 use super::store::BotStore;
@@ -66,9 +66,9 @@ pub(crate) struct BotShared {
 }
 
 impl BotShared {
-    /// The bot side for a scenario (starts generating the issuer's keys, once per process).
+    /// The bot side for a scenario. The issuer's keys are generated on first use (once per
+    /// process), so tests that never touch the Bot Framework neither wait nor compete for them.
     pub async fn load(scenario: &Scenario) -> Result<Self> {
-        keys::warm_up();
         Ok(BotShared {
             settings: RwLock::new(BotSettings::from_scenario(scenario.bot.as_ref())),
             store: Mutex::default(),
