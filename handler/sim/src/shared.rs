@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     pub mail: Mutex<Vec<crate::mail::SentMail>>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
+    /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
+    pub bot: crate::bot::state::BotShared,
 }
 
 impl Shared {
