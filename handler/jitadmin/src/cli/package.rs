@@ -235,3 +235,71 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn args(binary: &Path, out: &Path, rules: Option<PathBuf>) -> PackageArgs {
+        PackageArgs {
+            root: repo_root(),
+            out: out.to_path_buf(),
+            binary: Some(binary.to_path_buf()),
+            target: None,
+            rules,
+            teams_app: false,
+            bot_id: None,
+            app_id: None,
+            app_version: None,
+        }
+    }
+
+    fn modes(zip_path: &Path) -> Vec<(String, u32)> {
+        let mut archive = zip::ZipArchive::new(fs::File::open(zip_path).unwrap()).unwrap();
+        let mut modes: Vec<_> = (0..archive.len())
+            .map(|i| {
+                let entry = archive.by_index(i).unwrap();
+                (entry.name().to_string(), entry.unix_mode().unwrap_or(0) & 0o777)
+            })
+            .collect();
+        modes.sort();
+        modes
+    }
+
+    #[test]
+    fn package_ships_the_rules_file_as_rules_toml_in_the_app_and_the_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("jitadmin-build");
+        fs::write(&binary, b"#!/bin/sh\n").unwrap();
+        let rules = repo_root().join("rules.example.toml");
+        run(args(&binary, &dir.path().join("dist"), Some(rules.clone()))).unwrap();
+        let shipped = dir.path().join("dist/app").join(RULES_NAME);
+        assert_eq!(fs::read(shipped).unwrap(), fs::read(rules).unwrap());
+        let modes = modes(&dir.path().join("dist/jitadmin.zip"));
+        assert!(modes.contains(&(RULES_NAME.to_string(), 0o644)), "{modes:?}");
+    }
+
+    #[test]
+    fn package_zip_modes_are_chosen_not_copied_from_the_build_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("jitadmin-build");
+        fs::write(&binary, b"#!/bin/sh\n").unwrap();
+        let packaged = assemble(&repo_root(), &binary, &dir.path().join("dist")).unwrap();
+        // A file that happens to be executable where it was built is not shipped as one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let host = packaged.app_dir.join("host.json");
+            fs::set_permissions(&host, fs::Permissions::from_mode(0o755)).unwrap();
+            write_zip(&packaged.app_dir, &packaged.zip).unwrap();
+        }
+        for (name, mode) in modes(&packaged.zip) {
+            let expected = if name == EXECUTABLE { 0o755 } else { 0o644 };
+            assert_eq!(mode, expected, "{name}");
+        }
+    }
+}

@@ -50,15 +50,21 @@ pub fn build(template_dir: &Path, app: &TeamsApp, out: &Path) -> anyhow::Result<
         .clone()
         .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string());
     let template_path = template_dir.join("manifest.json");
-    let template = fs::read_to_string(&template_path)
-        .with_context(|| format!("reading {} (run from the project root or pass --root)", template_path.display()))?;
+    let template = fs::read_to_string(&template_path).with_context(|| {
+        format!(
+            "reading {} (run from the project root or pass --root)",
+            template_path.display()
+        )
+    })?;
     let manifest = fill(&template, &bot_id, &app_id, &version);
     let parsed: serde_json::Value = serde_json::from_str(&manifest)
         .with_context(|| format!("{} is not valid JSON once filled", template_path.display()))?;
 
     let mut files = vec![("manifest.json".to_string(), manifest.into_bytes())];
     for (name, width, height) in ICONS {
-        let named = parsed["icons"].as_object().is_some_and(|icons| icons.values().any(|v| v == name));
+        let named = parsed["icons"]
+            .as_object()
+            .is_some_and(|icons| icons.values().any(|v| v == name));
         if !named {
             bail!("{} does not name the icon {name}", template_path.display());
         }
@@ -149,7 +155,10 @@ mod tests {
         assert_eq!(manifest["bots"][0]["botId"], BOT);
         assert_eq!(manifest["id"], BOT, "the app id defaults to the bot id");
         assert_eq!(manifest["version"], "1.2.3");
-        assert!(!manifest.to_string().contains("{{"), "a placeholder was left: {manifest}");
+        assert!(
+            !manifest.to_string().contains("{{"),
+            "a placeholder was left: {manifest}"
+        );
     }
 
     #[test]
@@ -178,7 +187,9 @@ mod tests {
             app_id: None,
             version: None,
         };
-        let err = build(dir.path(), &app, &dir.path().join("out")).unwrap_err().to_string();
+        let err = build(dir.path(), &app, &dir.path().join("out"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("outline.png is 192×192; Teams needs 32×32"), "{err}");
     }
 
