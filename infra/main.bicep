@@ -229,9 +229,16 @@ var jitadminSettings = {
   JITADMIN_BOT_APP_ID: teamsEnabled ? identity.outputs.appClientId : ''
   JITADMIN_BOT_TENANT_ID: teamsEnabled ? tenant().tenantId : ''
   JITADMIN_BOT_CREDENTIAL: teamsEnabled ? 'managed-identity' : ''
+  // A managed-identity bot has no secret.
+  JITADMIN_BOT_CLIENT_SECRET: ''
+  JITADMIN_BOT_SCOPE: ''
+  JITADMIN_BOT_OPENID_METADATA_URL: ''
+  JITADMIN_BOT_ISSUERS: ''
   JITADMIN_TEAMS_SERVICE_URL: teamsEnabled ? teamsServiceUrl : ''
   JITADMIN_TEAMS_CHANNEL_ID: teamsChannelId
   JITADMIN_APPROVERS_GROUP: approversGroup
+  JITADMIN_APPROVERS_CACHE_SECS: ''
+  JITADMIN_TEAMS_RESUME_BUDGET_MS: ''
   JITADMIN_CARD_KEY: teamsEnabled ? '${kvRef}${keyVault.outputs.cardKeyUri})' : ''
 }
 
