@@ -251,7 +251,7 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: 'plan-${resourceToken}'
     appName: appName
     serviceName: serviceName
-    identityId: identity.outputs.appId
+    identityId: identity.outputs.appResourceId
     identityClientId: identity.outputs.appClientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
@@ -282,7 +282,7 @@ module forwarder 'modules/forwarder.bicep' = {
     location: location
     tags: tags
     workflowName: 'logic-forwarder-${resourceToken}'
-    forwarderIdentityId: identity.outputs.forwarderId
+    forwarderIdentityId: identity.outputs.forwarderResourceId
     calloutUrl: 'https://${functionApp.outputs.defaultHostName}/api/callout'
     calloutAudience: graph.outputs.calloutApiAppId
     calloutFunctionKey: calloutFunctionKey
@@ -296,7 +296,7 @@ module bot 'modules/bot.bicep' = {
     tags: tags
     botName: 'bot-jitadmin-${resourceToken}'
     displayName: 'jitadmin (${environmentName})'
-    identityId: identity.outputs.appId
+    identityId: identity.outputs.appResourceId
     identityClientId: identity.outputs.appClientId
     messagingEndpoint: 'https://${functionApp.outputs.defaultHostName}/api/teams/messages'
   }

@@ -198,7 +198,7 @@ fn forwarder_bicep_fills_every_placeholder_with_the_right_value() {
     let main = infra("main.bicep");
     assert!(main.contains("calloutUrl: 'https://${functionApp.outputs.defaultHostName}/api/callout'"));
     assert!(main.contains("calloutAudience: graph.outputs.calloutApiAppId"));
-    assert!(main.contains("forwarderIdentityId: identity.outputs.forwarderId"));
+    assert!(main.contains("forwarderIdentityId: identity.outputs.forwarderResourceId"));
     let settings = bicep_object(&main, "jitadminSettings");
     assert_eq!(settings["JITADMIN_CALLOUT_AUTH"], "'bearer'");
     assert!(settings["JITADMIN_CALLOUT_AUDIENCES"].contains("graph.outputs.calloutApiAppId"));
@@ -409,6 +409,68 @@ fn graph_permissions_granted_are_the_ones_the_readme_justifies() {
         .as_str()
         .unwrap()
         .starts_with("br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:"));
+}
+
+/// `param` names of a Bicep file, each with whether it has a default.
+fn bicep_params(text: &str) -> BTreeMap<String, bool> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("param "))
+        .map(|rest| {
+            let name = rest.split_whitespace().next().unwrap().to_string();
+            (name, rest.contains(" = "))
+        })
+        .collect()
+}
+
+fn identifier_after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.match_indices(prefix)
+        .map(|(at, _)| {
+            let rest = &text[at + prefix.len()..];
+            let end = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+/// No Bicep compiler runs in CI, so check by hand what `bicep build` would catch first:
+/// module parameters that do not exist or are missing, and outputs that are not there.
+#[test]
+fn main_bicep_passes_modules_their_params_and_reads_only_real_outputs() {
+    let main = infra("main.bicep");
+    let mut modules = 0;
+    for line in main.lines().filter(|l| l.starts_with("module ")) {
+        modules += 1;
+        let name = line.split_whitespace().nth(1).unwrap();
+        let path = line.split('\'').nth(1).unwrap();
+        let module = infra(path);
+        let params = bicep_params(&module);
+        let block = &main[main.find(line).unwrap()..];
+        let block = &block[..block.find("\n}\n").unwrap()];
+        let passed: Vec<&str> = block[block.find("params: {").expect("params")..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("    ")?.split_once(':').map(|(k, _)| k))
+            .filter(|k| !k.starts_with(' '))
+            .collect();
+        for p in &passed {
+            assert!(params.contains_key(*p), "module {name} ({path}) has no param {p}");
+        }
+        for (p, has_default) in &params {
+            assert!(
+                *has_default || passed.contains(&p.as_str()),
+                "module {name} ({path}) needs param {p}"
+            );
+        }
+        let outputs: Vec<&str> = module
+            .lines()
+            .filter_map(|l| l.strip_prefix("output ")?.split_whitespace().next())
+            .collect();
+        for used in identifier_after(&main, &format!("{name}.outputs.")) {
+            assert!(outputs.contains(&used), "module {name} ({path}) has no output {used}");
+        }
+    }
+    assert_eq!(modules, 10);
 }
 
 /// Width, height and colour type from a PNG's IHDR (read here, independently of the app).

@@ -23,11 +23,11 @@ resource forwarder 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31'
   tags: tags
 }
 
-output appId string = app.id
+output appResourceId string = app.id
 output appName string = app.name
 output appClientId string = app.properties.clientId
 output appPrincipalId string = app.properties.principalId
-output forwarderId string = forwarder.id
+output forwarderResourceId string = forwarder.id
 output forwarderName string = forwarder.name
 output forwarderClientId string = forwarder.properties.clientId
 output forwarderPrincipalId string = forwarder.properties.principalId
