@@ -4,8 +4,16 @@
 //! dist/app/host.json
 //! dist/app/jitadmin                 (executable)
 //! dist/app/<function>/function.json (one folder per function)
+//! dist/app/rules.toml               (with --rules: JITADMIN_RULES=rules.toml finds it)
 //! dist/jitadmin.zip                 (the same, zipped, executable bit kept)
 //! ```
+//!
+//! The zip gives the binary Unix mode 0755 and every other file 0644 whatever the build
+//! machine, and marks every entry as made on Unix, so the binary stays executable when the
+//! Linux host extracts it (a zip from Windows' own tools would lose the bit).
+//!
+//! With `--teams-app --bot-id ID` it builds the Teams app package instead
+//! ([`teams`], in `package_teams.rs`).
 
 use std::fs;
 use std::io::Write;
@@ -14,6 +22,9 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 use clap::Args;
+
+#[path = "package_teams.rs"]
+pub mod teams;
 
 /// Options of `jitadmin package`.
 #[derive(Debug, Args)]
@@ -27,10 +38,30 @@ pub struct PackageArgs {
     /// Use this binary instead of building one with `cargo build --release`.
     #[arg(long)]
     pub binary: Option<PathBuf>,
-    /// Cargo target triple to build for (e.g. x86_64-unknown-linux-gnu).
+    /// Cargo target triple to build for (Flex Consumption: x86_64-unknown-linux-musl).
     #[arg(long)]
     pub target: Option<String>,
+    /// A rules file to ship in the app as `rules.toml` (set JITADMIN_RULES=rules.toml).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Build the Teams app package (manifest + icons from teams-app/) instead of the app.
+    #[arg(long, requires = "bot_id")]
+    pub teams_app: bool,
+    /// The bot's Microsoft App ID for the Teams app (azd output JITADMIN_BOT_APP_ID).
+    #[arg(long, value_name = "GUID")]
+    pub bot_id: Option<String>,
+    /// The Teams app id (a GUID; default: the bot id).
+    #[arg(long, value_name = "GUID")]
+    pub app_id: Option<String>,
+    /// The Teams app version (semver; default: jitadmin's version).
+    #[arg(long, value_name = "SEMVER")]
+    pub app_version: Option<String>,
 }
+
+/// The executable's name in the app folder (host.json `defaultExecutablePath`).
+pub const EXECUTABLE: &str = "jitadmin";
+/// Where `--rules` puts the rules file in the app folder.
+pub const RULES_NAME: &str = "rules.toml";
 
 /// What `package` produced.
 #[derive(Debug)]
@@ -45,11 +76,27 @@ pub struct Packaged {
 
 /// Run the subcommand.
 pub fn run(args: PackageArgs) -> anyhow::Result<()> {
+    if args.teams_app {
+        let app = teams::TeamsApp {
+            bot_id: args.bot_id.clone().unwrap_or_default(),
+            app_id: args.app_id.clone(),
+            version: args.app_version.clone(),
+        };
+        let template = args.root.join(teams::TEMPLATE_DIR);
+        let zip = teams::build(&template, &app, &args.out)?;
+        println!("Teams app package: {}", zip.display());
+        return Ok(());
+    }
     let binary = match &args.binary {
         Some(path) => path.clone(),
         None => build_release(&args.root, args.target.as_deref())?,
     };
     let packaged = assemble(&args.root, &binary, &args.out)?;
+    if let Some(rules) = &args.rules {
+        fs::copy(rules, packaged.app_dir.join(RULES_NAME)).with_context(|| format!("copying {}", rules.display()))?;
+        write_zip(&packaged.app_dir, &packaged.zip).with_context(|| format!("writing {}", packaged.zip.display()))?;
+        println!("rules: {} (set JITADMIN_RULES={RULES_NAME})", rules.display());
+    }
     println!(
         "assembled {} with functions {}",
         packaged.app_dir.display(),
@@ -140,7 +187,7 @@ pub fn stage(root: &Path, binary: &Path, out: &Path) -> anyhow::Result<(PathBuf,
         bail!("no function.json found under {}", defs.display());
     }
 
-    let app_binary = app_dir.join("jitadmin");
+    let app_binary = app_dir.join(EXECUTABLE);
     fs::copy(binary, &app_binary).with_context(|| format!("copying {}", binary.display()))?;
     set_executable(&app_binary)?;
     Ok((app_dir, functions))
@@ -165,7 +212,8 @@ fn write_zip(app_dir: &Path, zip_path: &Path) -> anyhow::Result<()> {
     files.sort();
     for path in files {
         let relative = path.strip_prefix(app_dir)?.to_string_lossy().replace('\\', "/");
-        let mode = unix_mode(&path)?;
+        // The mode is chosen, not copied: a build on Windows has no exec bit to copy.
+        let mode = if relative == EXECUTABLE { 0o755 } else { 0o644 };
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .unix_permissions(mode);
@@ -188,13 +236,70 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(unix)]
-fn unix_mode(path: &Path) -> std::io::Result<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    Ok(fs::metadata(path)?.permissions().mode() & 0o777)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[cfg(not(unix))]
-fn unix_mode(_: &Path) -> std::io::Result<u32> {
-    Ok(0o644)
+    fn repo_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn args(binary: &Path, out: &Path, rules: Option<PathBuf>) -> PackageArgs {
+        PackageArgs {
+            root: repo_root(),
+            out: out.to_path_buf(),
+            binary: Some(binary.to_path_buf()),
+            target: None,
+            rules,
+            teams_app: false,
+            bot_id: None,
+            app_id: None,
+            app_version: None,
+        }
+    }
+
+    fn modes(zip_path: &Path) -> Vec<(String, u32)> {
+        let mut archive = zip::ZipArchive::new(fs::File::open(zip_path).unwrap()).unwrap();
+        let mut modes: Vec<_> = (0..archive.len())
+            .map(|i| {
+                let entry = archive.by_index(i).unwrap();
+                (entry.name().to_string(), entry.unix_mode().unwrap_or(0) & 0o777)
+            })
+            .collect();
+        modes.sort();
+        modes
+    }
+
+    #[test]
+    fn package_ships_the_rules_file_as_rules_toml_in_the_app_and_the_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("jitadmin-build");
+        fs::write(&binary, b"#!/bin/sh\n").unwrap();
+        let rules = repo_root().join("rules.example.toml");
+        run(args(&binary, &dir.path().join("dist"), Some(rules.clone()))).unwrap();
+        let shipped = dir.path().join("dist/app").join(RULES_NAME);
+        assert_eq!(fs::read(shipped).unwrap(), fs::read(rules).unwrap());
+        let modes = modes(&dir.path().join("dist/jitadmin.zip"));
+        assert!(modes.contains(&(RULES_NAME.to_string(), 0o644)), "{modes:?}");
+    }
+
+    #[test]
+    fn package_zip_modes_are_chosen_not_copied_from_the_build_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("jitadmin-build");
+        fs::write(&binary, b"#!/bin/sh\n").unwrap();
+        let packaged = assemble(&repo_root(), &binary, &dir.path().join("dist")).unwrap();
+        // A file that happens to be executable where it was built is not shipped as one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let host = packaged.app_dir.join("host.json");
+            fs::set_permissions(&host, fs::Permissions::from_mode(0o755)).unwrap();
+            write_zip(&packaged.app_dir, &packaged.zip).unwrap();
+        }
+        for (name, mode) in modes(&packaged.zip) {
+            let expected = if name == EXECUTABLE { 0o755 } else { 0o644 };
+            assert_eq!(mode, expected, "{name}");
+        }
+    }
 }

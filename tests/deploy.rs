@@ -1,0 +1,551 @@
+//! The deployable files agree with each other and with the app: the Logic App forwarder's
+//! PoP guard and managed-identity call, the function routes and the Service Bus queue that
+//! Bicep creates, every setting jitadmin reads wired in Bicep, the azd service, and the
+//! Teams app package (a manifest valid against the official v1.30 schema, two icons of the
+//! right sizes).
+//!
+//! Bicep itself is only syntax-checked in CI (`infra/scripts/check_bicep.py`); these tests
+//! read the Bicep text, so they pin names and values, not Bicep semantics.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jitadmin_tests::{read_json, repo_root, schema_path};
+use serde_json::Value;
+
+/// Entitlement management's first-party app id (spec entitlement-management.md §4.2).
+const EM_APP_ID: &str = "810dcf14-1858-4bf2-8134-4c369fa3235b";
+const POP_CONDITION: &str = "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'PoP')";
+
+fn infra(path: &str) -> String {
+    let path = repo_root().join("infra").join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn workflow() -> Value {
+    read_json(&repo_root().join("infra/modules/forwarder.workflow.json"))
+}
+
+fn function_json(name: &str) -> Value {
+    read_json(&repo_root().join("function-defs").join(name).join("function.json"))
+}
+
+fn function_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("function-defs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The `key: value` lines of a Bicep object variable (`var NAME = { ... }`), comments skipped.
+fn bicep_object(text: &str, var: &str) -> BTreeMap<String, String> {
+    let start = text
+        .find(&format!("var {var} = {{"))
+        .unwrap_or_else(|| panic!("no `var {var}` object"));
+    let mut entries = BTreeMap::new();
+    for line in text[start..].lines().skip(1) {
+        let line = line.trim();
+        if line == "}" {
+            return entries;
+        }
+        if line.starts_with("//") || line.is_empty() {
+            continue;
+        }
+        let (key, value) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("not `key: value`: {line}"));
+        let previous = entries.insert(key.trim().to_string(), value.trim().to_string());
+        assert!(previous.is_none(), "{key} is set twice");
+    }
+    panic!("`var {var}` is not closed");
+}
+
+#[test]
+fn forwarder_accepts_only_entitlement_management_pop_tokens() {
+    let wf = workflow();
+    let triggers = &wf["accessControl"]["triggers"];
+    assert_eq!(
+        triggers["sasAuthenticationPolicy"]["state"], "Disabled",
+        "SAS must be off"
+    );
+    let policies = triggers["openAuthenticationPolicies"]["policies"].as_object().unwrap();
+    assert_eq!(
+        policies.len(),
+        1,
+        "one policy: a second one would be an alternative way in"
+    );
+    let policy = policies.values().next().unwrap();
+    assert_eq!(policy["type"], "AADPOP");
+    let claims: BTreeMap<&str, &str> = policy["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        claims,
+        BTreeMap::from([
+            ("iss", "https://sts.windows.net/__TENANT_ID__/"),
+            ("appid", EM_APP_ID),
+            ("m", "POST"),
+            ("u", "management.azure.com"),
+            ("p", "__WORKFLOW_PATH__"),
+        ])
+    );
+
+    let triggers = wf["definition"]["triggers"].as_object().unwrap();
+    assert_eq!(triggers.len(), 1);
+    let trigger = triggers.values().next().unwrap();
+    assert_eq!(trigger["type"], "Request");
+    assert_eq!(trigger["kind"], "Http");
+    // Without this the Authorization header is not in triggerOutputs() for the condition.
+    assert_eq!(trigger["operationOptions"], "IncludeAuthorizationHeadersInOutputs");
+    let conditions: Vec<&str> = trigger["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["expression"].as_str().unwrap())
+        .collect();
+    assert_eq!(conditions, [POP_CONDITION]);
+}
+
+#[test]
+fn forwarder_posts_the_body_to_callout_with_its_managed_identity() {
+    let wf = workflow();
+    let actions = wf["definition"]["actions"].as_object().unwrap();
+    let (http_name, http) = actions
+        .iter()
+        .find(|(_, a)| a["type"] == "Http")
+        .expect("an Http action");
+    let inputs = &http["inputs"];
+    assert_eq!(inputs["method"], "POST");
+    assert_eq!(inputs["uri"], "__CALLOUT_URL__");
+    assert_eq!(inputs["body"], "@triggerBody()");
+    assert_eq!(
+        inputs["authentication"],
+        serde_json::json!({
+            "type": "ManagedServiceIdentity",
+            "identity": "__FORWARDER_IDENTITY_ID__",
+            "audience": "__CALLOUT_AUDIENCE__"
+        })
+    );
+    assert_eq!(inputs["headers"]["x-functions-key"], "@parameters('calloutKey')");
+    assert_eq!(wf["definition"]["parameters"]["calloutKey"]["type"], "securestring");
+    // EM waits 2 s: no retries, no 202 polling, and give up within EM's budget.
+    assert_eq!(inputs["retryPolicy"]["type"], "none");
+    assert_eq!(http["operationOptions"], "DisableAsyncPattern");
+    assert_eq!(http["limit"]["timeout"], "PT2S");
+
+    let (_, response) = actions
+        .iter()
+        .find(|(_, a)| a["type"] == "Response")
+        .expect("a Response action");
+    let after: Vec<&str> = response["runAfter"][http_name.as_str()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        after,
+        ["Succeeded", "Failed", "TimedOut"],
+        "EM gets an answer in every case"
+    );
+    let status = response["inputs"]["statusCode"].as_str().unwrap();
+    assert!(status.contains(&format!("outputs('{http_name}')")), "{status}");
+    assert_eq!(response["inputs"]["body"], format!("@body('{http_name}')"));
+}
+
+#[test]
+fn forwarder_bicep_fills_every_placeholder_with_the_right_value() {
+    let template = std::fs::read_to_string(repo_root().join("infra/modules/forwarder.workflow.json")).unwrap();
+    let bicep = infra("modules/forwarder.bicep");
+    let mut placeholders: Vec<&str> = template
+        .split("__")
+        .enumerate()
+        .filter(|(i, s)| i % 2 == 1 && !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(|(_, s)| s)
+        .collect();
+    placeholders.sort();
+    placeholders.dedup();
+    assert_eq!(
+        placeholders,
+        [
+            "CALLOUT_AUDIENCE",
+            "CALLOUT_URL",
+            "FORWARDER_IDENTITY_ID",
+            "TENANT_ID",
+            "WORKFLOW_PATH"
+        ]
+    );
+    for p in &placeholders {
+        assert!(
+            bicep.contains(&format!("'__{p}__'")),
+            "forwarder.bicep does not fill __{p}__"
+        );
+    }
+    assert!(bicep.contains("loadTextContent('forwarder.workflow.json')"));
+    assert!(bicep.contains("'__TENANT_ID__', tenant().tenantId"));
+    assert!(bicep
+        .contains("var workflowPath = '${resourceGroup().id}/providers/Microsoft.Logic/workflows/${workflowName}'"));
+    assert!(
+        bicep.contains("'Microsoft.Logic/workflows@2019-05-01'"),
+        "a Consumption workflow"
+    );
+
+    let main = infra("main.bicep");
+    assert!(main.contains("calloutUrl: 'https://${functionApp.outputs.defaultHostName}/api/callout'"));
+    assert!(main.contains("calloutAudience: graph.outputs.calloutApiAppId"));
+    assert!(main.contains("forwarderIdentityId: identity.outputs.forwarderResourceId"));
+    let settings = bicep_object(&main, "jitadminSettings");
+    assert_eq!(settings["JITADMIN_CALLOUT_AUTH"], "'bearer'");
+    assert!(settings["JITADMIN_CALLOUT_AUDIENCES"].contains("graph.outputs.calloutApiAppId"));
+    assert_eq!(
+        settings["JITADMIN_CALLOUT_ALLOWED_CALLERS"],
+        "identity.outputs.forwarderPrincipalId"
+    );
+}
+
+#[test]
+fn every_http_route_is_the_one_bicep_points_at() {
+    let host = read_json(&repo_root().join("host.json"));
+    let prefix = host["extensions"]["http"]["routePrefix"].as_str().unwrap();
+    let main = infra("main.bicep");
+    let mut routes = BTreeMap::new();
+    for name in function_names() {
+        let trigger = function_json(&name)["bindings"][0].clone();
+        if trigger["type"] == "httpTrigger" {
+            routes.insert(name, format!("/{prefix}/{}", trigger["route"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(routes["callout"], "/api/callout");
+    assert_eq!(routes["teams"], "/api/teams/messages");
+    assert_eq!(routes["notifications"], "/api/notifications");
+    for (name, route) in &routes {
+        assert!(
+            main.contains(&format!("{route}'")),
+            "main.bicep has no URL ending in {route} (function {name})"
+        );
+    }
+    assert!(main.contains("messagingEndpoint: 'https://${functionApp.outputs.defaultHostName}/api/teams/messages'"));
+}
+
+#[test]
+fn service_bus_bindings_use_the_queue_and_connection_bicep_creates() {
+    let servicebus = infra("modules/servicebus.bicep");
+    let functionapp = infra("modules/functionapp.bicep");
+    let main = infra("main.bicep");
+    assert!(main.contains("var queueName = 'events'"));
+    assert!(servicebus.contains("param queueName string = 'events'"));
+    let mut triggers = 0;
+    for name in function_names() {
+        for binding in function_json(&name)["bindings"].as_array().unwrap() {
+            let kind = binding["type"].as_str().unwrap();
+            if !kind.starts_with("serviceBus") {
+                continue;
+            }
+            assert_eq!(binding["queueName"], "events", "{name}");
+            let connection = binding["connection"].as_str().unwrap();
+            for suffix in ["fullyQualifiedNamespace", "credential", "clientId"] {
+                assert!(
+                    functionapp.contains(&format!("{connection}__{suffix}:")),
+                    "{name}: no {connection}__{suffix} app setting"
+                );
+            }
+            if kind == "serviceBusTrigger" {
+                triggers += 1;
+                assert_eq!(binding["isSessionsEnabled"], true, "{name}");
+            }
+        }
+    }
+    assert_eq!(triggers, 1, "process is the one consumer");
+    for property in [
+        "requiresSession: true",
+        "requiresDuplicateDetection: true",
+        "deadLetteringOnMessageExpiration: true",
+        "maxDeliveryCount: maxDeliveryCount",
+        "lockDuration: lockDuration",
+        "duplicateDetectionHistoryTimeWindow:",
+    ] {
+        assert!(servicebus.contains(property), "the events queue lacks {property}");
+    }
+    assert!(
+        servicebus.contains("name: 'Standard'"),
+        "sessions and duplicate detection need Standard"
+    );
+    assert!(servicebus.contains("disableLocalAuth: true"));
+}
+
+#[test]
+fn every_setting_jitadmin_reads_is_wired_in_the_app_settings() {
+    let main = infra("main.bicep");
+    let settings = bicep_object(&main, "jitadminSettings");
+    let known: Vec<&str> = jitadmin::config::SETTINGS.iter().map(|s| s.name).collect();
+    let missing: Vec<&&str> = known.iter().filter(|n| !settings.contains_key(**n)).collect();
+    assert!(
+        missing.is_empty(),
+        "not wired in main.bicep jitadminSettings: {missing:?}"
+    );
+    for setting in jitadmin::config::SETTINGS {
+        let value = &settings[setting.name];
+        let required = setting.meaning.starts_with("Required")
+            || setting.meaning.contains("Required for bearer")
+            || setting.default.is_some_and(|d| d.contains("required in Azure"));
+        if required {
+            assert_ne!(value, "''", "{} is required in Azure but left empty", setting.name);
+        }
+        if setting.secret {
+            assert!(
+                value == "''" || value.contains("kvRef"),
+                "{} is a secret: only a Key Vault reference may be set, not {value}",
+                setting.name
+            );
+        }
+    }
+    for (name, value) in &settings {
+        assert!(name.starts_with("JITADMIN_"), "{name} is not a jitadmin setting");
+        if name.ends_with("_KEY") || name.ends_with("_SECRET") || name.ends_with("_STATE") {
+            assert!(value == "''" || value.contains("kvRef"), "{name} = {value}");
+        }
+    }
+    assert!(main.contains("var kvRef = '@Microsoft.KeyVault(SecretUri='"));
+    assert!(settings["JITADMIN_STORE"].starts_with("'table+identity:https://"));
+    assert_eq!(settings["JITADMIN_CREDENTIAL"], "'managed-identity'");
+}
+
+#[test]
+fn the_function_app_is_flex_consumption_with_the_custom_runtime_and_identity_connections() {
+    let app = infra("modules/functionapp.bicep");
+    for needle in [
+        "name: 'FC1'",
+        "tier: 'FlexConsumption'",
+        "name: 'custom'",
+        "version: '1.0'",
+        "kind: 'functionapp,linux'",
+        "type: 'UserAssigned'",
+        "keyVaultReferenceIdentity: identityId",
+        "AzureWebJobsStorage__accountName:",
+        "AzureWebJobsStorage__credential: 'managedidentity'",
+        "AzureWebJobsStorage__clientId:",
+        "'azd-service-name': serviceName",
+    ] {
+        assert!(app.contains(needle), "functionapp.bicep lacks {needle}");
+    }
+    // Flex takes the worker from functionAppConfig.runtime and refuses these settings.
+    for refused in [
+        "FUNCTIONS_WORKER_RUNTIME:",
+        "WEBSITE_RUN_FROM_PACKAGE:",
+        "FUNCTIONS_EXTENSION_VERSION:",
+        "linuxFxVersion:",
+    ] {
+        assert!(!app.contains(refused), "{refused} must not be set on Flex Consumption");
+    }
+}
+
+#[test]
+fn azure_yaml_deploys_the_zip_jitadmin_package_builds() {
+    let yaml = std::fs::read_to_string(repo_root().join("azure.yaml")).unwrap();
+    for needle in [
+        "language: custom",
+        "host: function",
+        "dist: dist/jitadmin.zip",
+        "prepackage:",
+        "package --target",
+        "x86_64-unknown-linux-musl",
+        "path: infra",
+    ] {
+        assert!(yaml.contains(needle), "azure.yaml lacks {needle}");
+    }
+    let app = infra("modules/functionapp.bicep");
+    let service = yaml
+        .lines()
+        .skip_while(|l| l.trim() != "services:")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches(':')
+        .to_string();
+    assert!(
+        app.contains(&format!("param serviceName string = '{service}'")),
+        "the azd-service-name tag must name the azure.yaml service {service}"
+    );
+    assert_eq!(
+        jitadmin::cli::package::teams::ZIP_NAME,
+        "jitadmin-teams.zip",
+        "README names it"
+    );
+}
+
+#[test]
+fn graph_permissions_granted_are_the_ones_the_readme_justifies() {
+    let main = infra("main.bicep");
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Deploying to Azure")
+        .nth(1)
+        .expect("README has a Deploying to Azure section");
+    let grants = &main[main.find("var baseGraphRoles").unwrap()..main.find("module graph ").unwrap()];
+    // Quoted permission values: `Word.Word[.Word]` without spaces or interpolation.
+    let mut roles: Vec<&str> = grants
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|p| p.contains('.') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    assert!(roles.len() >= 5, "found only {roles:?}");
+    for role in &roles {
+        assert!(section.contains(&format!("`{role}`")), "README does not justify {role}");
+    }
+    let graph = infra("modules/graph.bicep");
+    assert!(graph.contains("extension microsoftGraphV1"));
+    assert!(graph.contains("'00000003-0000-0000-c000-000000000000'"));
+    assert!(graph.contains("'Microsoft.Graph/appRoleAssignedTo@v1.0'"));
+    let config = read_json(&repo_root().join("infra/bicepconfig.json"));
+    assert!(config["extensions"]["microsoftGraphV1"]
+        .as_str()
+        .unwrap()
+        .starts_with("br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:"));
+}
+
+/// `param` names of a Bicep file, each with whether it has a default.
+fn bicep_params(text: &str) -> BTreeMap<String, bool> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("param "))
+        .map(|rest| {
+            let name = rest.split_whitespace().next().unwrap().to_string();
+            (name, rest.contains(" = "))
+        })
+        .collect()
+}
+
+fn identifier_after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.match_indices(prefix)
+        .map(|(at, _)| {
+            let rest = &text[at + prefix.len()..];
+            let end = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+/// No Bicep compiler runs in CI, so check by hand what `bicep build` would catch first:
+/// module parameters that do not exist or are missing, and outputs that are not there.
+#[test]
+fn main_bicep_passes_modules_their_params_and_reads_only_real_outputs() {
+    let main = infra("main.bicep");
+    let mut modules = 0;
+    for line in main.lines().filter(|l| l.starts_with("module ")) {
+        modules += 1;
+        let name = line.split_whitespace().nth(1).unwrap();
+        let path = line.split('\'').nth(1).unwrap();
+        let module = infra(path);
+        let params = bicep_params(&module);
+        let block = &main[main.find(line).unwrap()..];
+        let block = &block[..block.find("\n}\n").unwrap()];
+        let passed: Vec<&str> = block[block.find("params: {").expect("params")..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("    ")?.split_once(':').map(|(k, _)| k))
+            .filter(|k| !k.starts_with(' '))
+            .collect();
+        for p in &passed {
+            assert!(params.contains_key(*p), "module {name} ({path}) has no param {p}");
+        }
+        for (p, has_default) in &params {
+            assert!(
+                *has_default || passed.contains(&p.as_str()),
+                "module {name} ({path}) needs param {p}"
+            );
+        }
+        let outputs: Vec<&str> = module
+            .lines()
+            .filter_map(|l| l.strip_prefix("output ")?.split_whitespace().next())
+            .collect();
+        for used in identifier_after(&main, &format!("{name}.outputs.")) {
+            assert!(outputs.contains(&used), "module {name} ({path}) has no output {used}");
+        }
+    }
+    assert_eq!(modules, 10);
+}
+
+/// Width, height and colour type from a PNG's IHDR (read here, independently of the app).
+fn ihdr(bytes: &[u8]) -> (u32, u32, u8) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR", "IHDR is not the first chunk");
+    let be = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (be(16), be(20), bytes[25])
+}
+
+fn zip_entry(archive: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut entry = archive
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("{name} not in the zip"));
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn teams_app_package_holds_a_valid_manifest_and_icons_of_the_right_sizes() {
+    let out = tempfile::tempdir().unwrap();
+    let bot_id = "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
+    let args = ["jitadmin", "package", "--teams-app", "--bot-id", bot_id, "--out"];
+    let cli = <jitadmin::cli::Cli as clap::Parser>::try_parse_from(
+        args.iter()
+            .copied()
+            .chain([out.path().to_str().unwrap(), "--root"])
+            .chain([repo_root().to_str().unwrap()]),
+    )
+    .unwrap();
+    let jitadmin::cli::Command::Package(package) = cli.command else {
+        panic!("not the package command");
+    };
+    jitadmin::cli::package::run(package).unwrap();
+    let zip_path = out.path().join(jitadmin::cli::package::teams::ZIP_NAME);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["color.png", "manifest.json", "outline.png"],
+        "all at the top level"
+    );
+
+    let manifest: Value = serde_json::from_slice(&zip_entry(&mut archive, "manifest.json")).unwrap();
+    let schema = read_json(&schema_path("teams-manifest.schema.json"));
+    let validator = jsonschema::draft7::new(&schema).expect("the Teams schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&manifest)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(manifest["manifestVersion"], "1.30");
+    assert_eq!(manifest["bots"][0]["botId"], bot_id);
+    assert_eq!(manifest["bots"][0]["scopes"], serde_json::json!(["team", "personal"]));
+
+    let color = manifest["icons"]["color"].as_str().unwrap();
+    let outline = manifest["icons"]["outline"].as_str().unwrap();
+    assert_eq!(ihdr(&zip_entry(&mut archive, color)), (192, 192, 6));
+    // Colour type 6 = RGBA: the outline icon can be transparent.
+    assert_eq!(ihdr(&zip_entry(&mut archive, outline)), (32, 32, 6));
+}
+
+#[test]
+fn the_teams_schema_rejects_a_manifest_without_a_bot_id() {
+    let schema = read_json(&schema_path("teams-manifest.schema.json"));
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let template = std::fs::read_to_string(repo_root().join("teams-app/manifest.json")).unwrap();
+    let filled = jitadmin::cli::package::teams::fill(&template, "not-a-guid", "also-not", "1.0.0");
+    let manifest: Value = serde_json::from_str(&filled).unwrap();
+    assert!(
+        validator.iter_errors(&manifest).count() >= 2,
+        "botId and id must be GUIDs"
+    );
+    assert!(Path::new(&schema_path("teams-manifest.schema.json")).is_file());
+}
