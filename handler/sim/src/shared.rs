@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub state_changed: tokio::sync::Notify,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
+    /// The Service Bus namespace.
+    pub service_bus: Mutex<crate::service_bus::ServiceBusState>,
 }
 
 impl Shared {
@@ -73,6 +75,10 @@ impl Shared {
 
     pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
         self.delta.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {
+        self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn subs(&self) -> MutexGuard<'_, SubState> {
