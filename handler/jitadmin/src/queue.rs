@@ -63,6 +63,10 @@ pub struct QueuedEvent {
     pub received_at: DateTime<Utc>,
     /// The payload as received.
     pub payload: Value,
+    /// Set when the delivered message is an operator's replay: its `jitadmin-replay`
+    /// application property (`{count}@{time}`). Not part of the body.
+    #[serde(skip)]
+    pub replay: Option<String>,
 }
 
 /// A message on the queue is not one of ours.
@@ -90,7 +94,21 @@ impl QueuedEvent {
             correlation_id: correlation_id.to_string(),
             received_at: Utc::now(),
             payload,
+            replay: None,
         })
+    }
+
+    /// Record the event's kind, request, user and correlation id on the invocation's span, so
+    /// every later log line of the invocation carries them.
+    pub fn record_in_span(&self) {
+        azfn_runtime::record_field("event_kind", self.kind.as_str());
+        if let Some(request) = &self.request_id {
+            azfn_runtime::record_field("request_id", request);
+        }
+        if let Some(user) = &self.user_id {
+            azfn_runtime::record_field("user", user);
+        }
+        azfn_runtime::record_field("correlation_id", &self.correlation_id);
     }
 
     /// The session this event belongs to: its user, else its request, else its key (a
@@ -120,10 +138,11 @@ impl QueuedEvent {
             message_id: message.message_id.clone().unwrap_or_else(|| "(none)".into()),
             reason,
         };
-        let event: QueuedEvent = message.body_as().map_err(|e| malformed(e.to_string()))?;
+        let mut event: QueuedEvent = message.body_as().map_err(|e| malformed(e.to_string()))?;
         if event.version != VERSION {
             return Err(malformed(format!("unsupported version {}", event.version)));
         }
+        event.replay = message.property_text(crate::ops::REPLAY_PROPERTY);
         Ok(event)
     }
 }

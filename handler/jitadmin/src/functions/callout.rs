@@ -55,6 +55,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
         return Ok(answer(HttpResponse::json(200, &json!({"status": "ok"}))));
     };
+    queued.record_in_span();
 
     tracing::info!(
         function = "callout",
