@@ -73,7 +73,9 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
     std::env::set_var("RUST_LOG", "debug");
     let captured = Captured::default();
     let writer = captured.clone();
-    let filter = tracing_subscriber::EnvFilter::new("debug,tenant_sim=off,hyper=off,hyper_util=off,reqwest=off,rustls=off,h2=off");
+    let filter = tracing_subscriber::EnvFilter::new(
+        "debug,tenant_sim=off,hyper=off,hyper_util=off,reqwest=off,rustls=off,h2=off",
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(move || writer.clone())
@@ -104,7 +106,10 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
         )
         .times(3),
     );
-    let request = env.sim.create_assignment_request(NewRequest::new(USER, PACKAGE)).unwrap();
+    let request = env
+        .sim
+        .create_assignment_request(NewRequest::new(USER, PACKAGE))
+        .unwrap();
     let queues = env.host.queues();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while queues.dead_letters("events").unwrap().is_empty() {
@@ -161,9 +166,13 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
         logs.push_str(&String::from_utf8_lossy(&o.stderr));
     }
     // The capture is real: the handler's invocation lines are there, correlated.
-    assert!(logs.contains("invocation finished"), "no invocation summary lines captured");
     assert!(
-        logs.lines().any(|l| l.contains("invocation finished") && l.contains(&request) && l.contains(USER)),
+        logs.contains("invocation finished"),
+        "no invocation summary lines captured"
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("invocation finished") && l.contains(&request) && l.contains(USER)),
         "summary lines carry the request and the user"
     );
 

@@ -111,15 +111,27 @@ async fn dead_lettered_events_go_back_to_work_once_even_when_a_replay_is_cut_sho
         assert!(USERS.contains(&d["event"]["user"].as_str().unwrap()));
     }
     let table = jitadmin(&["replay", "list", "--local", &state, "--user", USERS[1]]).await;
-    assert!(String::from_utf8_lossy(&table.stdout).contains("3 dead-lettered, 1 selected"), "{}", text(&table));
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("3 dead-lettered, 1 selected"),
+        "{}",
+        text(&table)
+    );
 
     // Without --yes and without a terminal to ask on, nothing happens.
     let refused = jitadmin(&["replay", "--local", &state]).await;
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("stdin is not a terminal"), "{}", text(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("stdin is not a terminal"),
+        "{}",
+        text(&refused)
+    );
     let dry = jitadmin(&["replay", "--local", &state, "--dry-run"]).await;
     assert!(dry.status.success(), "{}", text(&dry));
-    assert_eq!(queues.dead_letters("events").unwrap().len(), 3, "refused and dry runs change nothing");
+    assert_eq!(
+        queues.dead_letters("events").unwrap().len(),
+        3,
+        "refused and dry runs change nothing"
+    );
 
     // An earlier replay died after sending its copy of the first dead letter, before deleting it.
     let first = queues.dead_letters("events").unwrap().remove(0);
@@ -132,14 +144,25 @@ async fn dead_lettered_events_go_back_to_work_once_even_when_a_replay_is_cut_sho
     // A replay cut short after one message...
     let one = jitadmin(&["replay", "--local", &state, "--yes", "--limit", "1"]).await;
     assert!(one.status.success(), "{}", text(&one));
-    assert!(String::from_utf8_lossy(&one.stdout).contains("replayed 1 of 1"), "{}", text(&one));
+    assert!(
+        String::from_utf8_lossy(&one.stdout).contains("replayed 1 of 1"),
+        "{}",
+        text(&one)
+    );
     assert_eq!(queues.dead_letters("events").unwrap().len(), 2);
     // ... and run again for the rest.
     let rest = jitadmin(&["replay", "--local", &state, "--yes"]).await;
     assert!(rest.status.success(), "{}", text(&rest));
-    assert!(String::from_utf8_lossy(&rest.stdout).contains("replayed 2 of 2"), "{}", text(&rest));
+    assert!(
+        String::from_utf8_lossy(&rest.stdout).contains("replayed 2 of 2"),
+        "{}",
+        text(&rest)
+    );
 
-    wait_until("every request is resumed", || requests.iter().all(|r| resumed_204(env, r) >= 1)).await;
+    wait_until("every request is resumed", || {
+        requests.iter().all(|r| resumed_204(env, r) >= 1)
+    })
+    .await;
     wait_until("the queue is drained", || {
         queues
             .queues()
@@ -163,7 +186,9 @@ async fn dead_lettered_events_go_back_to_work_once_even_when_a_replay_is_cut_sho
     let actions: Vec<&str> = steps.iter().map(|s| s["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"callout.duplicate"), "{actions:?}");
     assert!(
-        steps.iter().any(|s| s["detail"]["replay"].as_str().is_some_and(|r| r.starts_with("1@"))),
+        steps
+            .iter()
+            .any(|s| s["detail"]["replay"].as_str().is_some_and(|r| r.starts_with("1@"))),
         "a replayed delivery is marked in the trail: {steps:#?}"
     );
     test.shutdown().await;
@@ -219,7 +244,10 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
         let out = jitadmin(&["audit", "--user", user, "--local", &state, "--json"]).await;
         assert!(out.status.success(), "{}", text(&out));
         let steps = json_lines(&out);
-        let actions: Vec<String> = steps.iter().map(|s| s["action"].as_str().unwrap().to_string()).collect();
+        let actions: Vec<String> = steps
+            .iter()
+            .map(|s| s["action"].as_str().unwrap().to_string())
+            .collect();
         match in_order(&actions, &expected) {
             Ok(()) => break steps,
             Err(e) if tokio::time::Instant::now() > deadline => panic!("{e}"),
@@ -237,17 +265,30 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
         .find(|s| s["action"].as_str().unwrap().starts_with("callout.created"))
         .unwrap();
     assert!(
-        decision["summary"].as_str().unwrap().contains("approve-it-staff-with-ticket"),
+        decision["summary"]
+            .as_str()
+            .unwrap()
+            .contains("approve-it-staff-with-ticket"),
         "{decision}"
     );
 
     // For people: one line per step, the request's own steps only.
     let human = jitadmin(&["audit", &request, "--local", &state]).await;
     assert!(human.status.success(), "{}", text(&human));
-    let lines: Vec<String> = String::from_utf8_lossy(&human.stdout).lines().map(str::to_string).collect();
-    assert!(lines.iter().any(|l| l.contains("callout.received") && l.contains("assignmentRequestCreated")));
-    assert!(lines.iter().any(|l| l.contains("decided approve by rule approve-it-staff-with-ticket")));
+    let lines: Vec<String> = String::from_utf8_lossy(&human.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("callout.received") && l.contains("assignmentRequestCreated")));
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("decided approve by rule approve-it-staff-with-ticket")));
     assert!(lines.iter().any(|l| l.contains("access granted")));
-    assert!(!lines.iter().any(|l| l.contains("callout.removed")), "the removal is its own request");
+    assert!(
+        !lines.iter().any(|l| l.contains("callout.removed")),
+        "the removal is its own request"
+    );
     test.shutdown().await;
 }

@@ -18,11 +18,11 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Replay(args) => {
             init_dev_tracing();
-            jitadmin::cli::replay::run(args).await
+            jitadmin::cli::replay::run(*args).await
         }
         Command::Audit(args) => {
             init_dev_tracing();
-            jitadmin::cli::audit::run(args).await
+            jitadmin::cli::audit::run(*args).await
         }
         Command::Dev(args) => {
             init_dev_tracing();

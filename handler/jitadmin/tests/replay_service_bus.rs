@@ -23,14 +23,31 @@ async fn sim_with_dead_letters(lock: Duration) -> (TenantSim, AzureQueue, Vec<Qu
     let sim = TenantSim::start(Scenario::demo()).await.unwrap();
     sim.create_queue(QueueSettings::new("events").sessions().lock_duration(lock));
     let events = vec![
-        event(include_bytes!("../../events/testdata/callout-created-pascalcase.json"), "inv-1"),
-        event(include_bytes!("../../events/testdata/callout-granted-pascalcase.json"), "inv-2"),
-        event(include_bytes!("../../events/testdata/callout-removed-pascalcase.json"), "inv-3"),
+        event(
+            include_bytes!("../../events/testdata/callout-created-pascalcase.json"),
+            "inv-1",
+        ),
+        event(
+            include_bytes!("../../events/testdata/callout-granted-pascalcase.json"),
+            "inv-2",
+        ),
+        event(
+            include_bytes!("../../events/testdata/callout-removed-pascalcase.json"),
+            "inv-3",
+        ),
     ];
     for (i, e) in events.iter().enumerate() {
         let body = e.to_message().to_value();
-        let description = if i == 1 { "TTL expired" } else { "graph: 503 Service Unavailable" };
-        let reason = if i == 1 { "TTLExpiredException" } else { "MaxDeliveryCountExceeded" };
+        let description = if i == 1 {
+            "TTL expired"
+        } else {
+            "graph: 503 Service Unavailable"
+        };
+        let reason = if i == 1 {
+            "TTLExpiredException"
+        } else {
+            "MaxDeliveryCountExceeded"
+        };
         sim.dead_letter(
             "events",
             SbMessage::json(&body).message_id(&e.key).session_id(e.session_id()),
@@ -61,7 +78,11 @@ async fn listing_decodes_each_event_and_leaves_the_dead_letters_in_place() {
     let stages: Vec<_> = listed.iter().map(|d| d.event.stage.clone().unwrap()).collect();
     assert_eq!(
         stages,
-        ["assignmentRequestCreated", "assignmentRequestGranted", "assignmentRequestRemoved"]
+        [
+            "assignmentRequestCreated",
+            "assignmentRequestGranted",
+            "assignmentRequestRemoved"
+        ]
     );
     for (d, e) in listed.iter().zip(&events) {
         assert_eq!(d.event.kind, "callout");
@@ -72,7 +93,11 @@ async fn listing_decodes_each_event_and_leaves_the_dead_letters_in_place() {
         assert!(d.enqueued_at.is_some());
     }
     assert_eq!(listed[1].reason.as_deref(), Some("TTLExpiredException"));
-    assert_eq!(sim.queue_messages("events/$DeadLetterQueue").len(), 3, "listing moves nothing");
+    assert_eq!(
+        sim.queue_messages("events/$DeadLetterQueue").len(),
+        3,
+        "listing moves nothing"
+    );
     assert!(sim.queue_messages("events").is_empty());
     sim.shutdown().await;
 }
@@ -85,7 +110,13 @@ async fn a_filtered_replay_sends_only_the_selection_back_with_its_ids_and_a_repl
         stage: Some("removed".into()),
         ..Filter::default()
     };
-    let selected: Vec<_> = queue.list().await.unwrap().into_iter().filter(|d| filter.matches(d)).collect();
+    let selected: Vec<_> = queue
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| filter.matches(d))
+        .collect();
     assert_eq!(selected.len(), 1);
     let outcomes = replay(&queue, &selected).await;
     assert_eq!(outcomes, [(selected[0].sequence_number, Outcome::Replayed)]);
@@ -94,9 +125,16 @@ async fn a_filtered_replay_sends_only_the_selection_back_with_its_ids_and_a_repl
     let removed = &events[2];
     assert_eq!(active[0].message_id, removed.key, "the event's own idempotency key");
     assert_eq!(active[0].session_id.as_deref(), Some(removed.session_id()));
-    assert!(active[0].properties[REPLAY_PROPERTY].as_str().unwrap().starts_with("1@"));
+    assert!(active[0].properties[REPLAY_PROPERTY]
+        .as_str()
+        .unwrap()
+        .starts_with("1@"));
     assert!(active[0].body_text().contains(&removed.key));
-    assert_eq!(sim.queue_messages("events/$DeadLetterQueue").len(), 2, "the others stay");
+    assert_eq!(
+        sim.queue_messages("events/$DeadLetterQueue").len(),
+        2,
+        "the others stay"
+    );
     sim.shutdown().await;
 }
 
@@ -134,7 +172,11 @@ async fn a_lock_that_runs_out_during_the_replay_leaves_a_sent_copy_and_the_next_
     let outcomes = replay(&queue, &all[..1]).await;
     assert!(matches!(outcomes[0].1, Outcome::SentButNotRemoved(_)), "{outcomes:?}");
     assert_eq!(sim.queue_messages("events").len(), 1, "the copy was sent");
-    assert_eq!(sim.queue_messages("events/$DeadLetterQueue").len(), 3, "nothing was lost");
+    assert_eq!(
+        sim.queue_messages("events/$DeadLetterQueue").len(),
+        3,
+        "nothing was lost"
+    );
     // Run again: the same event is sent a second time (the ledger makes that harmless).
     let again: Vec<_> = queue
         .list()

@@ -193,9 +193,9 @@ async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequ
             .into_response();
         }
         Err(CallError::Binding(e)) => {
-            span.in_scope(|| {
-                tracing::warn!(outcome = "rejected", duration_ms, error = %e, "invocation finished: bad binding")
-            });
+            span.in_scope(
+                || tracing::warn!(outcome = "rejected", duration_ms, error = %e, "invocation finished: bad binding"),
+            );
             Problem::new("bad-binding", "Bad binding value", 400).with_detail(e.to_string())
         }
         Err(CallError::Function(e)) => {

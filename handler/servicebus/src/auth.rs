@@ -182,7 +182,10 @@ mod tests {
     fn the_signature_is_hmac_sha256_over_the_encoded_uri_and_expiry() {
         let key = SharedAccessKey::new("ops", "secret");
         let sas = key.signature("https://ns.servicebus.windows.net/events", 1_700_000_000);
-        let expected = sign(b"secret", b"https%3A%2F%2Fns.servicebus.windows.net%2Fevents\n1700000000");
+        let expected = sign(
+            b"secret",
+            b"https%3A%2F%2Fns.servicebus.windows.net%2Fevents\n1700000000",
+        );
         let expected: String = url::form_urlencoded::byte_serialize(expected.as_bytes()).collect();
         assert_eq!(
             sas,

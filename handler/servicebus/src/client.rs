@@ -126,7 +126,10 @@ impl ServiceBusClient {
             };
             headers.insert(name, value);
         }
-        let content_type = message.content_type.clone().unwrap_or_else(|| "application/json".into());
+        let content_type = message
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/json".into());
         let broker = message.broker_header();
         let body = message.body.clone();
         let response = self
@@ -150,7 +153,9 @@ impl ServiceBusClient {
         url.query_pairs_mut()
             .append_pair("timeout", &timeout.as_secs().to_string());
         let response = self
-            .call("receive", entity, Method::POST, url, |r| r.header(reqwest::header::CONTENT_LENGTH, 0))
+            .call("receive", entity, Method::POST, url, |r| {
+                r.header(reqwest::header::CONTENT_LENGTH, 0)
+            })
             .await?;
         match response.status() {
             StatusCode::NO_CONTENT => Ok(None),
@@ -193,7 +198,9 @@ impl ServiceBusClient {
             }
         };
         let response = self
-            .call(operation, entity, method, url, |r| r.header(reqwest::header::CONTENT_LENGTH, 0))
+            .call(operation, entity, method, url, |r| {
+                r.header(reqwest::header::CONTENT_LENGTH, 0)
+            })
             .await?;
         match response.status() {
             s if s.is_success() => Ok(()),

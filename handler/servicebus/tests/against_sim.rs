@@ -53,8 +53,14 @@ async fn an_entra_token_for_service_bus_is_accepted_and_a_graph_token_is_not() {
     client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap();
     let graph = sim.app_token(&app, "https://graph.microsoft.com").unwrap();
     let client = ServiceBusClient::new(url, Auth::Credential(jitadmin_graph::StaticToken::new(graph)));
-    let err = client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap_err();
-    assert!(matches!(err, ServiceBusError::Unauthorized { status: 401, .. }), "{err}");
+    let err = client
+        .send("jobs", &OutgoingMessage::new(b"x".to_vec()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ServiceBusError::Unauthorized { status: 401, .. }),
+        "{err}"
+    );
     sim.shutdown().await;
 }
 
@@ -65,7 +71,10 @@ async fn a_wrong_key_is_refused() {
         .service_bus_connection_string()
         .replace(&sim.service_bus_key(), "d3Jvbmc=");
     let client = ServiceBusClient::from_connection_string(&text).unwrap();
-    let err = client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap_err();
+    let err = client
+        .send("jobs", &OutgoingMessage::new(b"x".to_vec()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceBusError::Unauthorized { .. }), "{err}");
     sim.shutdown().await;
 }
@@ -113,7 +122,10 @@ async fn too_many_deliveries_dead_letter_the_message_with_the_reason() {
 #[tokio::test]
 async fn a_session_queue_refuses_a_message_without_a_session() {
     let (sim, client) = sim_with(QueueSettings::new("events").sessions()).await;
-    let err = client.send("events", &OutgoingMessage::new(b"x".to_vec())).await.unwrap_err();
+    let err = client
+        .send("events", &OutgoingMessage::new(b"x".to_vec()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ServiceBusError::Http { status: 400, .. }), "{err}");
     client
         .send("events", &OutgoingMessage::new(b"x".to_vec()).session_id("u"))
@@ -146,7 +158,11 @@ async fn listing_holds_each_lock_so_the_next_receive_yields_the_next_message() {
         client.unlock(m).await.unwrap();
     }
     let listed = sim.queue_messages(&dlq);
-    assert_eq!(listed.len(), 3, "unlocking leaves every message in the dead-letter queue");
+    assert_eq!(
+        listed.len(),
+        3,
+        "unlocking leaves every message in the dead-letter queue"
+    );
     assert!(listed.iter().all(|m| m.delivery_count == 11));
     sim.shutdown().await;
 }
@@ -158,7 +174,10 @@ async fn an_injected_fault_is_a_transient_error() {
         RoutePattern::new("POST", "/servicebus/jobs/messages"),
         FaultKind::ServiceUnavailable { retry_after: None },
     ));
-    let err = client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap_err();
+    let err = client
+        .send("jobs", &OutgoingMessage::new(b"x".to_vec()))
+        .await
+        .unwrap_err();
     assert!(err.is_transient(), "{err}");
     assert!(sim.queue_messages("jobs").is_empty());
     client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap();
@@ -169,6 +188,9 @@ async fn an_injected_fault_is_a_transient_error() {
 async fn a_missing_queue_is_named() {
     let (sim, client) = sim_with(QueueSettings::new("jobs")).await;
     let err = client.peek_lock("nope", Duration::ZERO).await.unwrap_err();
-    assert!(matches!(err, ServiceBusError::EntityNotFound { status: 410, .. }), "{err}");
+    assert!(
+        matches!(err, ServiceBusError::EntityNotFound { status: 410, .. }),
+        "{err}"
+    );
     sim.shutdown().await;
 }

@@ -84,7 +84,9 @@ async fn open_store(args: &AuditArgs) -> anyhow::Result<Store> {
     };
     let mut config = StoreConfig::parse(&setting).context("JITADMIN_STORE")?;
     if let Some(prefix) = &args.table_prefix {
-        config = config.with_table_prefix(prefix).context("JITADMIN_STORE_TABLE_PREFIX")?;
+        config = config
+            .with_table_prefix(prefix)
+            .context("JITADMIN_STORE_TABLE_PREFIX")?;
     }
     let credential = if setting.starts_with("sqlite:") {
         None
@@ -103,7 +105,9 @@ async fn records(store: &Store, args: &AuditArgs) -> anyhow::Result<Vec<AuditRec
         if user.contains('@') {
             match resolve_upn(args, user).await {
                 Ok(id) => ids.push(id),
-                Err(error) => eprintln!("jitadmin: could not resolve {user} through Graph ({error:#}); matching it as given"),
+                Err(error) => {
+                    eprintln!("jitadmin: could not resolve {user} through Graph ({error:#}); matching it as given")
+                }
             }
         }
         let mut all: Vec<AuditRecord> = Vec::new();

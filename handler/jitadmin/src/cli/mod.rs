@@ -33,7 +33,7 @@ pub enum Command {
     /// Dry-run the decision on a callout: the outcome and why, nothing resumed or stored.
     Decide(decide::DecideArgs),
     /// List dead-lettered events and put them back to work (Service Bus or the local queue).
-    Replay(replay::ReplayArgs),
+    Replay(Box<replay::ReplayArgs>),
     /// A request's whole trail (or a user's, or a time range's) from the audit records.
-    Audit(audit::AuditArgs),
+    Audit(Box<audit::AuditArgs>),
 }

@@ -144,9 +144,7 @@ fn open(target: &Target) -> anyhow::Result<DeadLetterQueue> {
 }
 
 /// The operator's identity: managed identity where the platform offers one, else Azure CLI.
-pub(crate) fn credential(
-    choice: Option<&str>,
-) -> anyhow::Result<Arc<dyn azure_core::credentials::TokenCredential>> {
+pub(crate) fn credential(choice: Option<&str>) -> anyhow::Result<Arc<dyn azure_core::credentials::TokenCredential>> {
     use jitadmin_graph::CredentialConfig;
     let config = match choice.map(str::to_ascii_lowercase).as_deref() {
         Some("azure-cli") => CredentialConfig::AzureCli,
@@ -195,7 +193,13 @@ async fn run_list(args: ListArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    writeln!(out, "{}: {} dead-lettered, {} selected", queue.describe(), total, chosen.len())?;
+    writeln!(
+        out,
+        "{}: {} dead-lettered, {} selected",
+        queue.describe(),
+        total,
+        chosen.len()
+    )?;
     if !chosen.is_empty() {
         writeln!(out, "{}", header())?;
     }
@@ -283,7 +287,12 @@ async fn run_replay(args: RunArgs) -> anyhow::Result<()> {
                 chosen.len()
             );
         }
-        write!(err, "Replay {} message(s) to '{}'? [y/N] ", chosen.len(), args.target.queue)?;
+        write!(
+            err,
+            "Replay {} message(s) to '{}'? [y/N] ",
+            chosen.len(),
+            args.target.queue
+        )?;
         err.flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;

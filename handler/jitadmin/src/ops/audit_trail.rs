@@ -103,10 +103,18 @@ pub fn summary(action: &str, d: &Value) -> String {
         a if a.starts_with("callout.created.") => {
             let decision = d.get("decision").cloned().unwrap_or(Value::Null);
             let verdict = text(&decision, "outcome").unwrap_or_else(|| a["callout.created.".len()..].to_string());
-            let rule = text(&decision, "rule").map(|r| format!(" by rule {r}")).unwrap_or_default();
+            let rule = text(&decision, "rule")
+                .map(|r| format!(" by rule {r}"))
+                .unwrap_or_default();
             let reason = text(&decision, "reason").map(|r| format!(": {r}")).unwrap_or_default();
-            let route = text(&decision, "routeTo").map(|r| format!(" → {r}")).unwrap_or_default();
-            let resumed = if a.ends_with(".resumed") { "; resumed in Entra" } else { "" };
+            let route = text(&decision, "routeTo")
+                .map(|r| format!(" → {r}"))
+                .unwrap_or_default();
+            let resumed = if a.ends_with(".resumed") {
+                "; resumed in Entra"
+            } else {
+                ""
+            };
             format!("decided {verdict}{rule}{reason}{route}{resumed}")
         }
         a if a.starts_with("callout.granted") => format!("access granted ({})", outcome.unwrap_or_default()),
@@ -224,8 +232,14 @@ mod tests {
         ];
         let steps = steps(&records);
         let actions: Vec<&str> = steps.iter().map(|s| s.action.as_str()).collect();
-        assert_eq!(actions, [RECEIVED, "callout.created.approved.resumed", "callout.duplicate"]);
-        assert_eq!(steps[1].summary, "decided approve by rule members: ok; resumed in Entra");
+        assert_eq!(
+            actions,
+            [RECEIVED, "callout.created.approved.resumed", "callout.duplicate"]
+        );
+        assert_eq!(
+            steps[1].summary,
+            "decided approve by rule members: ok; resumed in Entra"
+        );
         assert!(steps[2].summary.ends_with("(replay 1@t)"), "{}", steps[2].summary);
     }
 

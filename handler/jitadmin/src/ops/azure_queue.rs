@@ -85,7 +85,9 @@ impl AzureQueue {
         let mut seen = HashSet::new();
         let result = async {
             while !wanted.is_empty() {
-                let Some(m) = self.client.peek_lock(&dlq, RECEIVE_WAIT).await? else { break };
+                let Some(m) = self.client.peek_lock(&dlq, RECEIVE_WAIT).await? else {
+                    break;
+                };
                 let seq = m.sequence_number();
                 if !seen.insert(seq) && !wanted.contains(&seq) {
                     held.push(m);

@@ -100,7 +100,11 @@ pub fn replay_count(value: Option<&str>) -> u32 {
 
 /// The marker for the next replay of a message replayed `previous` times.
 pub fn replay_marker(previous: u32, now: DateTime<Utc>) -> String {
-    format!("{}@{}", previous + 1, now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    format!(
+        "{}@{}",
+        previous + 1,
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
 }
 
 /// Which dead letters to act on; every set criterion must match.
@@ -168,8 +172,10 @@ mod tests {
     use super::*;
 
     fn callout_body() -> Vec<u8> {
-        let payload: Value =
-            serde_json::from_slice(include_bytes!("../../../events/testdata/callout-granted-pascalcase.json")).unwrap();
+        let payload: Value = serde_json::from_slice(include_bytes!(
+            "../../../events/testdata/callout-granted-pascalcase.json"
+        ))
+        .unwrap();
         let callout = jitadmin_events::callout::Callout::from_slice(&serde_json::to_vec(&payload).unwrap()).unwrap();
         let event = QueuedEvent::callout(&callout, payload, "inv-1").unwrap();
         event.to_message().to_value().to_string().into_bytes()

@@ -57,11 +57,7 @@ impl LocalQueue {
 
     /// Resend each selected message to the queue, then delete it from the dead letters.
     pub fn replay(&self, selected: &[DeadLetter], mut step: impl FnMut(i64, &Outcome)) -> Result<(), OpsError> {
-        let mut by_seq: HashMap<i64, Message> = self
-            .dead()?
-            .into_iter()
-            .map(|m| (m.sequence_number, m))
-            .collect();
+        let mut by_seq: HashMap<i64, Message> = self.dead()?.into_iter().map(|m| (m.sequence_number, m)).collect();
         for d in selected {
             let outcome = match by_seq.remove(&d.sequence_number) {
                 None => Outcome::Gone,

@@ -136,13 +136,10 @@ impl TenantSim {
     ) -> Result<i64> {
         let mut sb = self.shared().service_bus();
         let seq = sb.next_sequence_number();
-        let q = sb
-            .queues
-            .get_mut(queue)
-            .ok_or_else(|| SimError::NotFound {
-                kind: "queue",
-                id: queue.to_string(),
-            })?;
+        let q = sb.queues.get_mut(queue).ok_or_else(|| SimError::NotFound {
+            kind: "queue",
+            id: queue.to_string(),
+        })?;
         let mut stored = stored(seq, message, delivery_count);
         stored.properties.insert("DeadLetterReason".into(), reason.into());
         stored

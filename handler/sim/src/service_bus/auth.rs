@@ -65,7 +65,10 @@ fn check_sas(sas: &str, key: &str, path: &str, now: i64) -> Result<(), String> {
     let scope = resource.path().trim_end_matches('/').to_ascii_lowercase();
     let path = path.to_ascii_lowercase();
     if !(path == scope || path.starts_with(&format!("{scope}/"))) {
-        return Err(format!("the signature is for {} and does not cover {path}", resource.path()));
+        return Err(format!(
+            "the signature is for {} and does not cover {path}",
+            resource.path()
+        ));
     }
     Ok(())
 }

@@ -31,7 +31,12 @@ fn error(status: StatusCode, detail: impl std::fmt::Display) -> Response {
         detail,
         uuid::Uuid::new_v4()
     );
-    (status, [(http::header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+    (
+        status,
+        [(http::header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 async fn handle(
@@ -76,7 +81,10 @@ fn timeout(uri: &Uri) -> Duration {
 }
 
 fn gone(entity: &str) -> Response {
-    error(StatusCode::GONE, format!("The messaging entity '{entity}' could not be found"))
+    error(
+        StatusCode::GONE,
+        format!("The messaging entity '{entity}' could not be found"),
+    )
 }
 
 fn send(sim: &Shared, entity: &str, headers: &HeaderMap, body: Bytes) -> Response {
@@ -146,35 +154,33 @@ async fn receive(sim: &Shared, entity: &str, wait: Duration) -> Response {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         match try_receive(sim, entity) {
-            Ok(Some(response)) => return response,
-            Ok(None) if tokio::time::Instant::now() < deadline => {
+            Some(response) => return response,
+            None if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            Ok(None) => return StatusCode::NO_CONTENT.into_response(),
-            Err(response) => return response,
+            None => return StatusCode::NO_CONTENT.into_response(),
         }
     }
 }
 
-fn try_receive(sim: &Shared, entity: &str) -> Result<Option<Response>, Response> {
+/// The answer to a receive: a locked message or an error; `None` while there is no message.
+fn try_receive(sim: &Shared, entity: &str) -> Option<Response> {
     let (queue, dead) = split_entity(entity);
     let now = Utc::now();
     let mut sb = sim.service_bus();
     sb.expire_locks(queue, now);
     let Some(q) = sb.queues.get_mut(queue) else {
-        return Err(gone(entity));
+        return Some(gone(entity));
     };
     if q.settings.requires_session && !dead {
-        return Err(error(
+        return Some(error(
             StatusCode::BAD_REQUEST,
             format!("'{queue}' requires sessions; the REST API cannot accept a session"),
         ));
     }
     let until = now + q.lock_duration();
     let messages = if dead { &mut q.dead } else { &mut q.active };
-    let Some(m) = messages.iter_mut().find(|m| m.lock.is_none()) else {
-        return Ok(None);
-    };
+    let m = messages.iter_mut().find(|m| m.lock.is_none())?;
     m.delivery_count += 1;
     let token = uuid::Uuid::new_v4().to_string();
     m.lock = Some((token.clone(), until));
@@ -182,7 +188,7 @@ fn try_receive(sim: &Shared, entity: &str) -> Result<Option<Response>, Response>
         "{}/servicebus/{entity}/messages/{}/{token}",
         sim.base_url, m.sequence_number
     );
-    Ok(Some(delivered(m, &token, until, &location)))
+    Some(delivered(m, &token, until, &location))
 }
 
 fn rfc1123(t: DateTime<Utc>) -> String {
@@ -199,7 +205,8 @@ fn delivered(m: &StoredMessage, token: &str, until: DateTime<Utc>, location: &st
         "MessageId": m.message_id,
         "SequenceNumber": m.sequence_number,
         "State": "Active",
-        "TimeToLive": 922337203685.47754,
+        // TimeSpan.MaxValue in seconds, what the broker shows for messages that never expire.
+        "TimeToLive": 922_337_203_685.477_5,
     });
     for (key, value) in [
         ("SessionId", &m.session_id),
@@ -223,7 +230,9 @@ fn delivered(m: &StoredMessage, token: &str, until: DateTime<Utc>, location: &st
     put("Location", location.to_string());
     put(
         "Content-Type",
-        m.content_type.clone().unwrap_or_else(|| "application/octet-stream".into()),
+        m.content_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into()),
     );
     for (name, value) in &m.properties {
         put(name, value.to_string());
@@ -263,7 +272,10 @@ fn settle(sim: &Shared, entity: &str, id: &str, lock: &str, how: Settle) -> Resp
         Settle::Unlock => {
             messages[pos].lock = None;
             if !dead {
-                q.dead_letter_exhausted(|m| m.lock.is_none(), "the message was abandoned after its last allowed delivery");
+                q.dead_letter_exhausted(
+                    |m| m.lock.is_none(),
+                    "the message was abandoned after its last allowed delivery",
+                );
             }
         }
         Settle::Renew => {
