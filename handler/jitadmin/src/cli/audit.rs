@@ -78,7 +78,13 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
 
 async fn open_store(args: &AuditArgs) -> anyhow::Result<Store> {
     let setting = match (&args.local, &args.store) {
-        (Some(dir), _) => format!("sqlite:{}", dir.join("jitadmin.db").display()),
+        (Some(dir), _) => {
+            let file = dir.join("jitadmin.db");
+            if !file.is_file() {
+                bail!("{} holds no jitadmin store (is it a `jitadmin dev` state directory?)", dir.display());
+            }
+            format!("sqlite:{}", file.display())
+        }
         (None, Some(s)) => s.clone(),
         (None, None) => bail!("no store: set JITADMIN_STORE (as for `jitadmin serve`), --store, or --local STATE_DIR"),
     };
