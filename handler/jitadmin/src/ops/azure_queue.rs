@@ -56,9 +56,9 @@ impl AzureQueue {
             Ok::<_, OpsError>(())
         }
         .await;
-        let listed = held.iter().filter(|m| seen.contains(&m.sequence_number()));
+        // A message seen twice (its lock ran out during the walk) is listed once.
         let mut out: Vec<DeadLetter> = Vec::new();
-        for m in listed {
+        for m in &held {
             if !out.iter().any(|d| d.sequence_number == m.sequence_number()) {
                 out.push(view(m));
             }
