@@ -132,6 +132,21 @@ impl QueuedEvent {
             .property("kind", self.kind.as_str())
     }
 
+    /// The same message for a direct Service Bus send (REST), for where the Functions output
+    /// binding cannot set MessageId and SessionId: the enveloped body as the output binding
+    /// writes it, and the broker properties set on the message itself.
+    pub fn to_service_bus_message(&self) -> jitadmin_servicebus::OutgoingMessage {
+        let message = self.to_message();
+        let envelope = message.envelope();
+        let mut out = jitadmin_servicebus::OutgoingMessage::new(message.to_value().to_string().into_bytes())
+            .message_id(&self.key)
+            .session_id(self.session_id())
+            .correlation_id(&self.correlation_id);
+        out.broker.label = envelope.subject.clone();
+        out.properties = envelope.application_properties.clone();
+        out
+    }
+
     /// Read the event from a delivered message.
     pub fn from_message(message: &ServiceBusMessage) -> Result<QueuedEvent, MalformedMessage> {
         let malformed = |reason: String| MalformedMessage {
@@ -166,6 +181,19 @@ mod tests {
         assert_eq!(envelope.application_properties["correlationId"], "inv-1");
         assert_eq!(envelope.body["kind"], "callout");
         assert_eq!(envelope.body["payload"]["x"], 1);
+    }
+
+    #[test]
+    fn a_direct_send_carries_the_broker_properties_the_output_binding_cannot_set() {
+        let c = callout();
+        let event = QueuedEvent::callout(&c, serde_json::json!({"x": 1}), "inv-1").unwrap();
+        let out = event.to_service_bus_message();
+        assert_eq!(out.broker.message_id.as_deref(), c.idempotency_key().as_deref());
+        assert_eq!(out.broker.session_id.as_deref(), c.target_user_id());
+        assert_eq!(out.broker.correlation_id.as_deref(), Some("inv-1"));
+        assert_eq!(out.properties["correlationId"], "inv-1");
+        let body: Value = serde_json::from_slice(&out.body).unwrap();
+        assert_eq!(body["azfnMessage"]["body"]["key"], event.key);
     }
 
     #[test]

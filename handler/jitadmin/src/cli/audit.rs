@@ -81,7 +81,10 @@ async fn open_store(args: &AuditArgs) -> anyhow::Result<Store> {
         (Some(dir), _) => {
             let file = dir.join("jitadmin.db");
             if !file.is_file() {
-                bail!("{} holds no jitadmin store (is it a `jitadmin dev` state directory?)", dir.display());
+                bail!(
+                    "{} holds no jitadmin store (is it a `jitadmin dev` state directory?)",
+                    dir.display()
+                );
             }
             format!("sqlite:{}", file.display())
         }
