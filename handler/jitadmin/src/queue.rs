@@ -132,19 +132,9 @@ impl QueuedEvent {
             .property("kind", self.kind.as_str())
     }
 
-    /// The same message for a direct Service Bus send (REST), for where the Functions output
-    /// binding cannot set MessageId and SessionId: the enveloped body as the output binding
-    /// writes it, and the broker properties set on the message itself.
+    /// The same message for a direct Service Bus send (see [`direct_message`]).
     pub fn to_service_bus_message(&self) -> jitadmin_servicebus::OutgoingMessage {
-        let message = self.to_message();
-        let envelope = message.envelope();
-        let mut out = jitadmin_servicebus::OutgoingMessage::new(message.to_value().to_string().into_bytes())
-            .message_id(&self.key)
-            .session_id(self.session_id())
-            .correlation_id(&self.correlation_id);
-        out.broker.label = envelope.subject.clone();
-        out.properties = envelope.application_properties.clone();
-        out
+        direct_message(&self.to_message())
     }
 
     /// Read the event from a delivered message.
@@ -160,6 +150,20 @@ impl QueuedEvent {
         event.replay = message.property_text(crate::ops::REPLAY_PROPERTY);
         Ok(event)
     }
+}
+
+/// An output-binding message as a direct Service Bus send (REST), for where the Functions
+/// output binding cannot set MessageId and SessionId: the enveloped body exactly as the output
+/// binding writes it, and the envelope's broker and application properties set on the message.
+pub fn direct_message(message: &OutputMessage) -> jitadmin_servicebus::OutgoingMessage {
+    let envelope = message.envelope();
+    let mut out = jitadmin_servicebus::OutgoingMessage::new(message.to_value().to_string().into_bytes());
+    out.broker.message_id = envelope.message_id.clone();
+    out.broker.session_id = envelope.session_id.clone();
+    out.broker.correlation_id = envelope.correlation_id.clone();
+    out.broker.label = envelope.subject.clone();
+    out.properties = envelope.application_properties.clone();
+    out
 }
 
 #[cfg(test)]
