@@ -173,6 +173,12 @@ async fn dead_lettered_events_go_back_to_work_once_even_when_a_replay_is_cut_sho
     .await;
     for r in &requests {
         assert_eq!(resumed_204(env, r), 1, "request {r} resumed exactly once");
+        let attempts_after_outage = env
+            .sim
+            .assignment_request(r)
+            .map(|v| v.resumes.iter().filter(|x| x.status != 503).count())
+            .unwrap_or_default();
+        assert_eq!(attempts_after_outage, 1, "request {r}: no second resume was even tried");
     }
 
     // The trail says the first event came twice (once as a replay) and changed nothing the second time.
