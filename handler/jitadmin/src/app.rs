@@ -30,6 +30,7 @@ pub struct App {
     graph: GraphClient,
     callout_auth: CalloutAuth,
     rules: Option<RuleSet>,
+    direct_queue: Option<(jitadmin_servicebus::ServiceBusClient, String)>,
 }
 
 /// Start-up failed; the message is one line naming what and why (never a secret).
@@ -58,6 +59,9 @@ pub enum StartupError {
     /// `FILE:LINE:COL: message` per line.
     #[error("the rules file (JITADMIN_RULES) has problems:\n{0}")]
     Rules(jitadmin_decide::RulesError),
+    /// The direct Service Bus sender could not be built.
+    #[error("cannot build the Service Bus sender (JITADMIN_SERVICEBUS_*): {0}")]
+    ServiceBus(jitadmin_servicebus::ServiceBusError),
     /// The HTTP client fetching signing keys could not be built.
     #[error("cannot build the signing-key client: {0}")]
     Keys(String),
@@ -78,6 +82,11 @@ impl App {
             clock: None,
             graph_sleep: None,
         }
+    }
+
+    /// The direct Service Bus sender and its queue, when configured.
+    pub fn direct_queue(&self) -> Option<(&jitadmin_servicebus::ServiceBusClient, &str)> {
+        self.direct_queue.as_ref().map(|(c, q)| (c, q.as_str()))
     }
 
     /// The configuration it was built from.
@@ -157,6 +166,21 @@ impl AppBuilder {
             })?,
         };
         let graph = graph_client(&config, credential.clone(), self.graph_sleep)?;
+        let direct_queue = match &config.direct_queue {
+            None => None,
+            Some(q) => {
+                let client = match (&q.connection_string, &q.namespace) {
+                    (Some(cs), _) => jitadmin_servicebus::ServiceBusClient::from_connection_string(cs),
+                    (None, Some(ns)) => jitadmin_servicebus::ServiceBusClient::for_namespace(
+                        ns,
+                        jitadmin_servicebus::Auth::Credential(credential.clone()),
+                    ),
+                    (None, None) => unreachable_direct_queue(),
+                }
+                .map_err(StartupError::ServiceBus)?;
+                Some((client, q.queue.clone()))
+            }
+        };
         let store = match self.store {
             Some(s) => s,
             None => Store::open(&config.store, Some(credential))
@@ -183,8 +207,16 @@ impl AppBuilder {
             graph,
             callout_auth,
             rules,
+            direct_queue,
         }))
     }
+}
+
+/// `DirectQueue` is only built with a namespace or a connection string.
+fn unreachable_direct_queue() -> Result<jitadmin_servicebus::ServiceBusClient, jitadmin_servicebus::ServiceBusError> {
+    Err(jitadmin_servicebus::ServiceBusError::ConnectionString(
+        "neither a namespace nor a connection string".into(),
+    ))
 }
 
 fn graph_client(

@@ -59,6 +59,32 @@ pub struct Config {
     pub resume_source: String,
     /// The device loop: Intune syncs, user notices, check-ins, the admin-group watch.
     pub devices: DeviceLoopConfig,
+    /// Enqueue events with a direct Service Bus send instead of the output binding
+    /// (`JITADMIN_SERVICEBUS_NAMESPACE` or `JITADMIN_SERVICEBUS_CONNECTION_STRING`).
+    pub direct_queue: Option<DirectQueue>,
+}
+
+/// Where `callout` sends events itself: the Functions Service Bus output binding cannot set
+/// MessageId or SessionId for a custom handler, which a session queue with duplicate
+/// detection needs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DirectQueue {
+    /// The namespace, reached with the app's credential.
+    pub namespace: Option<String>,
+    /// Or a connection string (never printed).
+    pub connection_string: Option<String>,
+    /// The queue (`JITADMIN_SERVICEBUS_QUEUE`, default `events`).
+    pub queue: String,
+}
+
+impl std::fmt::Debug for DirectQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectQueue")
+            .field("namespace", &self.namespace)
+            .field("connection_string", &self.connection_string.as_ref().map(|_| "***"))
+            .field("queue", &self.queue)
+            .finish()
+    }
 }
 
 /// The login authority and the issuer bases tokens are validated against.

@@ -16,6 +16,14 @@ async fn main() -> std::process::ExitCode {
             init_dev_tracing();
             return jitadmin::cli::decide::run(args).await;
         }
+        Command::Replay(args) => {
+            init_dev_tracing();
+            jitadmin::cli::replay::run(*args).await
+        }
+        Command::Audit(args) => {
+            init_dev_tracing();
+            jitadmin::cli::audit::run(*args).await
+        }
         Command::Dev(args) => {
             init_dev_tracing();
             jitadmin::cli::dev::run(args).await

@@ -63,6 +63,10 @@ pub struct QueuedEvent {
     pub received_at: DateTime<Utc>,
     /// The payload as received.
     pub payload: Value,
+    /// Set when the delivered message is an operator's replay: its `jitadmin-replay`
+    /// application property (`{count}@{time}`). Not part of the body.
+    #[serde(skip)]
+    pub replay: Option<String>,
 }
 
 /// A message on the queue is not one of ours.
@@ -90,7 +94,21 @@ impl QueuedEvent {
             correlation_id: correlation_id.to_string(),
             received_at: Utc::now(),
             payload,
+            replay: None,
         })
+    }
+
+    /// Record the event's kind, request, user and correlation id on the invocation's span, so
+    /// every later log line of the invocation carries them.
+    pub fn record_in_span(&self) {
+        azfn_runtime::record_field("event_kind", self.kind.as_str());
+        if let Some(request) = &self.request_id {
+            azfn_runtime::record_field("request_id", request);
+        }
+        if let Some(user) = &self.user_id {
+            azfn_runtime::record_field("user", user);
+        }
+        azfn_runtime::record_field("correlation_id", &self.correlation_id);
     }
 
     /// The session this event belongs to: its user, else its request, else its key (a
@@ -114,18 +132,38 @@ impl QueuedEvent {
             .property("kind", self.kind.as_str())
     }
 
+    /// The same message for a direct Service Bus send (see [`direct_message`]).
+    pub fn to_service_bus_message(&self) -> jitadmin_servicebus::OutgoingMessage {
+        direct_message(&self.to_message())
+    }
+
     /// Read the event from a delivered message.
     pub fn from_message(message: &ServiceBusMessage) -> Result<QueuedEvent, MalformedMessage> {
         let malformed = |reason: String| MalformedMessage {
             message_id: message.message_id.clone().unwrap_or_else(|| "(none)".into()),
             reason,
         };
-        let event: QueuedEvent = message.body_as().map_err(|e| malformed(e.to_string()))?;
+        let mut event: QueuedEvent = message.body_as().map_err(|e| malformed(e.to_string()))?;
         if event.version != VERSION {
             return Err(malformed(format!("unsupported version {}", event.version)));
         }
+        event.replay = message.property_text(crate::ops::REPLAY_PROPERTY);
         Ok(event)
     }
+}
+
+/// An output-binding message as a direct Service Bus send (REST), for where the Functions
+/// output binding cannot set MessageId and SessionId: the enveloped body exactly as the output
+/// binding writes it, and the envelope's broker and application properties set on the message.
+pub fn direct_message(message: &OutputMessage) -> jitadmin_servicebus::OutgoingMessage {
+    let envelope = message.envelope();
+    let mut out = jitadmin_servicebus::OutgoingMessage::new(message.to_value().to_string().into_bytes());
+    out.broker.message_id = envelope.message_id.clone();
+    out.broker.session_id = envelope.session_id.clone();
+    out.broker.correlation_id = envelope.correlation_id.clone();
+    out.broker.label = envelope.subject.clone();
+    out.properties = envelope.application_properties.clone();
+    out
 }
 
 #[cfg(test)]
@@ -147,6 +185,19 @@ mod tests {
         assert_eq!(envelope.application_properties["correlationId"], "inv-1");
         assert_eq!(envelope.body["kind"], "callout");
         assert_eq!(envelope.body["payload"]["x"], 1);
+    }
+
+    #[test]
+    fn a_direct_send_carries_the_broker_properties_the_output_binding_cannot_set() {
+        let c = callout();
+        let event = QueuedEvent::callout(&c, serde_json::json!({"x": 1}), "inv-1").unwrap();
+        let out = event.to_service_bus_message();
+        assert_eq!(out.broker.message_id.as_deref(), c.idempotency_key().as_deref());
+        assert_eq!(out.broker.session_id.as_deref(), c.target_user_id());
+        assert_eq!(out.broker.correlation_id.as_deref(), Some("inv-1"));
+        assert_eq!(out.properties["correlationId"], "inv-1");
+        let body: Value = serde_json::from_slice(&out.body).unwrap();
+        assert_eq!(body["azfnMessage"]["body"]["key"], event.key);
     }
 
     #[test]

@@ -58,7 +58,11 @@ impl Trigger for HttpRequest {
 
 impl Trigger for ServiceBusMessage {
     fn from_request(request: &InvocationRequest, name: &str) -> Result<Self, BindingError> {
-        ServiceBusMessage::from_invocation(request, name)
+        let message = ServiceBusMessage::from_invocation(request, name)?;
+        if let Some(id) = message.correlation() {
+            crate::logs::record("correlation_id", &id);
+        }
+        Ok(message)
     }
 }
 

@@ -1,7 +1,10 @@
 //! Invocation logs: `tracing` events inside an invocation come back in `Logs`.
 //!
-//! The server opens a span named `invocation` with an `invocation_id` field around each
-//! call. [`InvocationLogLayer`] tags that span and appends every event in its scope,
+//! The server opens a span named `invocation` around each call ([`invocation_span`]) with
+//! the function name and invocation id, and declares empty the fields an application records
+//! once it has read its event ([`CORRELATION_FIELDS`], with [`record`]), so every line of an
+//! invocation carries them; it ends with one summary line (`invocation finished`, `outcome`,
+//! `duration_ms`). [`InvocationLogLayer`] tags that span and appends every event in its scope,
 //! formatted as one line, to the invocation's buffer; the server takes the buffer when
 //! the call ends. Install the layer with [`init_tracing`] (stdout JSON lines plus the
 //! layer) or add [`InvocationLogLayer::new`] to your own subscriber.
@@ -17,6 +20,30 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+
+/// Fields of the invocation span an application fills in with [`record`] once it parsed its
+/// event: what kind of event, the business id it concerns, the user it concerns, and the
+/// correlation id carried across queue hops (a Service Bus trigger records the message's own).
+pub const CORRELATION_FIELDS: [&str; 4] = ["event_kind", "request_id", "user", "correlation_id"];
+
+/// The span of one invocation: `function`, `invocation_id`, and [`CORRELATION_FIELDS`] empty.
+pub fn invocation_span(function: &str, invocation_id: &str) -> tracing::Span {
+    tracing::info_span!(
+        "invocation",
+        function = %function,
+        invocation_id = %invocation_id,
+        event_kind = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        user = tracing::field::Empty,
+        correlation_id = tracing::field::Empty,
+    )
+}
+
+/// Record a correlation field (one of [`CORRELATION_FIELDS`]) on the current invocation's span.
+/// Outside an invocation, or for another field name, nothing happens.
+pub fn record(field: &str, value: &str) {
+    tracing::Span::current().record(field, value);
+}
 
 /// Lines kept per invocation; more are counted and summarised in one last line.
 pub const MAX_LINES: usize = 1000;
@@ -63,7 +90,25 @@ fn push(invocation_id: &str, line: String) {
     }
 }
 
-struct InvocationTag(String);
+struct InvocationTag {
+    id: String,
+    /// ` event_kind=.. request_id=..`: the correlation fields recorded so far.
+    fields: String,
+}
+
+struct CorrelationVisitor<'a>(&'a mut String);
+impl Visit for CorrelationVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if CORRELATION_FIELDS.contains(&field.name()) {
+            let _ = write!(self.0, " {}={}", field.name(), value);
+        }
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if CORRELATION_FIELDS.contains(&field.name()) {
+            let _ = write!(self.0, " {}={:?}", field.name(), value);
+        }
+    }
+}
 
 /// The layer that copies events into their invocation's `Logs`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -122,7 +167,18 @@ where
         let mut visitor = IdVisitor(None);
         attrs.record(&mut visitor);
         if let (Some(invocation_id), Some(span)) = (visitor.0, ctx.span(id)) {
-            span.extensions_mut().insert(InvocationTag(invocation_id));
+            span.extensions_mut().insert(InvocationTag {
+                id: invocation_id,
+                fields: String::new(),
+            });
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut extensions = span.extensions_mut();
+        if let Some(tag) = extensions.get_mut::<InvocationTag>() {
+            values.record(&mut CorrelationVisitor(&mut tag.fields));
         }
     }
 
@@ -138,13 +194,14 @@ where
                 event.record(&mut visitor);
                 let meta = event.metadata();
                 push(
-                    &tag.0,
+                    &tag.id,
                     format!(
-                        "{} {}: {}{}",
+                        "{} {}: {}{}{}",
                         meta.level(),
                         meta.target(),
                         visitor.message,
-                        visitor.fields
+                        visitor.fields,
+                        tag.fields
                     ),
                 );
                 return;
@@ -162,7 +219,8 @@ pub fn init_tracing() {
         .json()
         .flatten_event(true)
         .with_current_span(true)
-        .with_span_list(false)
+        // Every enclosing span, so a line inside an inner span still carries the invocation's fields.
+        .with_span_list(true)
         .with_writer(std::io::stdout);
     let _ = tracing_subscriber::registry()
         .with(filter)

@@ -174,16 +174,15 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
 }
 
 async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequest, context: Context) -> Response {
-    let span =
-        tracing::info_span!("invocation", function = %context.function_name, invocation_id = %context.invocation_id);
+    let span = logs::invocation_span(&context.function_name, &context.invocation_id);
     let invocation_id = context.invocation_id.clone();
     logs::begin(&invocation_id);
     let started = Instant::now();
     let result = function.oneshot((envelope, context)).instrument(span.clone()).await;
-    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let duration_ms = started.elapsed().as_millis() as u64;
     let response = match result {
         Ok(outputs) => {
-            span.in_scope(|| tracing::debug!(elapsed_ms, "invocation succeeded"));
+            span.in_scope(|| tracing::info!(outcome = "succeeded", duration_ms, "invocation finished"));
             let (outputs, return_value) = outputs.into_parts();
             let logs = logs::finish(&invocation_id);
             return Json(InvocationResponse {
@@ -194,11 +193,15 @@ async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequ
             .into_response();
         }
         Err(CallError::Binding(e)) => {
-            span.in_scope(|| tracing::warn!(elapsed_ms, error = %e, "invocation rejected: bad binding"));
+            span.in_scope(
+                || tracing::warn!(outcome = "rejected", duration_ms, error = %e, "invocation finished: bad binding"),
+            );
             Problem::new("bad-binding", "Bad binding value", 400).with_detail(e.to_string())
         }
         Err(CallError::Function(e)) => {
-            span.in_scope(|| tracing::error!(elapsed_ms, error = %error_chain(e.as_ref()), "invocation failed"));
+            span.in_scope(|| {
+                tracing::error!(outcome = "failed", duration_ms, error = %error_chain(e.as_ref()), "invocation finished: failed")
+            });
             match e.downcast::<Problem>() {
                 Ok(problem) => *problem,
                 Err(e) => {

@@ -124,6 +124,27 @@ impl ServiceBusMessage {
         })
     }
 
+    /// The correlation id a sender set: `CorrelationId`, else the `correlationId` application property.
+    pub fn correlation(&self) -> Option<String> {
+        self.correlation_id.clone().or_else(|| {
+            self.application_properties
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("correlationId"))
+                .and_then(|(_, v)| v.as_str().map(str::to_string))
+        })
+    }
+
+    /// An application property as text, by case-insensitive name.
+    pub fn property_text(&self, name: &str) -> Option<String> {
+        self.application_properties
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+    }
+
     /// Deserialize the body into a typed value.
     pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_value(self.body.clone())

@@ -203,3 +203,48 @@ async fn invocations_run_concurrently() {
     }
     assert!(MAX_IN_FLIGHT.load(Ordering::SeqCst) > 1, "invocations were serialised");
 }
+
+async fn correlated(_: Invocation<Value>) -> Result<Outputs, Error> {
+    tracing::info!("before the event is read");
+    azfn_runtime::record_field("event_kind", "order");
+    azfn_runtime::record_field("request_id", "R-1");
+    azfn_runtime::record_field("user", "u-1");
+    tracing::info!("after the event is read");
+    Ok(Outputs::new())
+}
+
+#[tokio::test]
+async fn lines_after_the_event_is_read_carry_its_ids_and_one_summary_line_ends_the_invocation() {
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::layer::SubscriberExt::with(
+        tracing_subscriber::registry(),
+        azfn_runtime::InvocationLogLayer::new(),
+    ));
+    let router = azfn_runtime::router(
+        Functions::new().function("correlated", "req", service_fn(correlated)),
+        ServerConfig::default(),
+    );
+    let (status, _, body) = send(router, post("/correlated", "application/json", HTTP_ENVELOPE)).await;
+    assert_eq!(status, StatusCode::OK);
+    let logs: Vec<&str> = body["Logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(logs.len(), 3, "{logs:?}");
+    assert!(!logs[0].contains("request_id"), "{logs:?}");
+    assert!(
+        logs[1].contains("after the event is read")
+            && logs[1].contains("event_kind=order")
+            && logs[1].contains("request_id=R-1")
+            && logs[1].contains("user=u-1"),
+        "{logs:?}"
+    );
+    assert!(
+        logs[2].contains("invocation finished")
+            && logs[2].contains("outcome=succeeded")
+            && logs[2].contains("duration_ms=")
+            && logs[2].contains("request_id=R-1"),
+        "{logs:?}"
+    );
+}

@@ -45,6 +45,7 @@ mod pattern;
 mod record;
 pub mod scenario;
 mod server;
+pub mod service_bus;
 mod shared;
 mod sim;
 mod sim_em;

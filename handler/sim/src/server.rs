@@ -19,7 +19,7 @@ use tower::ServiceExt;
 
 use crate::graph::errors::GraphError;
 use crate::shared::Shared;
-use crate::{entra, faults, graph, record, throttle};
+use crate::{entra, faults, graph, record, service_bus, throttle};
 
 /// Closes the connection a request arrived on, without a response.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +38,7 @@ pub(crate) fn app(sim: Arc<Shared>) -> Router {
         .merge(crate::bot::router())
         .nest("/v1.0", graph::router(sim.clone(), "v1.0"))
         .nest("/beta", graph::router(sim.clone(), "beta"))
+        .nest("/servicebus", service_bus::router())
         .fallback(|uri: http::Uri| async move {
             GraphError::new(
                 http::StatusCode::NOT_FOUND,

@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
     pub bot: crate::bot::state::BotShared,
+    /// The Service Bus namespace.
+    pub service_bus: Mutex<crate::service_bus::ServiceBusState>,
 }
 
 impl Shared {
@@ -77,6 +79,10 @@ impl Shared {
 
     pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
         self.delta.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {
+        self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn subs(&self) -> MutexGuard<'_, SubState> {

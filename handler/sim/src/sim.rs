@@ -85,6 +85,7 @@ impl TenantSim {
             mail: Default::default(),
             outbound: Default::default(),
             bot,
+            service_bus: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));

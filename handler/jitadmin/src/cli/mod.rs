@@ -1,8 +1,10 @@
 //! The `jitadmin` command line: one module per subcommand.
 
+pub mod audit;
 pub mod decide;
 pub mod dev;
 pub mod package;
+pub mod replay;
 pub mod rules;
 pub mod serve;
 
@@ -30,4 +32,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Dry-run the decision on a callout: the outcome and why, nothing resumed or stored.
     Decide(decide::DecideArgs),
+    /// List dead-lettered events and put them back to work (Service Bus or the local queue).
+    Replay(Box<replay::ReplayArgs>),
+    /// A request's whole trail (or a user's, or a time range's) from the audit records.
+    Audit(Box<audit::AuditArgs>),
 }

@@ -66,6 +66,22 @@ fn value(c: &Config, name: &str) -> String {
             CreatedStage::Wait => "wait".into(),
         },
         "JITADMIN_RESUME_SOURCE" => c.resume_source.clone(),
+        "JITADMIN_SERVICEBUS_NAMESPACE" => c
+            .direct_queue
+            .as_ref()
+            .and_then(|q| q.namespace.clone())
+            .unwrap_or_else(|| "(none: the output binding)".into()),
+        "JITADMIN_SERVICEBUS_CONNECTION_STRING" => {
+            match c.direct_queue.as_ref().and_then(|q| q.connection_string.as_ref()) {
+                Some(_) => "(set, not shown)".into(),
+                None => "(none)".into(),
+            }
+        }
+        "JITADMIN_SERVICEBUS_QUEUE" => c
+            .direct_queue
+            .as_ref()
+            .map(|q| q.queue.clone())
+            .unwrap_or_else(|| "events".into()),
         _ => super::load::device_loop::describe(&c.devices, name).unwrap_or_else(|| "(unknown)".into()),
     }
 }

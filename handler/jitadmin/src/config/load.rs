@@ -48,6 +48,7 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
             }
         },
         resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
+        direct_queue: direct_queue(get),
         devices: device_loop::load(get)?,
         tenant_id,
         authority,
@@ -262,4 +263,18 @@ fn base_url(get: Lookup<'_>, name: &'static str, default: &str) -> Result<String
 
 fn is_guid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
+}
+
+fn direct_queue(get: Lookup<'_>) -> Option<super::DirectQueue> {
+    let namespace = get("JITADMIN_SERVICEBUS_NAMESPACE").filter(|v| !v.trim().is_empty());
+    let connection_string = get("JITADMIN_SERVICEBUS_CONNECTION_STRING").filter(|v| !v.trim().is_empty());
+    let queue = get("JITADMIN_SERVICEBUS_QUEUE").unwrap_or_else(|| "events".into());
+    if namespace.is_none() && connection_string.is_none() {
+        return None;
+    }
+    Some(super::DirectQueue {
+        namespace,
+        connection_string,
+        queue,
+    })
 }

@@ -173,6 +173,22 @@ pub const SETTINGS: &[Setting] = &[
         "The `source` written into resume bodies (Graph stores it for auditing).",
     ),
     s(
+        "JITADMIN_SERVICEBUS_NAMESPACE",
+        None,
+        "Send events to Service Bus directly (with the app's identity, Azure Service Bus Data Sender) \
+         instead of through the output binding, which cannot set MessageId/SessionId for a custom handler.",
+    ),
+    s(
+        "JITADMIN_SERVICEBUS_CONNECTION_STRING",
+        None,
+        "The same with a connection string (shared access key) instead of the identity; never printed.",
+    ),
+    s(
+        "JITADMIN_SERVICEBUS_QUEUE",
+        Some("events"),
+        "The queue the direct send writes to.",
+    ),
+    s(
         "JITADMIN_WATCH_GROUPS",
         None,
         "Admin groups (object ids, comma-separated) watched through Graph change notifications \

@@ -55,6 +55,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
         return Ok(answer(HttpResponse::json(200, &json!({"status": "ok"}))));
     };
+    queued.record_in_span();
 
     tracing::info!(
         function = "callout",
@@ -68,9 +69,14 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         "callout queued"
     );
     let accepted = json!({"status": "accepted", "key": queued.key, "correlationId": invocation_id});
-    Ok(Outputs::new()
-        .message(EVENTS_OUT, queued.to_message())
-        .http(HTTP_OUT, HttpResponse::json(202, &accepted)))
+    let outputs = Outputs::new().http(HTTP_OUT, HttpResponse::json(202, &accepted));
+    // A direct send where the output binding cannot set MessageId/SessionId (Azure); a
+    // failed send fails the invocation, so entitlement management calls again.
+    if let Some((client, queue)) = app.direct_queue() {
+        client.send(queue, &queued.to_service_bus_message()).await?;
+        return Ok(outputs);
+    }
+    Ok(outputs.message(EVENTS_OUT, queued.to_message()))
 }
 
 /// The typed callout and the raw payload it came from.

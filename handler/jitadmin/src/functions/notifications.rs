@@ -79,7 +79,14 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             subscription = %watch.subscription_id,
             "notification queued"
         );
-        outputs = outputs.message(EVENTS_OUT, watch.to_message());
+        match app.direct_queue() {
+            Some((client, queue)) => {
+                client
+                    .send(queue, &crate::queue::direct_message(&watch.to_message()))
+                    .await?
+            }
+            None => outputs = outputs.message(EVENTS_OUT, watch.to_message()),
+        }
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::new(202)))
 }

@@ -22,7 +22,10 @@ pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Resu
         return watch_event(&app, invocation_id, message.delivery_count, watch).await;
     }
     let queued = match QueuedEvent::from_message(message) {
-        Ok(queued) => queued,
+        Ok(queued) => {
+            queued.record_in_span();
+            queued
+        }
         Err(error) => {
             tracing::error!(
                 function = "process",
@@ -77,6 +80,7 @@ async fn watch_event(
         reason
     })?;
     let kind = watch.kind.as_str();
+    azfn_runtime::record_field("event_kind", kind);
     match crate::watch::process::handle(app, &watch).await {
         Ok(outcome) => {
             tracing::info!(function = "process", invocation_id, kind, key = %watch.key, "done: {outcome}");

@@ -105,6 +105,10 @@ async fn audit(
     if let (Some(map), Value::Object(extra)) = (detail.as_object_mut(), extra) {
         map.extend(extra);
     }
+    // An operator's replay says so in the trail.
+    if let (Some(map), Some(replay)) = (detail.as_object_mut(), &event.replay) {
+        map.insert("replay".into(), Value::String(replay.clone()));
+    }
     store
         .audit_append(&AuditEvent {
             request_id: subject.request_id.to_string(),

@@ -367,6 +367,16 @@ impl QueueStore {
         Ok(out)
     }
 
+    /// Delete one dead-lettered message of `queue` (after an operator resent a copy of it).
+    /// False when it is no longer there.
+    pub fn remove_dead_letter(&self, queue: &str, sequence_number: i64) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "DELETE FROM messages WHERE queue = ?1 AND seq = ?2 AND dead_lettered = 1",
+            params![queue, sequence_number],
+        )?;
+        Ok(n == 1)
+    }
+
     /// Move dead-lettered messages of `queue` back to it: all of them, or those with these
     /// sequence numbers. Each keeps its `MessageId`, `SessionId`, properties and body, gets
     /// a new sequence number (at the end of the queue) and a `DeliveryCount` of 0. One
