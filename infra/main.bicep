@@ -205,6 +205,12 @@ var jitadminSettings = {
   JITADMIN_POP_PATH: ''
   JITADMIN_POP_MAX_TS_SKEW_SECS: ''
   JITADMIN_POP_REQUIRE_NONCE: ''
+  // Events go to Service Bus with jitadmin's own sender (the app's identity, Data Sender on the
+  // queue): the Functions output binding cannot set SessionId/MessageId for a custom handler,
+  // and the `events` queue requires sessions.
+  JITADMIN_SERVICEBUS_NAMESPACE: serviceBus.outputs.fullyQualifiedNamespace
+  JITADMIN_SERVICEBUS_CONNECTION_STRING: ''
+  JITADMIN_SERVICEBUS_QUEUE: serviceBus.outputs.queueName
   JITADMIN_RULES: rulesFile
   JITADMIN_CREATED_STAGE: createdStage
   JITADMIN_RESUME_SOURCE: ''
