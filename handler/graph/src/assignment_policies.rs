@@ -137,9 +137,10 @@ mod tests {
     use super::*;
 
     fn fixture() -> AssignmentPolicy {
-        let doc: Value =
-            serde_json::from_slice(include_bytes!("../testdata/assignment-policy-stage-settings-expanded.json"))
-                .expect("json");
+        let doc: Value = serde_json::from_slice(include_bytes!(
+            "../testdata/assignment-policy-stage-settings-expanded.json"
+        ))
+        .expect("json");
         AssignmentPolicy::from_document(doc).expect("policy")
     }
 
@@ -147,10 +148,16 @@ mod tests {
     fn expanded_policy_fixture_gives_its_stage_settings() {
         let p = fixture();
         assert_eq!(p.id, "4540a08f-8ab5-43f6-a923-015275799197");
-        assert_eq!(p.access_package_id.as_deref(), Some("ba5807c7-2aa9-4c8a-907e-4a17ee587500"));
+        assert_eq!(
+            p.access_package_id.as_deref(),
+            Some("ba5807c7-2aa9-4c8a-907e-4a17ee587500")
+        );
         assert_eq!(p.stage_settings.len(), 1);
         assert_eq!(p.stage_settings[0].stage, "assignmentRequestCreated");
-        assert_eq!(p.stage_settings[0].extension_id(), Some("219f57b6-7983-45a1-be01-2c228b7a43f8"));
+        assert_eq!(
+            p.stage_settings[0].extension_id(),
+            Some("219f57b6-7983-45a1-be01-2c228b7a43f8")
+        );
         assert!(p.stage_settings[0]
             .custom_extension
             .as_ref()
@@ -166,7 +173,10 @@ mod tests {
             "e1".into(),
         )]);
         assert_eq!(body["requestorSettings"]["scopeType"], "AllExistingDirectorySubjects");
-        assert_eq!(body["verifiableCredentialSettings"]["credentialTypes"][0]["credentialType"], "VerifiedCredentialExpert");
+        assert_eq!(
+            body["verifiableCredentialSettings"]["credentialTypes"][0]["credentialType"],
+            "VerifiedCredentialExpert"
+        );
         assert_eq!(body["accessPackage"]["id"], "ba5807c7-2aa9-4c8a-907e-4a17ee587500");
         let settings = body["customExtensionStageSettings"].as_array().expect("settings");
         assert_eq!(settings.len(), 1);

@@ -199,7 +199,10 @@ mod tests {
             serde_json::from_slice(include_bytes!("../testdata/configuration-policies-list.json")).expect("page");
         assert_eq!(p.value[0].name, "WIN_D_LocalGroupMembership_RemoteDesktopUsers_PROD");
         assert_eq!(
-            p.value[0].template_reference.as_ref().and_then(|t| t.template_id.as_deref()),
+            p.value[0]
+                .template_reference
+                .as_ref()
+                .and_then(|t| t.template_id.as_deref()),
             Some(TEMPLATE_ID)
         );
         assert_eq!(p.value[0].role_scope_tag_ids, vec!["0"]);

@@ -126,7 +126,10 @@ impl CustomExtension {
 
 /// Whether two `@odata.type` values name the same type (a leading `#` is optional, case ignored).
 pub fn same_type(a: Option<&str>, b: &str) -> bool {
-    a.is_some_and(|a| a.trim_start_matches('#').eq_ignore_ascii_case(b.trim_start_matches('#')))
+    a.is_some_and(|a| {
+        a.trim_start_matches('#')
+            .eq_ignore_ascii_case(b.trim_start_matches('#'))
+    })
 }
 
 fn to_body(ext: &CustomExtension) -> Result<Value, GraphError> {
@@ -199,9 +202,10 @@ mod tests {
 
     #[test]
     fn created_request_workflow_extension_fixture_parses() {
-        let e: CustomExtension =
-            serde_json::from_slice(include_bytes!("../testdata/custom-extension-request-workflow-created.json"))
-                .expect("extension");
+        let e: CustomExtension = serde_json::from_slice(include_bytes!(
+            "../testdata/custom-extension-request-workflow-created.json"
+        ))
+        .expect("extension");
         assert!(e.is_request_workflow() && !e.is_assignment_workflow());
         assert_eq!(e.id.as_deref(), Some("98ffaec5-ae8e-4902-a434-5ffc5d3d3cd0"));
         let endpoint = e.endpoint_configuration.expect("endpoint");
@@ -212,7 +216,10 @@ mod tests {
             POP_AUTHENTICATION
         ));
         // Microsoft's example answers with the examples' name for the timeout.
-        assert_eq!(e.callback_configuration.as_ref().and_then(|c| c.timeout()), Some("PT1H"));
+        assert_eq!(
+            e.callback_configuration.as_ref().and_then(|c| c.timeout()),
+            Some("PT1H")
+        );
     }
 
     #[test]

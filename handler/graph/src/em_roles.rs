@@ -82,7 +82,10 @@ mod tests {
         let a: RoleAssignment =
             serde_json::from_slice(include_bytes!("../testdata/em-role-assignment-created.json")).expect("assignment");
         assert!(a.grants("679A9213-C497-48A4-830A-8D3D25D94DDC", CATALOG_OWNER));
-        assert_eq!(a.app_scope_id.as_deref(), Some("/AccessPackageCatalog/beedadfe-01d5-4025-910b-84abb9369997"));
+        assert_eq!(
+            a.app_scope_id.as_deref(),
+            Some("/AccessPackageCatalog/beedadfe-01d5-4025-910b-84abb9369997")
+        );
     }
 
     #[test]
@@ -92,7 +95,12 @@ mod tests {
         let found: Vec<_> = p
             .value
             .iter()
-            .filter(|a| a.grants("39228473-522e-4533-88cc-a9553180cb99", ACCESS_PACKAGE_ASSIGNMENT_MANAGER))
+            .filter(|a| {
+                a.grants(
+                    "39228473-522e-4533-88cc-a9553180cb99",
+                    ACCESS_PACKAGE_ASSIGNMENT_MANAGER,
+                )
+            })
             .collect();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id.as_deref(), Some("900633fe-2508-4b13-a561-a15e320ad35f"));

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 pub const TEMPLATE_ID: &str = "22968f54-45fa-486c-848e-f8224aa69772_1";
 /// The setting definition every rule lives under.
 pub const CONFIGURE: &str = "device_vendor_msft_policy_config_localusersandgroups_configure";
-const ACCESS_GROUP: &str = "device_vendor_msft_policy_config_localusersandgroups_configure_groupconfiguration_accessgroup";
+const ACCESS_GROUP: &str =
+    "device_vendor_msft_policy_config_localusersandgroups_configure_groupconfiguration_accessgroup";
 
 /// What a rule does to the listed local groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +201,10 @@ fn rule(children: &[Value]) -> LocalGroupRule {
 }
 
 fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -210,15 +214,19 @@ mod tests {
 
     #[test]
     fn settings_fixture_reads_one_add_update_rule_for_administrators() {
-        let p: Page<Value> =
-            serde_json::from_slice(include_bytes!("../testdata/configuration-policy-local-admins-settings.json"))
-                .expect("page");
+        let p: Page<Value> = serde_json::from_slice(include_bytes!(
+            "../testdata/configuration-policy-local-admins-settings.json"
+        ))
+        .expect("page");
         let r = rules(&p.value);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].groups, vec!["administrators"]);
         assert_eq!(r[0].action, Some(GroupAction::AddUpdate));
         assert_eq!(r[0].selection.as_deref(), Some("users"));
-        assert_eq!(r[0].members, vec!["S-1-12-1-1134101088-1151655155-3051483063-1663312217"]);
+        assert_eq!(
+            r[0].members,
+            vec!["S-1-12-1-1134101088-1151655155-3051483063-1663312217"]
+        );
     }
 
     #[test]

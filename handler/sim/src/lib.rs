@@ -38,6 +38,7 @@ mod graph;
 mod intune;
 mod outbound;
 mod pattern;
+mod provisioning;
 mod record;
 pub mod scenario;
 mod server;
@@ -68,6 +69,7 @@ pub use graph::errors::GraphError;
 pub use graph::GRAPH_AUDIENCES;
 pub use intune::DeviceSync;
 pub use pattern::RoutePattern;
+pub use provisioning::ConfigurationPolicyView;
 pub use record::RecordedCall;
 pub use scenario::{
     AccessPackage, AccessPackagePolicy, Application, ComplianceState, Group, ManagedDevice, ManagedIdentity,

@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub subs_changed: tokio::sync::Notify,
     /// Signalled (one permit) when group membership may have changed: wakes the notification dispatcher.
     pub state_changed: tokio::sync::Notify,
+    /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
+    pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
 }

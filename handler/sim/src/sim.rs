@@ -82,6 +82,7 @@ impl TenantSim {
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             outbound: Default::default(),
+            provisioning: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));
