@@ -13,6 +13,7 @@ pub mod devices;
 pub mod facts;
 pub mod functions;
 pub mod inbound;
+pub mod provision;
 pub mod queue;
 pub mod watch;
 pub mod work;

@@ -16,6 +16,10 @@ async fn main() -> std::process::ExitCode {
             init_dev_tracing();
             return jitadmin::cli::decide::run(args).await;
         }
+        Command::Provision(args) => {
+            init_dev_tracing();
+            return jitadmin::cli::provision::run(args).await;
+        }
         Command::Dev(args) => {
             init_dev_tracing();
             jitadmin::cli::dev::run(args).await

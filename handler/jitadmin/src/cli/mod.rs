@@ -3,6 +3,7 @@
 pub mod decide;
 pub mod dev;
 pub mod package;
+pub mod provision;
 pub mod rules;
 pub mod serve;
 
@@ -30,4 +31,6 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Dry-run the decision on a callout: the outcome and why, nothing resumed or stored.
     Decide(decide::DecideArgs),
+    /// Set up in Graph what Bicep cannot (custom extensions, stage settings, catalog role, Intune policy, subscription); --dry-run shows the plan.
+    Provision(provision::ProvisionArgs),
 }
