@@ -115,10 +115,12 @@ fn describe(e: &CustomExtension) -> String {
         None if e.is_assignment_workflow() => "pre-expiration".to_string(),
         None => "launch and continue".to_string(),
     };
+    // The trigger URL's query may carry a SAS signature: never printed.
     let url = e
         .endpoint_configuration
         .as_ref()
         .and_then(|c| c.url.as_deref())
+        .map(|u| u.split('?').next().unwrap_or(u))
         .unwrap_or("?");
     format!("\"{}\": {mode}, PoP, → {url}", e.display_name)
 }

@@ -94,7 +94,7 @@ pub(crate) async fn run(step: &Step<'_>) -> Result<StepReport, ProvisionError> {
             Some(policy.id.clone())
         }
     };
-    let assignment = format!("assigned to device group {}", s.device_group);
+    let assignment = format!("assignment to device group {}", s.device_group);
     let existing = match &policy_id {
         Some(id) if found.is_some() || step.apply() => graph
             .configuration_policy_assignments(id)

@@ -125,7 +125,7 @@ pub enum ProvisionError {
         /// What we were doing.
         what: String,
         /// Graph's error: status, code, message, request-id.
-        source: GraphError,
+        source: Box<GraphError>,
     },
     /// The subscription code failed.
     #[error("step {step} ({name}): {source}")]
@@ -135,7 +135,7 @@ pub enum ProvisionError {
         /// Step name.
         name: &'static str,
         /// What failed.
-        source: WatchError,
+        source: Box<WatchError>,
     },
     /// Something in the tenant or the settings is not as provisioning needs it.
     #[error("step {step} ({name}): {message}")]
@@ -172,7 +172,7 @@ impl Step<'_> {
             step,
             name,
             what,
-            source,
+            source: Box::new(source),
         }
     }
 

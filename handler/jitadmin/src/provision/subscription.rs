@@ -62,7 +62,7 @@ pub(crate) async fn run(step: &Step<'_>) -> Result<StepReport, ProvisionError> {
             .map_err(|source| ProvisionError::Watch {
                 step: step.number,
                 name: step.name,
-                source,
+                source: Box::new(source),
             })?;
         tracing::info!(subscriptions = %crate::watch::subscriptions::describe(&done), "subscriptions ensured");
     }
