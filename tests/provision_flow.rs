@@ -353,3 +353,94 @@ async fn a_failed_step_is_named_with_graphs_error_and_a_rerun_finishes() {
     assert_eq!(t.sim.configuration_policies().len(), 1);
     t.sim.shutdown().await;
 }
+
+/// Graph as another admin would call it.
+async fn graph(sim: &TenantSim, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let token = sim
+        .app_token("66666666-0000-4000-8000-000000000001", "https://graph.microsoft.com")
+        .expect("token");
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{path}", sim.graph_url()))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("graph");
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn stages_jitadmin_does_not_manage_are_kept_and_a_changed_timeout_is_updated() {
+    let t = Tenant::start().await;
+    assert!(t.provision(&[]).await.status.success());
+    // Someone else's extension on the approved stage.
+    let em = "/v1.0/identityGovernance/entitlementManagement";
+    let theirs = graph(
+        &t.sim,
+        reqwest::Method::POST,
+        &format!("{em}/catalogs/{CATALOG}/customWorkflowExtensions"),
+        Some(serde_json::json!({
+            "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
+            "displayName": "ticketing",
+            "endpointConfiguration": { "@odata.type": "#microsoft.graph.logicAppTriggerEndpointConfiguration", "url": "https://ticketing.example/hook" }
+        })),
+    )
+    .await;
+    let policy_path = format!("{em}/assignmentPolicies/{POLICY}");
+    let mut policy = graph(
+        &t.sim,
+        reqwest::Method::GET,
+        &format!("{policy_path}?$expand=accessPackage"),
+        None,
+    )
+    .await;
+    let mut settings = policy["customExtensionStageSettings"].as_array().cloned().unwrap();
+    settings
+        .push(serde_json::json!({ "stage": "assignmentRequestApproved", "customExtension": { "id": theirs["id"] } }));
+    policy["customExtensionStageSettings"] = Value::Array(settings);
+    graph(&t.sim, reqwest::Method::PUT, &policy_path, Some(policy)).await;
+
+    t.sim.clear_calls();
+    let out = t
+        .provision(&["--callback-timeout", "PT4H", "--pre-expiration", "fourteen-days"])
+        .await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("update       \"jitadmin request\": launch and wait, timeout PT4H"),
+        "{stdout}"
+    );
+    let writes = t.writes();
+    assert_eq!(
+        writes
+            .iter()
+            .filter(|w| w.starts_with("PUT") && w.contains("customWorkflowExtensions"))
+            .count(),
+        1,
+        "only the request extension changed: {writes:?}"
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|w| w.starts_with("PUT") && w.contains("assignmentPolicies")),
+        "{writes:?}"
+    );
+    assert_eq!(writes.len(), 2, "nothing else is written: {writes:?}");
+    let request = extension(&t.sim.custom_extensions(CATALOG), "jitadmin request").clone();
+    assert_eq!(request["callbackConfiguration"]["timeoutDuration"], "PT4H");
+    let stages = t.sim.policy_stage_settings(POLICY);
+    let theirs_id = theirs["id"].as_str().unwrap().to_string();
+    assert!(
+        stages.contains(&("assignmentRequestApproved".to_string(), theirs_id)),
+        "{stages:?}"
+    );
+    assert!(
+        stages
+            .iter()
+            .any(|(s, _)| s == "assignmentFourteenDaysBeforeExpiration"),
+        "{stages:?}"
+    );
+    assert_eq!(stages.len(), 5, "{stages:?}");
+    t.sim.shutdown().await;
+}
