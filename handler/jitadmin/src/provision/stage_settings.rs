@@ -47,7 +47,7 @@ pub(crate) async fn run(step: &Step<'_>, ids: &ExtensionIds) -> Result<StepRepor
         }
     }
     let graph = step.app.graph();
-    let policy = graph
+    let mut policy = graph
         .get_assignment_policy(&s.policy_id)
         .await
         .map_err(step.graph(format!("reading policy {}", s.policy_id)))?;
@@ -59,6 +59,10 @@ pub(crate) async fn run(step: &Step<'_>, ids: &ExtensionIds) -> Result<StepRepor
             )));
         }
     }
+    // A policy read without its access package still goes back with it (a PUT replaces).
+    policy
+        .access_package_id
+        .get_or_insert_with(|| s.access_package_id.clone());
     let current = |stage: &str| {
         policy
             .stage_settings
