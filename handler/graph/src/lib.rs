@@ -2,7 +2,8 @@
 //!
 //! One [`GraphClient`] (cheap to clone) carries the base URL, the token source, the retry policy
 //! and the Intune limiter; typed operations hang off it, one module per area: [`resume`],
-//! [`users`], [`devices`], [`groups`], [`entitlement`], [`subscriptions`], [`mail`]. The generic
+//! [`users`], [`devices`], [`groups`], [`entitlement`], [`subscriptions`], [`mail`]; and for `jitadmin provision`
+//! [`custom_extensions`], [`assignment_policies`], [`em_roles`], [`config_policies`] with [`local_groups`]. The generic
 //! parts are [`GraphClient::execute`], the [`paging`] helpers and [`batch`].
 //!
 //! Against tenant-sim, set [`GraphConfig::base_url`] to the sim's address (a path prefix is kept)
@@ -26,14 +27,19 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
+pub mod assignment_policies;
 pub mod batch;
 mod client;
 mod config;
+pub mod config_policies;
+pub mod custom_extensions;
 pub mod devices;
+pub mod em_roles;
 pub mod entitlement;
 mod error;
 pub mod groups;
 pub mod limiter;
+pub mod local_groups;
 pub mod mail;
 pub mod paging;
 mod path;

@@ -24,6 +24,10 @@ async fn main() -> std::process::ExitCode {
             init_dev_tracing();
             jitadmin::cli::audit::run(*args).await
         }
+        Command::Provision(args) => {
+            init_dev_tracing();
+            return jitadmin::cli::provision::run(args).await;
+        }
         Command::Dev(args) => {
             init_dev_tracing();
             jitadmin::cli::dev::run(args).await

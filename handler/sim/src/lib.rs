@@ -42,6 +42,7 @@ mod intune;
 mod mail;
 mod outbound;
 mod pattern;
+mod provisioning;
 mod record;
 pub mod scenario;
 mod server;
@@ -76,6 +77,7 @@ pub use graph::GRAPH_AUDIENCES;
 pub use intune::DeviceSync;
 pub use mail::SentMail;
 pub use pattern::RoutePattern;
+pub use provisioning::ConfigurationPolicyView;
 pub use record::RecordedCall;
 pub use scenario::{
     AccessPackage, AccessPackagePolicy, Application, ComplianceState, Group, ManagedDevice, ManagedIdentity,

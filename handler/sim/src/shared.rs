@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub state_changed: tokio::sync::Notify,
     /// Mail accepted by `sendMail`.
     pub mail: Mutex<Vec<crate::mail::SentMail>>,
+    /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
+    pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.

@@ -86,6 +86,7 @@ impl TenantSim {
             outbound: Default::default(),
             bot,
             service_bus: Default::default(),
+            provisioning: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));

@@ -277,8 +277,10 @@ async fn an_extension_attached_through_graph_calls_out_like_one_set_in_rust() {
     let r = http()
         .put(format!("{em}/assignmentPolicies/{POLICY}"))
         .bearer_auth(graph_token(&sim))
-        .json(&serde_json::json!({ "customExtensionStageSettings": [
-            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext_id } } ] }))
+        .json(
+            &serde_json::json!({ "displayName": "Employees", "customExtensionStageSettings": [
+            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext_id } } ] }),
+        )
         .send()
         .await
         .unwrap();

@@ -5,6 +5,7 @@ pub mod decide;
 pub mod dev;
 pub mod package;
 pub mod replay;
+pub mod provision;
 pub mod rules;
 pub mod serve;
 
@@ -36,4 +37,6 @@ pub enum Command {
     Replay(Box<replay::ReplayArgs>),
     /// A request's whole trail (or a user's, or a time range's) from the audit records.
     Audit(Box<audit::AuditArgs>),
+    /// Set up in Graph what Bicep cannot (custom extensions, stage settings, catalog role, Intune policy, subscription); --dry-run shows the plan.
+    Provision(provision::ProvisionArgs),
 }

@@ -20,7 +20,6 @@ use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::em::extensions;
 use crate::em::flow::{complete_stage, drive, finish};
 use crate::em::json::{assignment, expands, filter_clauses, request};
 use crate::em::store::{state, status};
@@ -50,14 +49,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(resume),
         )
         .route(&format!("{EM}/assignments"), get(list_assignments))
-        .route(
-            &format!("{EM}/catalogs/{{catalog}}/customWorkflowExtensions"),
-            post(extensions::create_extension),
-        )
-        .route(
-            &format!("{EM}/assignmentPolicies/{{id}}"),
-            get(extensions::get_policy).put(extensions::put_policy),
-        )
 }
 
 fn not_found(id: &str) -> GraphError {

@@ -44,6 +44,10 @@ pub(super) fn group_json(group: &Group) -> Map<String, Value> {
         .collect();
     map.insert("mailNickname".into(), json!(nickname));
     map.insert("securityEnabled".into(), json!(group.security_enabled));
+    map.insert(
+        "securityIdentifier".into(),
+        json!(crate::provisioning::cloud_sid(&group.id)),
+    );
     map
 }
 

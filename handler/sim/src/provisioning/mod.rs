@@ -1,0 +1,158 @@
+//! What `jitadmin provision` sets up through Graph, served as Graph does (spec
+//! entitlement-management §6, azure-infra §7):
+//!
+//! - a catalog and its custom extensions (`catalogs.rs`): request workflow and pre-expiration
+//!   (assignment workflow) extensions, created, listed, read and updated;
+//! - assignment policies with their `customExtensionStageSettings` (`policies.rs`): read with
+//!   `$expand`, replaced with `PUT`; request-stage settings drive the simulated callouts;
+//! - entitlement-management role definitions and catalog-scoped role assignments (`roles.rs`);
+//! - Intune settings-catalog policies under `/beta/deviceManagement/configurationPolicies`
+//!   (`intune.rs`), their settings, assignments and `assign`, with the "Local user group
+//!   membership" rules checked (`local_groups.rs`).
+//!
+//! Validation errors are 400s naming the missing or wrong property; unknown ids are 404s. Error
+//! codes Microsoft does not document are the sim's choice (noted at each).
+
+mod api;
+mod catalogs;
+mod intune;
+mod local_groups;
+mod policies;
+mod roles;
+
+use std::collections::HashMap;
+use std::sync::{Arc, MutexGuard};
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::Value;
+
+pub use api::ConfigurationPolicyView;
+
+use crate::graph::errors::GraphError;
+use crate::shared::Shared;
+
+const EM: &str = "/identityGovernance/entitlementManagement";
+const EM_ROLES: &str = "/roleManagement/entitlementManagement";
+const INTUNE: &str = "/deviceManagement/configurationPolicies";
+
+/// The stages of `accessPackageCustomExtensionStage` (spec §1.1): four request stages, then the two
+/// pre-expiration ones.
+pub(crate) const STAGES: [&str; 6] = [
+    "assignmentRequestCreated",
+    "assignmentRequestApproved",
+    "assignmentRequestGranted",
+    "assignmentRequestRemoved",
+    "assignmentFourteenDaysBeforeExpiration",
+    "assignmentOneDayBeforeExpiration",
+];
+
+/// An Intune configuration policy with its settings and assignments.
+#[derive(Debug, Clone)]
+pub(crate) struct ConfigPolicy {
+    pub json: Value,
+    pub settings: Vec<Value>,
+    pub assignments: Vec<Value>,
+}
+
+/// Provisioning's data: what is not entitlement management's runtime state.
+#[derive(Debug, Default)]
+pub(crate) struct ProvisioningState {
+    /// Assignment policy documents by lower-case id (without stage settings and access package).
+    pub policies: HashMap<String, Value>,
+    /// Pre-expiration stage settings by lower-case policy id: `(stage, extension id)`.
+    pub pre_expiration: HashMap<String, Vec<(String, String)>>,
+    /// Catalog-scoped role assignments.
+    pub role_assignments: Vec<Value>,
+    /// Intune configuration policies, in creation order.
+    pub config_policies: Vec<ConfigPolicy>,
+}
+
+impl Shared {
+    pub(crate) fn provisioning(&self) -> MutexGuard<'_, ProvisioningState> {
+        self.provisioning.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The routes, relative to a Graph version root.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(&format!("{EM}/catalogs/{{catalog}}"), get(catalogs::get_catalog))
+        .route(
+            &format!("{EM}/catalogs/{{catalog}}/customWorkflowExtensions"),
+            get(catalogs::list_extensions).post(catalogs::create_extension),
+        )
+        .route(
+            &format!("{EM}/catalogs/{{catalog}}/customWorkflowExtensions/{{id}}"),
+            get(catalogs::get_extension).put(catalogs::update_extension),
+        )
+        .route(
+            &format!("{EM}/assignmentPolicies/{{id}}"),
+            get(policies::get_policy).put(policies::put_policy),
+        )
+        .route(&format!("{EM_ROLES}/roleDefinitions"), get(roles::list_definitions))
+        .route(
+            &format!("{EM_ROLES}/roleDefinitions/{{id}}"),
+            get(roles::get_definition),
+        )
+        .route(
+            &format!("{EM_ROLES}/roleAssignments"),
+            get(roles::list_assignments).post(roles::create_assignment),
+        )
+        .route(INTUNE, get(intune::list).post(intune::create))
+        .route(&format!("{INTUNE}/{{id}}"), get(intune::get).put(intune::replace))
+        .route(&format!("{INTUNE}/{{id}}/settings"), get(intune::settings))
+        .route(&format!("{INTUNE}/{{id}}/assignments"), get(intune::assignments))
+        .route(&format!("{INTUNE}/{{id}}/assign"), post(intune::assign))
+}
+
+/// 400 `BadRequest` with a message naming the problem.
+pub(crate) fn bad(message: impl Into<String>) -> GraphError {
+    GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// 404 `ResourceNotFound`.
+pub(crate) fn not_found(what: &str, id: &str) -> GraphError {
+    GraphError::new(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        format!("{what} '{id}' was not found."),
+    )
+}
+
+/// The body as a JSON object, or 400.
+pub(crate) fn object_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, GraphError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(bad("The request body must be a JSON object.")),
+    }
+}
+
+/// Now, as Graph writes timestamps.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// An Entra object id as the cloud SID Windows sees (`S-1-12-1-` and the GUID's 16 bytes, in
+/// Microsoft's byte order, as four little-endian 32-bit numbers). `None` for a non-GUID id.
+pub(crate) fn cloud_sid(object_id: &str) -> Option<String> {
+    let bytes = uuid::Uuid::parse_str(object_id).ok()?.to_bytes_le();
+    let part = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    Some(format!("S-1-12-1-{}-{}-{}-{}", part(0), part(4), part(8), part(12)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_sid_of_an_object_id_has_four_parts_after_the_prefix() {
+        let sid = cloud_sid("22222222-0000-4000-8000-000000000001").expect("sid");
+        assert!(sid.starts_with("S-1-12-1-"));
+        assert_eq!(sid.split('-').count(), 8);
+        assert_eq!(cloud_sid("not-a-guid"), None);
+        // The first part is the GUID's first field.
+        assert_eq!(sid.split('-').nth(4), Some("572662306"));
+    }
+}
