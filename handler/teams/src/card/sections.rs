@@ -1,0 +1,188 @@
+//! The facts an approval card shows, in every state: requestor, request, answers, devices,
+//! history and the rule's explanation. User text goes only into `TextRun`s (see [`super::text`]).
+
+use super::adaptive::{Color, Element, RichTextBlock, Size, Spacing, TextBlock, TextRun, Weight};
+use super::model::{ApprovalCard, DeviceLine};
+use super::text::{inert, when, LINE_MAX, LONG_MAX, NAME_MAX};
+
+/// At most this many answers, devices and history lines are listed; the rest are counted.
+pub const LIST_MAX: usize = 10;
+
+/// A plain run of user text.
+pub fn run(text: String) -> TextRun {
+    TextRun {
+        text,
+        ..TextRun::default()
+    }
+}
+
+/// A bold run.
+pub fn bold(text: String) -> TextRun {
+    TextRun {
+        weight: Some(Weight::Bolder),
+        ..run(text)
+    }
+}
+
+/// A toned-down run.
+pub fn subtle(text: String) -> TextRun {
+    TextRun {
+        is_subtle: Some(true),
+        ..run(text)
+    }
+}
+
+/// A paragraph of runs.
+pub fn para(inlines: Vec<TextRun>) -> Element {
+    RichTextBlock {
+        inlines,
+        spacing: Some(Spacing::Small),
+    }
+    .into()
+}
+
+/// Our own words (never user text): a `TextBlock`.
+pub fn own(text: String) -> TextBlock {
+    TextBlock {
+        text,
+        wrap: true,
+        ..TextBlock::default()
+    }
+}
+
+fn heading(text: &str) -> Element {
+    TextBlock {
+        weight: Some(Weight::Bolder),
+        spacing: Some(Spacing::Medium),
+        separator: Some(true),
+        ..own(text.to_string())
+    }
+    .into()
+}
+
+fn field(label: &str, value: String) -> Element {
+    para(vec![subtle(format!("{label}: ")), run(value)])
+}
+
+fn more(hidden: usize, what: &str) -> Option<Element> {
+    (hidden > 0).then(|| {
+        TextBlock {
+            is_subtle: Some(true),
+            size: Some(Size::Small),
+            spacing: Some(Spacing::Small),
+            ..own(format!("… and {hidden} more {what}"))
+        }
+        .into()
+    })
+}
+
+/// All fact sections, in order.
+pub fn facts(card: &ApprovalCard) -> Vec<Element> {
+    let mut out = Vec::new();
+    requestor(card, &mut out);
+    request(card, &mut out);
+    answers(card, &mut out);
+    devices(card, &mut out);
+    history(card, &mut out);
+    out.push(heading("Why you see this"));
+    out.push(para(vec![run(inert(&card.explanation, LONG_MAX))]));
+    out.push(para(vec![subtle(format!(
+        "Request {} · stage {}",
+        inert(&card.request_id, NAME_MAX),
+        inert(&card.stage_instance_id, NAME_MAX)
+    ))]));
+    out
+}
+
+fn requestor(card: &ApprovalCard, out: &mut Vec<Element>) {
+    let r = &card.requestor;
+    out.push(heading("Requestor"));
+    out.push(field("Name", inert(&r.display_name, NAME_MAX)));
+    out.push(field("UPN", inert(&r.upn, NAME_MAX)));
+    let department = r.department.as_deref().map_or("(none)".into(), |d| inert(d, NAME_MAX));
+    out.push(field("Department", department));
+    let manager = r.manager.as_deref().map_or("(none)".into(), |m| inert(m, NAME_MAX));
+    out.push(field("Manager", manager));
+}
+
+fn request(card: &ApprovalCard, out: &mut Vec<Element>) {
+    out.push(heading("Request"));
+    out.push(field("Access package", inert(&card.access_package, NAME_MAX)));
+    let duration = card
+        .duration
+        .as_deref()
+        .map_or("(not given)".into(), |d| inert(d, NAME_MAX));
+    out.push(field("Duration", duration));
+    let justification = card
+        .justification
+        .as_deref()
+        .filter(|j| !j.trim().is_empty())
+        .map_or("(none given)".into(), |j| inert(j, LONG_MAX));
+    out.push(field("Justification", justification));
+}
+
+fn answers(card: &ApprovalCard, out: &mut Vec<Element>) {
+    if card.answers.is_empty() {
+        return;
+    }
+    out.push(heading("Answers"));
+    for a in card.answers.iter().take(LIST_MAX) {
+        out.push(para(vec![
+            subtle(format!("{}: ", inert(&a.question, LINE_MAX))),
+            run(inert(&a.answer, LONG_MAX)),
+        ]));
+    }
+    out.extend(more(card.answers.len().saturating_sub(LIST_MAX), "answers"));
+}
+
+fn devices(card: &ApprovalCard, out: &mut Vec<Element>) {
+    out.push(heading("Devices"));
+    if card.devices.is_empty() {
+        out.push(para(vec![subtle("No Intune-managed devices found".into())]));
+        return;
+    }
+    for d in card.devices.iter().take(LIST_MAX) {
+        out.push(para(device(d)));
+    }
+    out.extend(more(card.devices.len().saturating_sub(LIST_MAX), "devices"));
+}
+
+fn device(d: &DeviceLine) -> Vec<TextRun> {
+    let mut runs = vec![bold(inert(&d.name, NAME_MAX))];
+    if let Some(os) = &d.os {
+        runs.push(run(format!(" · {}", inert(os, NAME_MAX))));
+    }
+    runs.push(run(" · ".into()));
+    runs.push(TextRun {
+        color: Some(compliance_color(&d.compliance)),
+        ..run(inert(&d.compliance, NAME_MAX))
+    });
+    let sync = d
+        .last_sync
+        .map_or("never synced".into(), |t| format!("last sync {}", when(t)));
+    runs.push(subtle(format!(" · {sync}")));
+    runs
+}
+
+fn compliance_color(state: &str) -> Color {
+    match state.to_ascii_lowercase().as_str() {
+        "compliant" => Color::Good,
+        "noncompliant" | "error" | "conflict" => Color::Attention,
+        _ => Color::Warning,
+    }
+}
+
+fn history(card: &ApprovalCard, out: &mut Vec<Element>) {
+    out.push(heading("Recent elevations"));
+    if card.history.is_empty() {
+        out.push(para(vec![subtle("None".into())]));
+        return;
+    }
+    for h in card.history.iter().take(LIST_MAX) {
+        out.push(para(vec![
+            subtle(format!("{}  ", when(h.at))),
+            run(inert(&h.text, LINE_MAX)),
+        ]));
+    }
+    out.extend(more(card.history.len().saturating_sub(LIST_MAX), "entries"));
+}
