@@ -17,10 +17,11 @@ pub enum ConnectorError {
         /// The HTTP status.
         status: u16,
     },
-    /// Any other non-2xx answer (400, 401, 403, 404, 413, ...): retrying will not help.
+    /// Any other non-2xx answer (400, 401, 403, 404, 413, ...), or a request refused before
+    /// sending (an invalid `serviceUrl`, status 0): retrying will not help.
     #[error("the Bot Connector refused the request (HTTP {status}): {message}")]
     Refused {
-        /// The HTTP status.
+        /// The HTTP status; 0 when the request was not sent.
         status: u16,
         /// The `ErrorResponse` message (and code), or the start of the body.
         message: String,
@@ -44,6 +45,24 @@ impl ConnectorError {
     /// Whether trying again later may succeed: throttling, 5xx, transport failures and
     /// token failures (the identity endpoint may be briefly down). `Refused` is not.
     pub fn is_transient(&self) -> bool {
-        todo!()
+        !matches!(self, ConnectorError::Refused { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_refusals_are_permanent() {
+        assert!(ConnectorError::Throttled { retry_after: None }.is_transient());
+        assert!(ConnectorError::Unavailable { status: 503 }.is_transient());
+        assert!(ConnectorError::Token("down".into()).is_transient());
+        assert!(ConnectorError::Transport("reset".into()).is_transient());
+        assert!(!ConnectorError::Refused {
+            status: 403,
+            message: "no".into()
+        }
+        .is_transient());
     }
 }
