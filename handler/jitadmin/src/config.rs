@@ -26,6 +26,7 @@ use std::time::Duration;
 pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
 pub use load::device_loop::{DeviceLoopConfig, DriftAction, NotifyMode};
+pub use load::teams::{TeamsConfig, BOT_SCOPE, CARD_KEY_MIN_BYTES};
 pub use settings::{settings_table, Setting, SETTINGS};
 
 /// Public-cloud login authority (the default of `JITADMIN_AUTHORITY_HOST`).
@@ -59,6 +60,8 @@ pub struct Config {
     pub resume_source: String,
     /// The device loop: Intune syncs, user notices, check-ins, the admin-group watch.
     pub devices: DeviceLoopConfig,
+    /// Teams approvals (`JITADMIN_BOT_APP_ID` and the rest); `None` when Teams is off.
+    pub teams: Option<TeamsConfig>,
 }
 
 /// The login authority and the issuer bases tokens are validated against.
@@ -190,6 +193,11 @@ impl Config {
     /// The credential's kind as `JITADMIN_CREDENTIAL` spells it (`managed-identity`, ...).
     pub fn credential_kind(&self) -> &'static str {
         describe::credential_kind(&self.credential)
+    }
+
+    /// A credential's kind as the settings spell it (`managed-identity`, ...).
+    pub fn credential_kind_of(credential: &CredentialConfig) -> &'static str {
+        describe::credential_kind(credential)
     }
 }
 

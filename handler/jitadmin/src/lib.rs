@@ -14,6 +14,7 @@ pub mod facts;
 pub mod functions;
 pub mod inbound;
 pub mod queue;
+pub mod teams;
 pub mod watch;
 pub mod work;
 

@@ -66,7 +66,9 @@ fn value(c: &Config, name: &str) -> String {
             CreatedStage::Wait => "wait".into(),
         },
         "JITADMIN_RESUME_SOURCE" => c.resume_source.clone(),
-        _ => super::load::device_loop::describe(&c.devices, name).unwrap_or_else(|| "(unknown)".into()),
+        _ => super::load::teams::describe(&c.teams, name)
+            .or_else(|| super::load::device_loop::describe(&c.devices, name))
+            .unwrap_or_else(|| "(unknown)".into()),
     }
 }
 
