@@ -6,7 +6,9 @@
 //! groups, members and the groups delta query; Intune managed devices and `syncDevice`;
 //! `$batch`; change-notification subscriptions (with the validation handshake, change and
 //! lifecycle notifications sent to the subscriber); and entitlement management (assignment
-//! requests whose stages call custom extensions as EM does, bearer or PoP, and `resume`). Every
+//! requests whose stages call custom extensions as EM does, bearer or PoP, and `resume`); and
+//! the Bot Framework ([`bot`]: the Bot Connector, the channel token issuer, a Teams client
+//! that clicks cards). Every
 //! request is recorded; faults can be injected per route, and Intune-like throttling is enforced
 //! per class of route with a time scale.
 //!
@@ -29,6 +31,7 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
+pub mod bot;
 mod config;
 pub mod em;
 mod entra;
@@ -53,6 +56,7 @@ mod throttle;
 #[cfg(feature = "azure")]
 pub mod azure;
 
+pub use bot::{BotSim, ChannelSigner, ChannelToken, TeamsClient};
 pub use config::SimConfig;
 pub use em::{
     CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting,

@@ -35,6 +35,7 @@ impl ConnectionKill {
 pub(crate) fn app(sim: Arc<Shared>) -> Router {
     let routes = Router::new()
         .merge(entra::router())
+        .merge(crate::bot::router())
         .nest("/v1.0", graph::router(sim.clone(), "v1.0"))
         .nest("/beta", graph::router(sim.clone(), "beta"))
         .fallback(|uri: http::Uri| async move {

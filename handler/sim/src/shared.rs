@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub state_changed: tokio::sync::Notify,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
+    /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
+    pub bot: crate::bot::state::BotShared,
 }
 
 impl Shared {

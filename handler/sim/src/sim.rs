@@ -52,6 +52,7 @@ impl TenantSim {
         let keys = tokio::task::spawn_blocking(KeyRing::new)
             .await
             .map_err(|e| SimError::Key(format!("key generation task failed: {e}")))??;
+        let bot = crate::bot::state::BotShared::load(&scenario).await?;
         let throttle = Throttle::new(config.time_scale);
         if config.intune_throttle {
             throttle.set_class(ThrottleClass::intune());
@@ -82,6 +83,7 @@ impl TenantSim {
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             outbound: Default::default(),
+            bot,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));

@@ -38,7 +38,7 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
-    fn generate() -> Result<Self> {
+    pub(crate) fn generate() -> Result<Self> {
         let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| SimError::Key(e.to_string()))?;
         let der = private.to_pkcs1_der().map_err(|e| SimError::Key(e.to_string()))?;
         let public = private.to_public_key();

@@ -35,6 +35,9 @@ pub struct Scenario {
     /// Managed identities the App Service identity endpoint can issue tokens for.
     #[serde(default)]
     pub managed_identities: Vec<ManagedIdentity>,
+    /// The Teams bot and where it is installed (the simulated Bot Framework).
+    #[serde(default)]
+    pub bot: Option<crate::bot::BotScenario>,
 }
 
 /// Member or guest.
