@@ -59,6 +59,12 @@ pub async fn handle(
         Ok(data) => data,
         Err(error) => return refused_data(app, activity, &raw, &error, now).await,
     };
+    // The MAC first: nothing is read for data we did not sign.
+    let expired_at = match teams.signer().verify(&data, now) {
+        Ok(()) => None,
+        Err(CardError::Expired { expired_at }) => Some(expired_at),
+        Err(error) => return refused_data(app, activity, &raw, &error, now).await,
+    };
     let Some(clicker_id) = activity.from_aad_object_id().filter(|id| !id.is_empty()) else {
         return ClickAnswer::answer(InvokeResponse::error(
             403,
@@ -98,7 +104,7 @@ pub async fn handle(
     });
     outcome::audit(app, &approval.value, clicker.id, actions::CLICKED, now, audit_click).await;
 
-    if let Err(CardError::Expired { expired_at }) = teams.signer().verify(&data, now) {
+    if let Some(expired_at) = expired_at {
         let state = match approval.value.status {
             ApprovalStatus::Open => CardState::Expired {
                 at: expired_at,
