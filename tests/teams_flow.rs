@@ -172,12 +172,12 @@ async fn an_approvers_click_resumes_the_request_and_every_copy_of_the_card_shows
 #[tokio::test]
 async fn the_requestor_and_a_non_approver_are_refused() {
     let test = TestEnv::start().await;
-    // Lee Gu is an approver, but this is his own request.
-    let request_id = request(&test, LEE);
+    // Adele Vance is an approver, but this is her own request (IT, no ticket: routed).
+    let request_id = request(&test, ADELE);
     let card = card_of(&test, &request_id).await;
     let client = test.env.sim.teams_client();
 
-    let own = client.click(LEE, &card.0, &card.1, "approve").send().await.unwrap();
+    let own = client.click(ADELE, &card.0, &card.1, "approve").send().await.unwrap();
     let own = own.response.expect("an invoke response");
     assert_eq!((own.status_code, own.value["code"].clone()), (403, json!("Forbidden")));
 
