@@ -7,6 +7,40 @@
 //! is answered with [`already_decided`].
 //!
 //! Text from users never reaches Markdown: see `text.rs` for what is done to it.
+//!
+//! ```
+//! use chrono::{Duration, Utc};
+//! use jitadmin_teams::card::{render, ActionData, ApprovalCard, CardSigner, CardState, Requestor, Verb};
+//!
+//! let signer = CardSigner::new(b"32 random bytes kept in Key Vault");
+//! let card = ApprovalCard {
+//!     stage_instance_id: "5c7b1a2e".into(),
+//!     request_id: "a1b2c3d4".into(),
+//!     expires_at: Utc::now() + Duration::hours(24),
+//!     requestor: Requestor {
+//!         display_name: "Alex Wilber".into(),
+//!         upn: "AlexW@contoso.example".into(),
+//!         department: None,
+//!         manager: None,
+//!     },
+//!     access_package: "Local admin".into(),
+//!     duration: Some("8 hours".into()),
+//!     justification: None,
+//!     answers: vec![],
+//!     devices: vec![],
+//!     history: vec![],
+//!     explanation: "Routed because no rule approved it".into(),
+//! };
+//! let json = render(&card, &CardState::Pending, &signer);
+//! assert_eq!(json["version"], "1.5");
+//!
+//! // A click on Approve: the invoke's `value.action` carries the verb and the button's data.
+//! let data = &json["actions"][0]["data"];
+//! let click = ActionData::from_invoke(Some("approve"), data)?;
+//! signer.verify(&click, Utc::now())?;
+//! assert_eq!((click.verb, click.stage_instance_id.as_str()), (Verb::Approve, "5c7b1a2e"));
+//! # Ok::<(), jitadmin_teams::card::CardError>(())
+//! ```
 
 mod adaptive;
 mod model;

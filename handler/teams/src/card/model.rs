@@ -164,7 +164,9 @@ pub enum CardState {
         /// Why, in words for the approvers; empty means "timed out".
         why: String,
     },
-    /// Something went wrong that the approvers must know about.
+    /// Something went wrong that the approvers must know about. No buttons: for a failure
+    /// the approver may simply retry, answer the invoke with an error instead (Teams shows
+    /// it and leaves the card, buttons included, as it was).
     Error {
         /// What, in words for the approvers.
         message: String,

@@ -19,6 +19,9 @@
 //! viewer's card. A `refresh` would instead make each viewer's client invoke the bot
 //! (automatically for up to 60 users) for nothing.
 //!
+//! No `fallback: "Action.Submit"`: an `Action.Submit` click would not reach the bot as an
+//! `adaptiveCard/action` invoke, and clients older than 1.5 show the card's `fallbackText`.
+//!
 //! The card sets Teams' `msteams.width = "Full"` (not part of the Adaptive Card schema).
 
 use chrono::{DateTime, Utc};
@@ -31,19 +34,42 @@ use super::adaptive::{
 use super::model::{ApprovalCard, CardState, Verb};
 use super::sections::{bold, facts, own, para, run, subtle};
 use super::sign::{CardSigner, REASON_MAX_CHARS};
-use super::text::{inert, when, LINE_MAX, NAME_MAX};
+use super::text::{inert, when, Limits, CARD_BUDGET_BYTES};
 
 /// The id of the reason input, and so its key in the Deny action's data.
 pub const REASON_INPUT_ID: &str = "reason";
 
 const TITLE: &str = "Local admin request";
+const SHORTENED: &str = "Some details were shortened to fit a Teams message.";
 const FALLBACK: &str = "A local admin request needs an approver. Open it in Microsoft Teams to decide.";
 
 /// The Adaptive Card for `card` in `state`; signed Approve and Deny actions when pending,
 /// no actions otherwise.
+///
+/// User text is cut to at most 1,000 characters a field and 10 entries a list; if the card's
+/// JSON is still over 24,000 bytes (Teams refuses messages over about 28 KB) it is rendered
+/// again with tighter limits (200 characters, 3 entries) and says details were shortened.
 pub fn render(card: &ApprovalCard, state: &CardState, signer: &CardSigner) -> Value {
-    let mut body = vec![header(card, state)];
-    body.extend(facts(card));
+    let full = render_with(card, state, signer, Limits::FULL);
+    if serde_json::to_vec(&full).map_or(0, |b| b.len()) <= CARD_BUDGET_BYTES {
+        return full;
+    }
+    render_with(card, state, signer, Limits::COMPACT)
+}
+
+fn render_with(card: &ApprovalCard, state: &CardState, signer: &CardSigner, l: Limits) -> Value {
+    let mut body = vec![header(card, state, l)];
+    body.extend(facts(card, l));
+    if l == Limits::COMPACT {
+        body.push(
+            TextBlock {
+                is_subtle: Some(true),
+                size: Some(Size::Small),
+                ..own(SHORTENED.into())
+            }
+            .into(),
+        );
+    }
     let actions = match state {
         CardState::Pending => actions(card, signer),
         _ => Vec::new(),
@@ -59,7 +85,7 @@ pub fn already_decided(by: &str, verb: Verb, at: DateTime<Utc>) -> Value {
             title_block("Already decided"),
             para(vec![
                 run(format!("{done} by ")),
-                bold(inert(by, NAME_MAX)),
+                bold(inert(by, Limits::FULL.name)),
                 run(format!(" at {}. Your click changed nothing.", when(at))),
             ]),
         ],
@@ -102,17 +128,17 @@ fn decided_words(verb: Verb) -> (&'static str, ContainerStyle) {
     }
 }
 
-fn header(card: &ApprovalCard, state: &CardState) -> Element {
+fn header(card: &ApprovalCard, state: &CardState, l: Limits) -> Element {
     let mut asks = vec![
-        bold(inert(&card.requestor.display_name, NAME_MAX)),
+        bold(inert(&card.requestor.display_name, l.name)),
         run(" asks for ".into()),
-        bold(inert(&card.access_package, NAME_MAX)),
+        bold(inert(&card.access_package, l.name)),
     ];
     if let Some(d) = &card.duration {
-        asks.push(run(format!(" for {}", inert(d, NAME_MAX))));
+        asks.push(run(format!(" for {}", inert(d, l.name))));
     }
     let mut items = vec![title_block(TITLE), para(asks)];
-    items.extend(status(card, state));
+    items.extend(status(card, state, l));
     Container {
         items,
         style: Some(header_style(state)),
@@ -139,31 +165,41 @@ fn colored(text: String, color: Color) -> TextRun {
     }
 }
 
-fn status(card: &ApprovalCard, state: &CardState) -> Vec<Element> {
+fn status(card: &ApprovalCard, state: &CardState, l: Limits) -> Vec<Element> {
     match state {
         CardState::Pending => vec![para(vec![
             colored("Waiting for an approver".into(), Color::Accent),
             subtle(format!(" · expires {}", when(card.expires_at))),
         ])],
         CardState::Applying { by, verb, at } => {
-            let (done, _) = decided_words(*verb);
+            let decision = match verb {
+                Verb::Approve => "Approval",
+                Verb::Deny => "Denial",
+            };
             vec![para(vec![
-                colored(format!("{done}, recorded, applying…"), Color::Accent),
+                colored(format!("{decision} recorded, applying…"), Color::Accent),
                 run(" by ".into()),
-                bold(inert(by, NAME_MAX)),
+                bold(inert(by, l.name)),
                 subtle(format!(" at {}", when(*at))),
             ])]
         }
         CardState::Approved { by, at, reason } => {
-            let mut out = vec![decided("Approved", Color::Good, by, *at)];
-            out.extend(reason.as_deref().filter(|r| !r.trim().is_empty()).map(reason_line));
+            let mut out = vec![decided("Approved", Color::Good, by, *at, l)];
+            out.extend(
+                reason
+                    .as_deref()
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| reason_line(r, l)),
+            );
             out
         }
-        CardState::Denied { by, at, reason } => vec![decided("Denied", Color::Attention, by, *at), reason_line(reason)],
+        CardState::Denied { by, at, reason } => {
+            vec![decided("Denied", Color::Attention, by, *at, l), reason_line(reason, l)]
+        }
         CardState::Expired { at, why } => {
             let why = match why.trim() {
                 "" => "The request timed out before anyone decided.".to_string(),
-                why => inert(why, LINE_MAX),
+                why => inert(why, l.line),
             };
             vec![
                 para(vec![
@@ -175,22 +211,22 @@ fn status(card: &ApprovalCard, state: &CardState) -> Vec<Element> {
         }
         CardState::Error { message } => vec![para(vec![
             colored("Error: ".into(), Color::Attention),
-            run(inert(message, LINE_MAX)),
+            run(inert(message, l.line)),
         ])],
     }
 }
 
-fn decided(word: &str, color: Color, by: &str, at: DateTime<Utc>) -> Element {
+fn decided(word: &str, color: Color, by: &str, at: DateTime<Utc>, l: Limits) -> Element {
     para(vec![
         colored(word.to_string(), color),
         run(" by ".into()),
-        bold(inert(by, NAME_MAX)),
+        bold(inert(by, l.name)),
         subtle(format!(" at {}", when(at))),
     ])
 }
 
-fn reason_line(reason: &str) -> Element {
-    para(vec![subtle("Reason: ".into()), run(inert(reason, LINE_MAX))])
+fn reason_line(reason: &str, l: Limits) -> Element {
+    para(vec![subtle("Reason: ".into()), run(inert(reason, l.line))])
 }
 
 fn action_data(card: &ApprovalCard, verb: Verb, signer: &CardSigner) -> Map<String, Value> {

@@ -3,10 +3,7 @@
 
 use super::adaptive::{Color, Element, RichTextBlock, Size, Spacing, TextBlock, TextRun, Weight};
 use super::model::{ApprovalCard, DeviceLine};
-use super::text::{inert, when, LINE_MAX, LONG_MAX, NAME_MAX};
-
-/// At most this many answers, devices and history lines are listed; the rest are counted.
-pub const LIST_MAX: usize = 10;
+use super::text::{inert, when, Limits};
 
 /// A plain run of user text.
 pub fn run(text: String) -> TextRun {
@@ -77,85 +74,85 @@ fn more(hidden: usize, what: &str) -> Option<Element> {
 }
 
 /// All fact sections, in order.
-pub fn facts(card: &ApprovalCard) -> Vec<Element> {
+pub fn facts(card: &ApprovalCard, l: Limits) -> Vec<Element> {
     let mut out = Vec::new();
-    requestor(card, &mut out);
-    request(card, &mut out);
-    answers(card, &mut out);
-    devices(card, &mut out);
-    history(card, &mut out);
+    requestor(card, l, &mut out);
+    request(card, l, &mut out);
+    answers(card, l, &mut out);
+    devices(card, l, &mut out);
+    history(card, l, &mut out);
     out.push(heading("Why you see this"));
-    out.push(para(vec![run(inert(&card.explanation, LONG_MAX))]));
+    out.push(para(vec![run(inert(&card.explanation, l.long))]));
     out.push(para(vec![subtle(format!(
         "Request {} · stage {}",
-        inert(&card.request_id, NAME_MAX),
-        inert(&card.stage_instance_id, NAME_MAX)
+        inert(&card.request_id, l.name),
+        inert(&card.stage_instance_id, l.name)
     ))]));
     out
 }
 
-fn requestor(card: &ApprovalCard, out: &mut Vec<Element>) {
+fn requestor(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     let r = &card.requestor;
     out.push(heading("Requestor"));
-    out.push(field("Name", inert(&r.display_name, NAME_MAX)));
-    out.push(field("UPN", inert(&r.upn, NAME_MAX)));
-    let department = r.department.as_deref().map_or("(none)".into(), |d| inert(d, NAME_MAX));
+    out.push(field("Name", inert(&r.display_name, l.name)));
+    out.push(field("UPN", inert(&r.upn, l.name)));
+    let department = r.department.as_deref().map_or("(none)".into(), |d| inert(d, l.name));
     out.push(field("Department", department));
-    let manager = r.manager.as_deref().map_or("(none)".into(), |m| inert(m, NAME_MAX));
+    let manager = r.manager.as_deref().map_or("(none)".into(), |m| inert(m, l.name));
     out.push(field("Manager", manager));
 }
 
-fn request(card: &ApprovalCard, out: &mut Vec<Element>) {
+fn request(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     out.push(heading("Request"));
-    out.push(field("Access package", inert(&card.access_package, NAME_MAX)));
+    out.push(field("Access package", inert(&card.access_package, l.name)));
     let duration = card
         .duration
         .as_deref()
-        .map_or("(not given)".into(), |d| inert(d, NAME_MAX));
+        .map_or("(not given)".into(), |d| inert(d, l.name));
     out.push(field("Duration", duration));
     let justification = card
         .justification
         .as_deref()
         .filter(|j| !j.trim().is_empty())
-        .map_or("(none given)".into(), |j| inert(j, LONG_MAX));
+        .map_or("(none given)".into(), |j| inert(j, l.long));
     out.push(field("Justification", justification));
 }
 
-fn answers(card: &ApprovalCard, out: &mut Vec<Element>) {
+fn answers(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     if card.answers.is_empty() {
         return;
     }
     out.push(heading("Answers"));
-    for a in card.answers.iter().take(LIST_MAX) {
+    for a in card.answers.iter().take(l.list) {
         out.push(para(vec![
-            subtle(format!("{}: ", inert(&a.question, LINE_MAX))),
-            run(inert(&a.answer, LONG_MAX)),
+            subtle(format!("{}: ", inert(&a.question, l.line))),
+            run(inert(&a.answer, l.long)),
         ]));
     }
-    out.extend(more(card.answers.len().saturating_sub(LIST_MAX), "answers"));
+    out.extend(more(card.answers.len().saturating_sub(l.list), "answers"));
 }
 
-fn devices(card: &ApprovalCard, out: &mut Vec<Element>) {
+fn devices(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     out.push(heading("Devices"));
     if card.devices.is_empty() {
         out.push(para(vec![subtle("No Intune-managed devices found".into())]));
         return;
     }
-    for d in card.devices.iter().take(LIST_MAX) {
-        out.push(para(device(d)));
+    for d in card.devices.iter().take(l.list) {
+        out.push(para(device(d, l)));
     }
-    out.extend(more(card.devices.len().saturating_sub(LIST_MAX), "devices"));
+    out.extend(more(card.devices.len().saturating_sub(l.list), "devices"));
 }
 
-fn device(d: &DeviceLine) -> Vec<TextRun> {
-    let mut runs = vec![bold(inert(&d.name, NAME_MAX))];
+fn device(d: &DeviceLine, l: Limits) -> Vec<TextRun> {
+    let mut runs = vec![bold(inert(&d.name, l.name))];
     if let Some(os) = &d.os {
-        runs.push(run(format!(" · {}", inert(os, NAME_MAX))));
+        runs.push(run(format!(" · {}", inert(os, l.name))));
     }
     runs.push(run(" · ".into()));
     runs.push(TextRun {
         color: Some(compliance_color(&d.compliance)),
-        ..run(inert(&d.compliance, NAME_MAX))
+        ..run(inert(&d.compliance, l.name))
     });
     let sync = d
         .last_sync
@@ -172,17 +169,17 @@ fn compliance_color(state: &str) -> Color {
     }
 }
 
-fn history(card: &ApprovalCard, out: &mut Vec<Element>) {
+fn history(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     out.push(heading("Recent elevations"));
     if card.history.is_empty() {
         out.push(para(vec![subtle("None".into())]));
         return;
     }
-    for h in card.history.iter().take(LIST_MAX) {
+    for h in card.history.iter().take(l.list) {
         out.push(para(vec![
             subtle(format!("{}  ", when(h.at))),
-            run(inert(&h.text, LINE_MAX)),
+            run(inert(&h.text, l.line)),
         ]));
     }
-    out.extend(more(card.history.len().saturating_sub(LIST_MAX), "entries"));
+    out.extend(more(card.history.len().saturating_sub(l.list), "entries"));
 }

@@ -165,6 +165,15 @@ impl ActionData {
     }
 }
 
+/// Reads the same shape as [`ActionData::from_value`], so a typed invoke's
+/// `InvokeAction::data_as::<ActionData>()` works too.
+impl<'de> serde::Deserialize<'de> for ActionData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        ActionData::from_value(&v).map_err(serde::de::Error::custom)
+    }
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

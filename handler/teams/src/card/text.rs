@@ -6,16 +6,46 @@
 //! process Markdown) hold only our own fixed words and formatted times. TextRuns still
 //! expand `{{DATE(…)}}`/`{{TIME(…)}}` macros in the official renderer, so [`inert`] breaks
 //! `{{` with a zero-width space. Control characters other than line feeds become spaces,
-//! and each string is cut to a length that keeps the card well under Teams' message size.
+//! bidi overrides and isolates are dropped (no name reading backwards), and each string is
+//! cut to a length that keeps the card well under Teams' message size.
 
 use chrono::{DateTime, Utc};
 
-/// Longest name, UPN, department, device name (characters).
-pub const NAME_MAX: usize = 200;
-/// Longest justification, answer, explanation (characters).
-pub const LONG_MAX: usize = 1000;
-/// Longest history line, reason, state message (characters).
-pub const LINE_MAX: usize = 500;
+/// How much user text a card shows (characters, list entries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Names, UPN, department, device names and OS, ids.
+    pub name: usize,
+    /// Justification, answers, explanation.
+    pub long: usize,
+    /// Questions, history lines, reasons, state messages.
+    pub line: usize,
+    /// Answers, devices and history lines listed; the rest are counted.
+    pub list: usize,
+}
+
+impl Limits {
+    /// What a card shows normally.
+    pub const FULL: Limits = Limits {
+        name: 200,
+        long: 1000,
+        line: 500,
+        list: 10,
+    };
+    /// What a card shows when the full one would not fit a Teams message: at most about
+    /// 2,800 characters of user text, under 20 KB of JSON even with 4-byte characters.
+    pub const COMPACT: Limits = Limits {
+        name: 60,
+        long: 200,
+        line: 100,
+        list: 3,
+    };
+}
+
+/// The largest card JSON (bytes) rendered with [`Limits::FULL`]; larger ones are rendered
+/// with [`Limits::COMPACT`]. Teams refuses messages over about 28 KB, and the activity
+/// around the card needs room too.
+pub const CARD_BUDGET_BYTES: usize = 24_000;
 
 const ZERO_WIDTH_SPACE: char = '\u{200B}';
 
@@ -28,6 +58,8 @@ pub fn inert(s: &str, max: usize) -> String {
         let c = match c {
             '\n' => '\n',
             c if c.is_control() => ' ',
+            // Bidi embeddings, overrides and isolates could make a name read backwards.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
             c => c,
         };
         if c == '{' && prev == '{' {
@@ -71,6 +103,12 @@ mod tests {
     #[test]
     fn control_characters_become_spaces_and_line_feeds_stay() {
         assert_eq!(inert(" a\u{0}b\r\nc\t ", 100), "a b \nc");
+    }
+
+    #[test]
+    fn bidi_overrides_are_dropped() {
+        assert_eq!(inert("Alex\u{202E}exe.txt\u{2066}x\u{2069}", 100), "Alexexe.txtx");
+        assert_eq!(inert("שלום Alex", 100), "שלום Alex");
     }
 
     #[test]
