@@ -266,3 +266,33 @@ async fn flawed_clicks_are_refused_by_the_endpoint_and_change_no_view() {
         .activity()
         .is_err());
 }
+
+#[tokio::test]
+async fn a_refresh_sends_the_cards_refresh_action_automatically() {
+    let sim = demo().await;
+    let bot = start_bot(&sim).await;
+    let (conversation, activity) = post_card(&sim).await;
+    let client = sim.teams_client();
+    assert!(
+        client.refresh(ADELE, &conversation, &activity).activity().is_err(),
+        "no refresh on the card"
+    );
+    let mut with_refresh = approval_card();
+    with_refresh["refresh"] = json!({
+        "action": { "type": "Action.Execute", "verb": "refreshCard", "data": { "requestId": "R1" } },
+        "userIds": [ sim.bot().user_mri(ADELE) ]
+    });
+    let outcome = client
+        .refresh(ADELE, &conversation, &activity)
+        .on_card(with_refresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome.status, Some(200));
+    let sent = bot.seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        sent["value"],
+        json!({ "action": { "type": "Action.Execute", "verb": "refreshCard", "data": { "requestId": "R1" } }, "trigger": "automatic" })
+    );
+    assert_eq!(sent["from"]["id"], sim.bot().user_mri(ADELE));
+}

@@ -138,7 +138,7 @@ impl BotSim<'_> {
             (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
         };
         let claims = spec.claims(&issuer, &app_id, &self.service_url());
-        spec.sign(&bot.keys, &claims)
+        spec.sign(&bot.keys()?, &claims)
     }
 
     /// A genuine channel token.
@@ -146,14 +146,28 @@ impl BotSim<'_> {
         self.mint(&ChannelToken::genuine())
     }
 
+    /// A directory user's Teams id (`from.id`, the MRI `29:…`) as this bot sees it, e.g. for a
+    /// card's `refresh.userIds`.
+    pub fn user_mri(&self, user_object_id: &str) -> String {
+        super::invoke::user_mri(&self.app_id().unwrap_or_default(), user_object_id)
+    }
+
     /// The `kid` of the key endorsed for `msteams`.
     pub fn endorsed_kid(&self) -> String {
-        self.shared().bot.keys.endorsed.kid().to_owned()
+        self.shared()
+            .bot
+            .keys()
+            .map(|k| k.endorsed.kid().to_owned())
+            .unwrap_or_default()
     }
 
     /// The `kid` of the published key not endorsed for `msteams`.
     pub fn unendorsed_kid(&self) -> String {
-        self.shared().bot.keys.unendorsed.kid().to_owned()
+        self.shared()
+            .bot
+            .keys()
+            .map(|k| k.unendorsed.kid().to_owned())
+            .unwrap_or_default()
     }
 
     // --- what the Connector holds ---------------------------------------------

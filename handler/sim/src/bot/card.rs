@@ -71,7 +71,8 @@ impl CardAction {
     }
 }
 
-/// Every `Action.Execute` on the card (outside its `refresh`), in document order.
+/// Every `Action.Execute` on the card (outside its `refresh`): those in `body`, then in
+/// `actions`, then in `Action.ShowCard` cards.
 pub fn execute_actions(card: &Value) -> Vec<CardAction> {
     let mut found = Vec::new();
     walk_card(card, &mut Vec::new(), &mut found);
@@ -83,16 +84,32 @@ pub fn find_action(card: &Value, verb: &str) -> Option<CardAction> {
     execute_actions(card).into_iter().find(|a| a.verb == verb)
 }
 
+/// The card's `refresh.action` (an `Action.Execute`; a refresh sends no inputs).
+pub fn refresh_action(card: &Value) -> Option<CardAction> {
+    let action = card.get("refresh")?.get("action")?;
+    (action.get("type").and_then(Value::as_str) == Some("Action.Execute")).then(|| CardAction {
+        id: str_field(action, "id"),
+        verb: str_field(action, "verb").unwrap_or_default(),
+        title: str_field(action, "title"),
+        data: action.get("data").cloned().unwrap_or(Value::Null),
+        inputs: Vec::new(),
+    })
+}
+
 /// Walks one card: collects its inputs, then its actions with the inputs of `enclosing` cards.
 fn walk_card(card: &Value, enclosing: &mut Vec<Vec<CardInput>>, found: &mut Vec<CardAction>) {
     let mut own = Vec::new();
     let mut subcards = Vec::new();
     let mut actions = Vec::new();
     if let Some(map) = card.as_object() {
-        for (key, value) in map {
-            if key != "refresh" {
-                scan(value, &mut own, &mut actions, &mut subcards);
-            }
+        // `body` before `actions`, as a card renders (JSON maps here are sorted by key).
+        let first = ["body", "actions"].into_iter().filter_map(|k| map.get(k));
+        let rest = map
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "body" | "actions" | "refresh"))
+            .map(|(_, v)| v);
+        for value in first.chain(rest) {
+            scan(value, &mut own, &mut actions, &mut subcards);
         }
     }
     enclosing.push(own);
@@ -203,6 +220,8 @@ mod tests {
     fn actions_are_found_in_action_sets_and_show_cards_but_not_in_refresh() {
         let verbs: Vec<String> = execute_actions(&card()).into_iter().map(|a| a.verb).collect();
         assert_eq!(verbs, ["approve", "quiet", "deny"]);
+        let refresh = refresh_action(&card()).unwrap();
+        assert_eq!((refresh.verb.as_str(), &refresh.data), ("refresh", &json!({"r": 1})));
     }
 
     #[test]

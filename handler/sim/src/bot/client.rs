@@ -7,7 +7,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{Map, Value};
 
-use super::card::{find_action, CardAction};
+use super::card::{find_action, refresh_action, CardAction};
 use super::invoke::{invoke_activity, user_mri, InvokeContext, InvokeResponse};
 use super::service_url;
 use super::store::InvokeRecord;
@@ -55,8 +55,19 @@ impl TeamsClient {
             service_url: None,
             card: None,
             trigger: "manual".to_owned(),
+            refresh: false,
             tamper: Vec::new(),
         }
+    }
+
+    /// Prepares the automatic refresh Teams sends for `user` when the card has a `refresh`
+    /// (its `refresh.action`, `trigger: "automatic"`); whether Teams would send it (the
+    /// `userIds` list, the one-minute rule of spec B2.2) is the test's to decide.
+    pub fn refresh(&self, user: &str, conversation_id: &str, activity_id: &str) -> Click {
+        let mut click = self.click(user, conversation_id, activity_id, "");
+        click.refresh = true;
+        click.trigger = "automatic".to_owned();
+        click
     }
 }
 
@@ -82,6 +93,7 @@ pub struct Click {
     service_url: Option<String>,
     card: Option<Value>,
     trigger: String,
+    refresh: bool,
     tamper: Vec<Tamper>,
 }
 
@@ -204,10 +216,17 @@ impl Click {
                     })?
             }
         };
-        let action = find_action(&card, &self.verb).ok_or_else(|| SimError::NotFound {
-            kind: "Action.Execute verb",
-            id: self.verb.clone(),
-        })?;
+        let action = if self.refresh {
+            refresh_action(&card).ok_or_else(|| SimError::NotFound {
+                kind: "refresh action on card",
+                id: self.activity_id.clone(),
+            })?
+        } else {
+            find_action(&card, &self.verb).ok_or_else(|| SimError::NotFound {
+                kind: "Action.Execute verb",
+                id: self.verb.clone(),
+            })?
+        };
         if let Some(unknown) = self.inputs.keys().find(|k| !action.inputs.iter().any(|i| &i.id == *k)) {
             return Err(SimError::NotFound {
                 kind: "card input",
@@ -259,7 +278,7 @@ impl Click {
                     (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
                 };
                 let claims = spec.claims(&issuer, &app_id, &service_url(&sim.base_url));
-                Ok(Some(format!("Bearer {}", spec.sign(&sim.bot.keys, &claims)?)))
+                Ok(Some(format!("Bearer {}", spec.sign(&sim.bot.keys()?, &claims)?)))
             }
         }
     }

@@ -33,16 +33,16 @@ pub(crate) struct ChannelKeys {
 }
 
 impl ChannelKeys {
+    /// The keys; the first call generates them (a concurrent call waits for it).
     pub fn get() -> Result<Self> {
-        static KEYS: OnceLock<ChannelKeys> = OnceLock::new();
-        if let Some(k) = KEYS.get() {
-            return Ok(k.clone());
-        }
-        let keys = ChannelKeys {
-            endorsed: Arc::new(SigningKey::generate()?),
-            unendorsed: Arc::new(SigningKey::generate()?),
-        };
-        Ok(KEYS.get_or_init(|| keys).clone())
+        static KEYS: OnceLock<std::result::Result<ChannelKeys, String>> = OnceLock::new();
+        let keys = KEYS.get_or_init(|| {
+            Ok(ChannelKeys {
+                endorsed: Arc::new(SigningKey::generate().map_err(|e| e.to_string())?),
+                unendorsed: Arc::new(SigningKey::generate().map_err(|e| e.to_string())?),
+            })
+        });
+        keys.clone().map_err(SimError::Key)
     }
 
     /// The JWKS document: both keys, each with its endorsements.
@@ -64,13 +64,6 @@ fn jwk(key: &SigningKey, endorsements: &[&str]) -> Value {
     jwk
 }
 
-/// Generates keys off the async workers (the first call may take a moment).
-pub(crate) async fn load() -> Result<ChannelKeys> {
-    tokio::task::spawn_blocking(ChannelKeys::get)
-        .await
-        .map_err(|e| SimError::Key(format!("key generation task failed: {e}")))?
-}
-
 /// `GET /botframework/v1/.well-known/openidconfiguration`
 pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
     let base = &sim.base_url;
@@ -86,5 +79,8 @@ pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
 
 /// `GET /botframework/v1/.well-known/keys`
 pub(super) async fn jwks(State(sim): State<Arc<Shared>>) -> Response {
-    Json(sim.bot.keys.jwks()).into_response()
+    match sim.bot.keys() {
+        Ok(keys) => Json(keys.jwks()).into_response(),
+        Err(e) => (http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use super::keys::{self, ChannelKeys};
+use super::keys::ChannelKeys;
 use super::limits::{RateWindows, MAX_MESSAGE_BYTES};
 use super::scenario::{BotScenario, Team};
 use super::store::BotStore;
@@ -58,7 +58,6 @@ impl BotSettings {
 /// Keys, settings, conversations and limits of the simulated Bot Framework.
 #[derive(Debug)]
 pub(crate) struct BotShared {
-    pub keys: ChannelKeys,
     settings: RwLock<BotSettings>,
     store: Mutex<BotStore>,
     limits: Mutex<RateWindows>,
@@ -67,15 +66,20 @@ pub(crate) struct BotShared {
 }
 
 impl BotShared {
-    /// The bot side for a scenario (generates the issuer's keys on first use in the process).
+    /// The bot side for a scenario. The issuer's keys are generated on first use (once per
+    /// process), so tests that never touch the Bot Framework neither wait nor compete for them.
     pub async fn load(scenario: &Scenario) -> Result<Self> {
         Ok(BotShared {
-            keys: keys::load().await?,
             settings: RwLock::new(BotSettings::from_scenario(scenario.bot.as_ref())),
             store: Mutex::default(),
             limits: Mutex::default(),
             changed: tokio::sync::Notify::new(),
         })
+    }
+
+    /// The channel token issuer's keys (waits if they are still being generated).
+    pub fn keys(&self) -> Result<ChannelKeys> {
+        ChannelKeys::get()
     }
 
     pub fn settings(&self) -> RwLockReadGuard<'_, BotSettings> {

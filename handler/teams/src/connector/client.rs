@@ -40,6 +40,7 @@ pub struct BotConnector {
     http: reqwest::Client,
     retry: ConnectorRetry,
     timeout: Duration,
+    allowed_hosts: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for BotConnector {
@@ -48,6 +49,7 @@ impl std::fmt::Debug for BotConnector {
             .field("scope", &self.scope)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -63,7 +65,30 @@ impl BotConnector {
             http,
             retry: ConnectorRetry::default(),
             timeout: Duration::from_secs(10),
+            allowed_hosts: None,
         }
+    }
+
+    /// Sends the bot's token only to these `serviceUrl` hosts (spec B1.2's recommendation):
+    /// `smba.trafficmanager.net`, or `.gov.teams.microsoft.us` for any subdomain. Any other
+    /// host is [`ConnectorError::Refused`] with status 0 before a token is requested. Without
+    /// an allowlist (the default) every http(s) host is accepted.
+    pub fn with_allowed_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Parses `service_url` and checks its host against the allowlist.
+    fn service_url(&self, service_url: &str) -> Result<ServiceUrl, ConnectorError> {
+        let url = ServiceUrl::parse(service_url)?;
+        if let Some(allowed) = &self.allowed_hosts {
+            url.check_host(allowed)?;
+        }
+        Ok(url)
     }
 
     /// Replaces the retry policy (e.g. [`ConnectorRetry::none`]).
@@ -92,7 +117,7 @@ impl BotConnector {
         card: &serde_json::Value,
         summary: &str,
     ) -> Result<PostedCard, ConnectorError> {
-        let url = ServiceUrl::parse(service_url)?.join(&["v3", "conversations"]);
+        let url = self.service_url(service_url)?.join(&["v3", "conversations"]);
         let body = ConversationParameters {
             is_group: true,
             channel_data: ChannelData {
@@ -131,7 +156,8 @@ impl BotConnector {
         card: &serde_json::Value,
     ) -> Result<(), ConnectorError> {
         let url =
-            ServiceUrl::parse(service_url)?.join(&["v3", "conversations", conversation_id, "activities", activity_id]);
+            self.service_url(service_url)?
+                .join(&["v3", "conversations", conversation_id, "activities", activity_id]);
         let body = Activity {
             id: Some(activity_id),
             ..Activity::message()
@@ -151,7 +177,9 @@ impl BotConnector {
         text: &str,
         card: Option<&serde_json::Value>,
     ) -> Result<String, ConnectorError> {
-        let url = ServiceUrl::parse(service_url)?.join(&["v3", "conversations", conversation_id, "activities"]);
+        let url = self
+            .service_url(service_url)?
+            .join(&["v3", "conversations", conversation_id, "activities"]);
         let mut body = Activity {
             text: (!text.is_empty()).then_some(text),
             ..Activity::message()

@@ -8,6 +8,22 @@
 //! ([`ConnectorRetry`]: by default one retry within 2 s, 5xx only for idempotent updates);
 //! real back-off is the caller's: fail the invocation and let the queue redeliver.
 //! Tokens are never logged.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use jitadmin_teams::connector::{BotConnector, ConnectorError, BOT_FRAMEWORK_SCOPE};
+//!
+//! # async fn run(credential: Arc<dyn azure_core::credentials::TokenCredential>) -> Result<(), ConnectorError> {
+//! let connector = BotConnector::new(credential, BOT_FRAMEWORK_SCOPE, reqwest::Client::new())
+//!     .with_allowed_hosts(["smba.trafficmanager.net"]);
+//! let service_url = "https://smba.trafficmanager.net/amer/84bd8158-6d4d-4958-8b9f-9d6445542f95/";
+//! let card = serde_json::json!({ "type": "AdaptiveCard", "version": "1.5", "body": [] });
+//! let posted = connector
+//!     .post_card_to_channel(service_url, "19:abc@thread.tacv2", "84bd8158-6d4d-4958-8b9f-9d6445542f95", &card, "Approval needed")
+//!     .await?;
+//! connector.update_card(service_url, &posted.conversation_id, &posted.activity_id, &card).await?;
+//! # Ok(()) }
+//! ```
 
 mod client;
 mod error;

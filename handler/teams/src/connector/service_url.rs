@@ -16,6 +16,26 @@ impl ServiceUrl {
         Ok(ServiceUrl(url))
     }
 
+    /// Refuses (status 0) a host outside `allowed`: an entry matches its host exactly, or, when
+    /// it starts with a dot (`.teams.microsoft.com`), any subdomain. Case-insensitive.
+    pub fn check_host(&self, allowed: &[String]) -> Result<(), ConnectorError> {
+        let host = self.0.host_str().unwrap_or_default().to_ascii_lowercase();
+        let ok = allowed.iter().any(|entry| {
+            let entry = entry.to_ascii_lowercase();
+            match entry.strip_prefix('.') {
+                Some(suffix) => host.ends_with(&entry) && host.len() > suffix.len(),
+                None => host == entry,
+            }
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(refused(format!(
+                "serviceUrl host '{host}' is not in the allowed Bot Connector hosts"
+            )))
+        }
+    }
+
     /// The service URL's path followed by `segments`, each percent-encoded as
     /// JavaScript's `encodeURIComponent` does (the Bot Framework SDKs' encoding of ids).
     pub fn join(&self, segments: &[&str]) -> url::Url {
@@ -73,6 +93,21 @@ mod tests {
             s.join(&["v3", "conversations"]).as_str(),
             "http://127.0.0.1:8080/botconnector/v3/conversations"
         );
+    }
+
+    #[test]
+    fn hosts_are_checked_against_the_allowlist() {
+        let allowed = vec![
+            "smba.trafficmanager.net".to_string(),
+            ".gov.teams.microsoft.us".to_string(),
+        ];
+        let check = |u: &str| ServiceUrl::parse(u).unwrap().check_host(&allowed);
+        assert!(check("https://smba.trafficmanager.net/amer/t/").is_ok());
+        assert!(check("https://SMBA.trafficmanager.net/teams/").is_ok());
+        assert!(check("https://smba.infra.gov.teams.microsoft.us/teams").is_ok());
+        assert!(check("https://evil.example/smba.trafficmanager.net/").is_err());
+        assert!(check("https://smba.trafficmanager.net.evil.example/").is_err());
+        assert!(check("https://gov.teams.microsoft.us/").is_err());
     }
 
     #[test]
