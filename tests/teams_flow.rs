@@ -319,3 +319,32 @@ async fn a_bot_connector_429_on_posting_retries_the_event_and_still_yields_one_c
     assert!(base_card_when(&test, &card, |_| true).await.contains("Action.Execute"));
     test.shutdown().await;
 }
+
+#[test]
+fn the_demo_approves_a_routed_request_in_teams() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(jitadmin_tests::jitadmin_binary())
+        .args(["dev", "--demo", "--state"])
+        .arg(dir.path().join("state"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("approval card posted in channel"), "{stdout}");
+    assert!(
+        stdout.contains("clicks Approve -> /api/teams/messages answers 200"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Approved in Teams by"),
+        "the resume carries the approver:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("the channel's card now reads: Local admin request"),
+        "{stdout}"
+    );
+}
