@@ -409,3 +409,46 @@ async fn other_activities_get_an_empty_answer() {
     );
     assert_eq!(resumes(&t), 0);
 }
+
+#[tokio::test]
+async fn a_resume_that_fails_transiently_answers_applying_and_is_retried_through_the_queue() {
+    let t = start().await;
+    let card = routed(&t).await;
+    t.sim.faults().inject(
+        tenant_sim::FaultRule::new(
+            tenant_sim::RoutePattern::new("POST", "*/resume"),
+            tenant_sim::FaultKind::ServiceUnavailable { retry_after: None },
+        )
+        .times(2),
+    );
+    let answer = deliver(&t, click(&t, APPROVER, &card, "approve")).await;
+    assert_eq!(
+        answer.body["type"], "application/vnd.microsoft.card.adaptive",
+        "{}",
+        answer.body
+    );
+    assert!(answer.body["value"].to_string().contains("applying"), "{}", answer.body);
+    assert_eq!(answer.messages.len(), 1, "the decision is queued for a retry");
+    let message = &answer.messages[0];
+    assert_eq!(message["azfnMessage"]["body"]["kind"], "teamsDecision");
+    assert_eq!(message["azfnMessage"]["sessionId"], REQUESTOR);
+    let base = t.sim.bot().card(&card.0, &card.1).unwrap().to_string();
+    assert!(base.contains("applying"), "everyone sees it is being applied: {base}");
+
+    let retried = process(&t.router, message, 1).await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    assert_eq!(resumes(&t), 3, "two refused by the fault, one through the queue");
+    let approval = t.app.store().approval_get(INSTANCE).await.unwrap().unwrap().value;
+    assert_ne!(approval.status, ApprovalStatus::Open);
+    assert!(
+        approval.applied_at.is_some() || approval.closed_why.is_some(),
+        "{approval:?}"
+    );
+    let again = process(&t.router, message, 2).await;
+    assert_eq!(
+        again.status, 200,
+        "a duplicate delivery changes nothing: {}",
+        again.body
+    );
+    assert_eq!(resumes(&t), 3);
+}
