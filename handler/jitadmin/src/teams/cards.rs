@@ -127,3 +127,72 @@ pub async fn update_posted(app: &App, teams: &Teams, approval: &Approval, at: Da
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approval(status: ApprovalStatus) -> Approval {
+        Approval {
+            stage_instance_id: "i-1".into(),
+            request_id: "r-1".into(),
+            user: "u-1".into(),
+            access_package: "p-1".into(),
+            card: None,
+            status,
+            decided_by: Some("oid-megan".into()),
+            decided_at: Some("2026-11-28T10:00:00Z".parse().unwrap()),
+            reason: Some("on call".into()),
+            expires_at: "2026-11-29T10:00:00Z".parse().unwrap(),
+            stage: None,
+            callback_uri_path: None,
+            card_json: None,
+            posting_since: None,
+            decided_by_name: Some("Megan Bowen".into()),
+            applied_at: None,
+            closed_why: None,
+        }
+    }
+
+    #[test]
+    fn a_decision_shows_applying_until_entra_accepted_it() {
+        let decided = approval(ApprovalStatus::Approved);
+        assert!(
+            matches!(state_of(&decided), CardState::Applying { verb: Verb::Approve, ref by, .. } if by == "Megan Bowen")
+        );
+        let applied = Approval {
+            applied_at: decided.decided_at,
+            ..decided.clone()
+        };
+        assert!(
+            matches!(state_of(&applied), CardState::Approved { ref reason, .. } if reason.as_deref() == Some("on call"))
+        );
+        let refused = Approval {
+            closed_why: Some("Entra refused the decision".into()),
+            ..decided
+        };
+        assert!(matches!(state_of(&refused), CardState::Error { .. }));
+    }
+
+    #[test]
+    fn open_is_pending_and_closed_is_expired_with_the_reason() {
+        assert_eq!(state_of(&approval(ApprovalStatus::Open)), CardState::Pending);
+        let closed = Approval {
+            closed_why: Some("The request was canceled in Entra.".into()),
+            ..approval(ApprovalStatus::Expired)
+        };
+        assert!(matches!(state_of(&closed), CardState::Expired { ref why, .. } if why.contains("canceled")));
+        let denied = Approval {
+            applied_at: Some(chrono::Utc::now()),
+            ..approval(ApprovalStatus::Denied)
+        };
+        assert!(matches!(state_of(&denied), CardState::Denied { ref reason, .. } if reason == "on call"));
+    }
+
+    #[test]
+    fn a_missing_card_model_falls_back_to_the_ids() {
+        let model = model_of(&approval(ApprovalStatus::Open));
+        assert_eq!(model.request_id, "r-1");
+        assert_eq!(model.requestor.display_name, "u-1");
+    }
+}

@@ -137,3 +137,30 @@ pub async fn handle(app: &App, event: &DecisionEvent) -> Result<String, String> 
     cards::update_posted(app, teams, &approval, now).await;
     Ok(format!("{action}: {outcome}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_is_keyed_by_its_stage_instance_and_sessioned_by_the_requestor() {
+        let event = DecisionEvent::new("i-1", "r-1", "u-1", "inv-1", Utc::now());
+        let envelope = event.to_message().envelope().clone();
+        assert_eq!(envelope.message_id.as_deref(), Some("teams-decision:i-1"));
+        assert_eq!(envelope.session_id.as_deref(), Some("u-1"));
+        let delivered = ServiceBusMessage {
+            body: envelope.body,
+            ..ServiceBusMessage::default()
+        };
+        assert_eq!(DecisionEvent::from_message(&delivered).unwrap().unwrap(), event);
+    }
+
+    #[test]
+    fn callout_events_are_not_decisions() {
+        let delivered = ServiceBusMessage {
+            body: serde_json::json!({"kind": "callout", "version": 1}),
+            ..ServiceBusMessage::default()
+        };
+        assert!(DecisionEvent::from_message(&delivered).is_none());
+    }
+}
