@@ -348,3 +348,42 @@ fn the_demo_approves_a_routed_request_in_teams() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn drift_in_the_watched_admin_group_is_posted_to_the_approvers_channel() {
+    const ADMIN_GROUP: &str = "22222222-0000-4000-8000-000000000001";
+    let test = TestEnv::start().await;
+    // The timer subscribes to the watched group (the handshake goes through the front door).
+    let handler = test.env.host.handler_url().await.expect("the handler runs");
+    let tick = json!({"Data": {"tick": {"IsPastDue": false}}, "Metadata": {}});
+    let answer = reqwest::Client::new()
+        .post(format!("{}/maintain", handler.trim_end_matches('/')))
+        .header("x-azure-functions-invocationid", "e2e-maintain-drift")
+        .json(&tick)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer.status().is_success(),
+        "{}",
+        answer.text().await.unwrap_or_default()
+    );
+    test.env.sim.add_group_member(ADMIN_GROUP, LYNNE).unwrap();
+    let activities = test
+        .env
+        .sim
+        .bot()
+        .wait_for_activities(Duration::from_secs(30), |all| {
+            all.iter().any(|a| is_drift_of(a, "Lynne Robbins"))
+        })
+        .await
+        .expect("the drift is posted to the approvers' channel");
+    let notice = activities.iter().find(|a| is_drift_of(a, "Lynne Robbins")).unwrap();
+    assert!(!text(notice).contains("Action.Execute"), "a notice, no buttons");
+    test.shutdown().await;
+}
+
+fn is_drift_of(a: &BotActivity, name: &str) -> bool {
+    let text = text(a);
+    text.contains("Local admin group drift") && text.contains(name)
+}

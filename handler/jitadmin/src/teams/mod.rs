@@ -13,6 +13,7 @@ pub mod cards;
 pub mod click;
 pub mod decision_event;
 pub mod expire;
+pub mod notices;
 mod outcome;
 pub mod post;
 
@@ -50,6 +51,10 @@ pub mod actions {
     pub const CARD_EXPIRED: &str = "teams.card.expired";
     /// Entra refused the decision for good: the card shows an error.
     pub const FAILED: &str = "teams.failed";
+    /// A drift finding was posted into the approvers' channel.
+    pub const DRIFT_POSTED: &str = "teams.drift.posted";
+    /// A drift finding could not be posted into the approvers' channel.
+    pub const DRIFT_POST_FAILED: &str = "teams.drift.post-failed";
     /// The posted card could not be updated (everyone else still sees the old state).
     pub const CARD_UPDATE_FAILED: &str = "teams.card.update-failed";
 }
