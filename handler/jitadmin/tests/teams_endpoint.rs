@@ -59,6 +59,8 @@ async fn start() -> T {
         ("JITADMIN_CALLOUT_AUDIENCES", callout_support::AUDIENCE.to_string()),
         ("JITADMIN_CALLOUT_ALLOWED_CALLERS", FORWARDER_OBJECT_ID.to_string()),
         ("JITADMIN_GRAPH_MAX_ATTEMPTS", "2".to_string()),
+        // Parallel tests on a busy machine: a slow first key fetch must not fail the callout.
+        ("JITADMIN_OPENID_TIMEOUT_MS", "10000".to_string()),
         ("JITADMIN_RULES", rules.display().to_string()),
     ]
     .into_iter()
