@@ -21,6 +21,7 @@ use jitadmin_store::{Store, StoreError};
 
 use crate::config::Config;
 use crate::inbound::CalloutAuth;
+use crate::teams::Teams;
 
 /// The shared state of a jitadmin process.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ pub struct App {
     callout_auth: CalloutAuth,
     rules: Option<RuleSet>,
     direct_queue: Option<(jitadmin_servicebus::ServiceBusClient, String)>,
+    teams: Option<Teams>,
 }
 
 /// Start-up failed; the message is one line naming what and why (never a secret).
@@ -62,6 +64,14 @@ pub enum StartupError {
     /// The direct Service Bus sender could not be built.
     #[error("cannot build the Service Bus sender (JITADMIN_SERVICEBUS_*): {0}")]
     ServiceBus(jitadmin_servicebus::ServiceBusError),
+    /// The bot's credential (`JITADMIN_BOT_CREDENTIAL`) could not be built.
+    #[error("cannot build the bot's {kind} credential (JITADMIN_BOT_CREDENTIAL): {source}")]
+    BotCredential {
+        /// managed-identity, client-secret, ...
+        kind: String,
+        /// The cause.
+        source: GraphError,
+    },
     /// The HTTP client fetching signing keys could not be built.
     #[error("cannot build the signing-key client: {0}")]
     Keys(String),
@@ -78,6 +88,7 @@ impl App {
         AppBuilder {
             config,
             credential: None,
+            bot_credential: None,
             store: None,
             clock: None,
             graph_sleep: None,
@@ -113,12 +124,18 @@ impl App {
     pub fn rules(&self) -> Option<&RuleSet> {
         self.rules.as_ref()
     }
+
+    /// Teams approvals, when configured (`JITADMIN_BOT_APP_ID`).
+    pub fn teams(&self) -> Option<&Teams> {
+        self.teams.as_ref()
+    }
 }
 
 /// Builds an [`App`], with parts replaced where given.
 pub struct AppBuilder {
     config: Config,
     credential: Option<Arc<dyn TokenCredential>>,
+    bot_credential: Option<Arc<dyn TokenCredential>>,
     store: Option<Store>,
     clock: Option<Arc<dyn Clock>>,
     graph_sleep: Option<SleepFn>,
@@ -128,6 +145,12 @@ impl AppBuilder {
     /// Use this credential for outbound calls instead of the configured one.
     pub fn credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
         self.credential = Some(credential);
+        self
+    }
+
+    /// Use this credential for the bot's Bot Framework token instead of the configured one.
+    pub fn bot_credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.bot_credential = Some(credential);
         self
     }
 
@@ -191,14 +214,33 @@ impl AppBuilder {
                 })?,
         };
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
-        let callout_auth = CalloutAuth::from_config(&config, clock).map_err(StartupError::Keys)?;
+        let callout_auth = CalloutAuth::from_config(&config, clock.clone()).map_err(StartupError::Keys)?;
         callout_auth.warm_up();
+        let teams = match &config.teams {
+            Some(settings) => {
+                let credential = match self.bot_credential {
+                    Some(c) => c,
+                    None => {
+                        credential_from_config(&settings.credential).map_err(|source| StartupError::BotCredential {
+                            kind: crate::config::Config::credential_kind_of(&settings.credential).to_string(),
+                            source,
+                        })?
+                    }
+                };
+                let teams = Teams::new(settings.clone(), credential, clock.clone())
+                    .map_err(|e| StartupError::Keys(e.to_string()))?;
+                teams.warm_up();
+                Some(teams)
+            }
+            None => None,
+        };
         tracing::info!(
             tenant = %config.tenant_id,
             store = %store.describe(),
             graph = %config.graph.base_url,
             callout_auth = callout_auth.mode_name(),
             rules = rules.as_ref().map(|r| r.summary().file),
+            teams = config.teams.as_ref().map(|t| t.channel_id.as_str()),
             "jitadmin app ready"
         );
         Ok(Arc::new(App {
@@ -208,6 +250,7 @@ impl AppBuilder {
             callout_auth,
             rules,
             direct_queue,
+            teams,
         }))
     }
 }

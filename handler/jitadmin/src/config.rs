@@ -26,6 +26,7 @@ use std::time::Duration;
 pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
 pub use load::device_loop::{DeviceLoopConfig, DriftAction, NotifyMode};
+pub use load::teams::{TeamsConfig, BOT_SCOPE, CARD_KEY_MIN_BYTES};
 pub use settings::{settings_table, Setting, SETTINGS};
 
 /// Public-cloud login authority (the default of `JITADMIN_AUTHORITY_HOST`).
@@ -62,6 +63,8 @@ pub struct Config {
     /// Enqueue events with a direct Service Bus send instead of the output binding
     /// (`JITADMIN_SERVICEBUS_NAMESPACE` or `JITADMIN_SERVICEBUS_CONNECTION_STRING`).
     pub direct_queue: Option<DirectQueue>,
+    /// Teams approvals (`JITADMIN_BOT_APP_ID` and the rest); `None` when Teams is off.
+    pub teams: Option<TeamsConfig>,
 }
 
 /// Where `callout` sends events itself: the Functions Service Bus output binding cannot set
@@ -216,6 +219,11 @@ impl Config {
     /// The credential's kind as `JITADMIN_CREDENTIAL` spells it (`managed-identity`, ...).
     pub fn credential_kind(&self) -> &'static str {
         describe::credential_kind(&self.credential)
+    }
+
+    /// A credential's kind as the settings spell it (`managed-identity`, ...).
+    pub fn credential_kind_of(credential: &CredentialConfig) -> &'static str {
+        describe::credential_kind(credential)
     }
 }
 

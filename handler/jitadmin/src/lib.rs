@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod ops;
 pub mod provision;
 pub mod queue;
+pub mod teams;
 pub mod watch;
 pub mod work;
 

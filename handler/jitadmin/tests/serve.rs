@@ -149,11 +149,12 @@ async fn serve_answers_readiness_and_invokes_all_five_functions() {
                 assert_eq!(status, 200, "{function}: the invocation itself succeeds");
                 assert_eq!(content_type, "application/json");
                 assert!(body["Logs"].is_array(), "{function}: {body}");
+                // Without JITADMIN_BOT_APP_ID the messaging endpoint says Teams is off.
                 let res = &body["Outputs"]["res"];
-                assert_eq!(res["statusCode"], 501, "{function}: {body}");
+                assert_eq!(res["statusCode"], 503, "{function}: {body}");
                 assert_eq!(res["headers"]["Content-Type"], "application/problem+json");
                 let problem: Value = serde_json::from_str(res["body"].as_str().unwrap()).unwrap();
-                assert_eq!(problem["function"], function);
+                assert_eq!(problem["type"], "urn:azfn:problem:teams-off");
             }
             "process" => {
                 assert_eq!(

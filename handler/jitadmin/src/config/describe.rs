@@ -82,7 +82,9 @@ fn value(c: &Config, name: &str) -> String {
             .as_ref()
             .map(|q| q.queue.clone())
             .unwrap_or_else(|| "events".into()),
-        _ => super::load::device_loop::describe(&c.devices, name).unwrap_or_else(|| "(unknown)".into()),
+        _ => super::load::teams::describe(&c.teams, name)
+            .or_else(|| super::load::device_loop::describe(&c.devices, name))
+            .unwrap_or_else(|| "(unknown)".into()),
     }
 }
 

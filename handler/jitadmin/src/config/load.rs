@@ -12,6 +12,7 @@ use super::{
 };
 
 pub(super) mod device_loop;
+pub(super) mod teams;
 
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -27,7 +28,9 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
         return Err(invalid("JITADMIN_TENANT_ID", format!("{tenant_id:?} is not a GUID")));
     }
     let authority = authority(get)?;
+    let teams = teams::load(get, &tenant_id, &authority.host)?;
     Ok(Config {
+        teams,
         credential: credential(get, &tenant_id, &authority)?,
         store: store(get)?,
         callout: callout(get)?,

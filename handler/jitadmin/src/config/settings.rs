@@ -260,6 +260,83 @@ pub const SETTINGS: &[Setting] = &[
         Some("240"),
         "maintain reports a synced device that has not checked in after this long.",
     ),
+    s(
+        "JITADMIN_BOT_APP_ID",
+        None,
+        "Teams approvals: the bot's Microsoft App ID (single-tenant app registration, or the client id of \
+         a user-assigned managed identity bot). Unset: Teams is off and routed requests only wait.",
+    ),
+    s(
+        "JITADMIN_BOT_TENANT_ID",
+        Some("JITADMIN_TENANT_ID"),
+        "The bot's tenant: its token comes from {authority}/{tenant}/oauth2/v2.0/token (single-tenant bot).",
+    ),
+    s(
+        "JITADMIN_BOT_CREDENTIAL",
+        Some("managed-identity"),
+        "How the bot gets its Bot Framework token: managed-identity (user-assigned, client id = \
+         JITADMIN_BOT_APP_ID; IDENTITY_ENDPOINT/IDENTITY_HEADER) | client-secret | workload-identity. \
+         Certificates are not offered (azure_identity's certificate credential needs OpenSSL).",
+    ),
+    Setting {
+        name: "JITADMIN_BOT_CLIENT_SECRET",
+        default: None,
+        secret: true,
+        meaning: "The bot app registration's secret (client-secret only; a Key Vault reference in Azure).",
+    },
+    s(
+        "JITADMIN_BOT_SCOPE",
+        Some("https://api.botframework.com/.default"),
+        "Scope of the bot's token (sent only to the Bot Connector).",
+    ),
+    s(
+        "JITADMIN_BOT_OPENID_METADATA_URL",
+        Some("https://login.botframework.com/v1/.well-known/openidconfiguration"),
+        "Where the Bot Connector's signing keys are found (OpenID metadata, then its JWKS with \
+         endorsements; cached, refreshed daily and on an unknown key). tenant-sim: its Bot Framework issuer.",
+    ),
+    s(
+        "JITADMIN_BOT_ISSUERS",
+        Some("https://api.botframework.com"),
+        "Comma-separated accepted issuers of the Bot Connector's tokens.",
+    ),
+    s(
+        "JITADMIN_TEAMS_SERVICE_URL",
+        None,
+        "Teams approvals: the Bot Connector base URL cards are posted to (e.g. \
+         https://smba.trafficmanager.net/emea/; the serviceUrl of the team's activities). Required with the bot.",
+    ),
+    s(
+        "JITADMIN_TEAMS_CHANNEL_ID",
+        None,
+        "Teams approvals: the approvers' channel (19:…@thread.tacv2); the bot must be installed in its \
+         team. Required with the bot.",
+    ),
+    s(
+        "JITADMIN_TEAMS_RESUME_BUDGET_MS",
+        Some("4000"),
+        "How long a click waits for Entra's resume before answering \"recorded, applying\" and retrying \
+         through the queue (Teams gives the bot at most 15 s).",
+    ),
+    s(
+        "JITADMIN_APPROVERS_GROUP",
+        None,
+        "Teams approvals: object id of the group whose members (transitively) may approve or deny; \
+         nobody decides their own request. Required with the bot.",
+    ),
+    s(
+        "JITADMIN_APPROVERS_CACHE_SECS",
+        Some("60"),
+        "How long the approvers' group membership (read through Graph) is cached.",
+    ),
+    Setting {
+        name: "JITADMIN_CARD_KEY",
+        default: None,
+        secret: true,
+        meaning: "Teams approvals: the HMAC key signing every card action (at least 32 random characters; \
+                  a Key Vault reference in Azure). Changing it invalidates the cards already posted. \
+                  Required with the bot.",
+    },
 ];
 
 /// The settings as a Markdown table (`| setting | default | meaning |`), for the README and

@@ -176,8 +176,106 @@ fn every_documented_setting_is_read_and_every_read_setting_is_documented() {
         .iter()
         .map(|s| s.name.to_string())
         .filter(|n| n != "JITADMIN_CLIENT_SECRET")
+        // Read only with Teams on (JITADMIN_BOT_APP_ID set): see teams_settings_are_all_read.
+        .filter(|n| n == "JITADMIN_BOT_APP_ID" || super::load::teams::describe(&None, n).is_none())
         .collect();
     assert_eq!(asked, documented);
     let table = settings_table();
     assert!(SETTINGS.iter().all(|s| table.contains(&format!("`{}`", s.name))));
+}
+
+fn teams_on() -> Vec<(&'static str, &'static str)> {
+    with(&[
+        ("JITADMIN_BOT_APP_ID", "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"),
+        ("JITADMIN_TEAMS_SERVICE_URL", "https://smba.trafficmanager.net/emea/"),
+        ("JITADMIN_TEAMS_CHANNEL_ID", "19:abc@thread.tacv2"),
+        ("JITADMIN_APPROVERS_GROUP", "a1b2c3d4-0000-4000-8000-000000000001"),
+        ("JITADMIN_CARD_KEY", "0123456789abcdef0123456789abcdef-card-key"),
+    ])
+}
+
+#[test]
+fn teams_is_off_without_a_bot_app_id() {
+    let c = load(&minimal()).unwrap();
+    assert!(c.teams.is_none());
+    let described: HashMap<_, _> = c.describe().into_iter().collect();
+    assert!(described["JITADMIN_TEAMS_CHANNEL_ID"].contains("Teams off"));
+}
+
+#[test]
+fn teams_settings_default_to_the_bot_framework_and_a_managed_identity_bot() {
+    let c = load(&teams_on()).unwrap();
+    let t = c.teams.expect("teams on");
+    assert_eq!(t.tenant_id, TENANT);
+    assert_eq!(t.scope, "https://api.botframework.com/.default");
+    assert_eq!(t.issuers, ["https://api.botframework.com"]);
+    assert_eq!(
+        t.openid_metadata_url,
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    );
+    assert_eq!(t.service_url, "https://smba.trafficmanager.net/emea");
+    assert_eq!(
+        t.credential,
+        CredentialConfig::ManagedIdentity {
+            client_id: Some("5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9".into())
+        }
+    );
+    assert_eq!(t.approvers_cache, Duration::from_secs(60));
+}
+
+#[test]
+fn teams_needs_its_channel_group_and_a_long_card_key() {
+    for missing in [
+        "JITADMIN_TEAMS_SERVICE_URL",
+        "JITADMIN_TEAMS_CHANNEL_ID",
+        "JITADMIN_APPROVERS_GROUP",
+        "JITADMIN_CARD_KEY",
+    ] {
+        let pairs: Vec<_> = teams_on().into_iter().filter(|(k, _)| *k != missing).collect();
+        let err = load(&pairs).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{missing} is not set")), "{err}");
+    }
+    let mut short = teams_on();
+    short.push(("JITADMIN_CARD_KEY", "short-secret-value"));
+    let err = load(&short).unwrap_err().to_string();
+    assert!(
+        err.contains("JITADMIN_CARD_KEY") && !err.contains("short-secret-value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_card_key_and_bot_secret_are_never_printed() {
+    let mut pairs = teams_on();
+    pairs.push(("JITADMIN_BOT_CREDENTIAL", "client-secret"));
+    pairs.push(("JITADMIN_BOT_CLIENT_SECRET", "bot-secret-value-123"));
+    let c = load(&pairs).unwrap();
+    let text = c.to_string();
+    assert!(
+        !text.contains("card-key") && !text.contains("bot-secret-value-123"),
+        "{text}"
+    );
+    assert!(!format!("{c:?}").contains("card-key"));
+    assert!(c.describe().iter().all(|(_, v)| v != "(unknown)"));
+}
+
+#[test]
+fn teams_settings_are_all_read() {
+    let asked = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut pairs = teams_on();
+    pairs.push(("JITADMIN_BOT_CREDENTIAL", "client-secret"));
+    pairs.push(("JITADMIN_BOT_CLIENT_SECRET", "bot-secret-value-123"));
+    let map: HashMap<String, String> = pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(|name| {
+        asked.lock().unwrap().insert(name.to_string());
+        map.get(name).cloned()
+    })
+    .unwrap();
+    let asked = asked.into_inner().unwrap();
+    for s in SETTINGS
+        .iter()
+        .filter(|s| super::load::teams::describe(&None, s.name).is_some())
+    {
+        assert!(asked.contains(s.name), "{} is documented but never read", s.name);
+    }
 }

@@ -1,8 +1,9 @@
-//! Routing: an open approval in the store, keyed by the stage instance, for the Teams
-//! card to be posted from. The request stays waiting until an approver decides or EM's
-//! callback times out.
+//! Routing: an open approval in the store, keyed by the stage instance, with what its Teams
+//! card shows, and the card posted into the approvers' channel ([`crate::teams::post`]).
+//! The request stays waiting until an approver decides or EM's callback times out.
 
 use chrono::{DateTime, Duration, Utc};
+use jitadmin_decide::{Decision, Facts};
 use jitadmin_events::callout::RequestCallout;
 use jitadmin_store::{Approval, ApprovalStatus, StoreError};
 
@@ -13,20 +14,25 @@ use crate::work::WorkError;
 /// How long an approval stays open when the callout does not say how long EM waits.
 pub const DEFAULT_APPROVAL_WINDOW: Duration = Duration::days(1);
 
-/// Record the open approval; one already there (a retry or replay) is kept.
+/// Record the open approval (one already there, from a retry or replay, is kept), then post
+/// its card unless it was posted already.
 pub async fn open(
     app: &App,
     request: &RequestCallout,
-    user: &str,
+    facts: &Facts,
+    decision: &Decision,
     received_at: DateTime<Utc>,
     key: &str,
 ) -> Result<String, WorkError> {
+    let user = facts.requestor.id.as_str();
     let window = request
         .callback_configuration
         .as_ref()
         .and_then(|c| c.timeout())
         .and_then(iso8601_duration)
         .unwrap_or(DEFAULT_APPROVAL_WINDOW);
+    let expires_at = received_at + window;
+    let card = crate::teams::approval_card(&request.custom_extension_stage_instance_id, facts, decision, expires_at);
     let approval = Approval {
         stage_instance_id: request.custom_extension_stage_instance_id.clone(),
         request_id: request.access_package_assignment_request_id.clone(),
@@ -41,17 +47,25 @@ pub async fn open(
         decided_by: None,
         decided_at: None,
         reason: None,
-        expires_at: received_at + window,
+        expires_at,
+        stage: Some(request.stage.as_str().to_string()),
+        callback_uri_path: request.callback_uri_path.clone().filter(|p| !p.is_empty()),
+        card_json: serde_json::to_string(&card).ok(),
+        posting_since: None,
+        decided_by_name: None,
+        applied_at: None,
+        closed_why: None,
     };
-    match app.store().approval_insert(&approval).await {
-        Ok(_) => Ok(format!(
-            "left waiting; approval open until {}",
-            approval.expires_at.to_rfc3339()
-        )),
-        Err(StoreError::AlreadyExists { .. }) => Ok("left waiting; the approval was already open".into()),
-        Err(source) => Err(WorkError::Store {
-            key: key.to_string(),
-            source,
-        }),
-    }
+    let opened = match app.store().approval_insert(&approval).await {
+        Ok(_) => format!("left waiting; approval open until {}", approval.expires_at.to_rfc3339()),
+        Err(StoreError::AlreadyExists { .. }) => "left waiting; the approval was already open".to_string(),
+        Err(source) => {
+            return Err(WorkError::Store {
+                key: key.to_string(),
+                source,
+            })
+        }
+    };
+    let posted = crate::teams::post::post_card(app, &approval.stage_instance_id, key).await?;
+    Ok(format!("{opened}; {posted}"))
 }

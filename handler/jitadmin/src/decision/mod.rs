@@ -73,7 +73,7 @@ pub async fn decide_created(
             (format!("denied.{}", result.tag()), result.describe(), true)
         }
         Outcome::Route => {
-            let note = approval::open(app, request, &facts.requestor.id, received_at, key).await?;
+            let note = approval::open(app, request, &facts, &decision, received_at, key).await?;
             ("routed".to_string(), note, false)
         }
     };

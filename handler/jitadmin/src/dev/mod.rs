@@ -6,6 +6,7 @@ mod app_files;
 mod settings;
 pub mod story;
 mod story_devices;
+mod story_teams;
 pub mod timeline;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use anyhow::Context;
 use azfn_local::{Handler, Keys, LocalHost, State};
 use tenant_sim::{Scenario, Stage, StageSetting, TenantSim};
 
-pub use settings::{handler_settings, CALLOUT_AUDIENCE};
+pub use settings::{handler_settings, teams_settings, CALLOUT_AUDIENCE};
 
 /// How to start a dev environment.
 #[derive(Debug, Clone)]
@@ -84,6 +85,14 @@ impl DevEnvironment {
         let api_url = format!("http://127.0.0.1:{http_port}/api");
         let mut named: Vec<(String, String)> = handler_settings(&sim, &state_dir);
         named.extend(settings::watch_settings(&sim, &api_url));
+        let teams = settings::teams_settings(&sim);
+        if let Some((_, bot)) = teams.iter().find(|(k, _)| k == "JITADMIN_BOT_APP_ID") {
+            // The sim's Bot Connector accepts the bot's token, and its Teams client delivers
+            // clicks to our messaging endpoint.
+            sim.bot().set_app_id(bot);
+            sim.bot().set_messaging_endpoint(format!("{api_url}/teams/messages"));
+        }
+        named.extend(teams);
         named.extend(options.extra_settings.iter().cloned());
         let store_setting = named
             .iter()

@@ -86,3 +86,45 @@ pub fn watch_settings(sim: &TenantSim, api_url: &str) -> Vec<(String, String)> {
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
 }
+
+/// The approvers' group of the demo tenant: the group named like "Approvers".
+pub const APPROVERS_GROUP_NAME: &str = "Approvers";
+
+/// Teams approvals against the sim's Bot Framework: the bot is the Function App's managed
+/// identity (a user-assigned-identity bot, B0; the sim's Connector is told so), cards go to
+/// the first channel the bot is installed in, the approvers are the demo's "JIT Approvers",
+/// and the card key is new at every start. Empty when the scenario has no bot or channel.
+pub fn teams_settings(sim: &TenantSim) -> Vec<(String, String)> {
+    let bot = sim.bot();
+    let channel = bot
+        .teams()
+        .into_iter()
+        .flat_map(|t| t.channels.into_iter().map(|c| c.id))
+        .next();
+    let (identity, group) = sim.with_state(|s| {
+        (
+            s.managed_identities.first().map(|m| m.client_id.clone()),
+            s.groups
+                .iter()
+                .find(|g| g.display_name.contains(APPROVERS_GROUP_NAME))
+                .map(|g| g.id.clone()),
+        )
+    });
+    let (Some(channel), Some(identity), Some(group)) = (channel, identity, group) else {
+        return Vec::new();
+    };
+    let key = format!("dev-{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    [
+        ("JITADMIN_BOT_APP_ID", identity),
+        ("JITADMIN_BOT_CREDENTIAL", "managed-identity".to_owned()),
+        ("JITADMIN_BOT_OPENID_METADATA_URL", bot.openid_metadata_url()),
+        ("JITADMIN_BOT_ISSUERS", bot.issuer()),
+        ("JITADMIN_TEAMS_SERVICE_URL", bot.service_url()),
+        ("JITADMIN_TEAMS_CHANNEL_ID", channel),
+        ("JITADMIN_APPROVERS_GROUP", group),
+        ("JITADMIN_CARD_KEY", key),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}

@@ -75,7 +75,8 @@ pub async fn play(env: &DevEnvironment, timeline: &mut Timeline) -> anyhow::Resu
 /// each: an IT administrator with a ticket number is approved (entitlement management
 /// calls `/api/callout`, `process` decides and resumes, the grant is reported, later the
 /// assignment is removed); a guest is denied with the rule's reason; someone from
-/// Finance is routed to the approvers and left waiting.
+/// Finance is routed to the approvers: the card appears in Teams and an approver's click
+/// approves it.
 async fn request_granted_and_removed(
     env: &DevEnvironment,
     timeline: &mut Timeline,
@@ -205,6 +206,9 @@ async fn request_granted_and_removed(
         if let Some(request) = env.sim.assignment_request(&request_id) {
             describe_resumes(timeline, &request);
         }
+        // 4. An approver decides in Teams: the card, the click, the resume, everyone's card.
+        super::story_teams::approve_in_teams(env, timeline, &request_id, &user.id).await;
+        collect(invocations, timeline, report, Duration::from_millis(500)).await;
     }
     Ok(())
 }

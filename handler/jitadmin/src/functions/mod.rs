@@ -4,7 +4,6 @@
 mod callout;
 mod maintain;
 mod notifications;
-mod placeholder;
 mod process;
 mod teams;
 
@@ -35,6 +34,7 @@ pub const NAMES: [&str; 5] = ["callout", "notifications", "teams", "process", "m
 pub fn all(app: Arc<App>) -> Functions {
     use bindings::*;
     let (callout_app, notifications_app, maintain_app) = (app.clone(), app.clone(), app.clone());
+    let teams_app = app.clone();
     let process_app = app;
     Functions::new()
         .function(
@@ -47,7 +47,11 @@ pub fn all(app: Arc<App>) -> Functions {
             HTTP_IN,
             service_fn(move |event| notifications::handle(notifications_app.clone(), event)),
         )
-        .function("teams", HTTP_IN, service_fn(teams::handle))
+        .function(
+            "teams",
+            HTTP_IN,
+            service_fn(move |event| teams::handle(teams_app.clone(), event)),
+        )
         .function(
             "process",
             QUEUE_IN,

@@ -21,6 +21,10 @@ pub async fn handle(app: Arc<App>, event: Invocation<ServiceBusMessage>) -> Resu
     if let Some(watch) = crate::watch::WatchEvent::from_message(message) {
         return watch_event(&app, invocation_id, message.delivery_count, watch).await;
     }
+    // A decision made in Teams whose resume is retried.
+    if let Some(decision) = crate::teams::decision_event::DecisionEvent::from_message(message) {
+        return teams_decision(&app, invocation_id, message.delivery_count, decision).await;
+    }
     let queued = match QueuedEvent::from_message(message) {
         Ok(queued) => {
             queued.record_in_span();
@@ -88,6 +92,33 @@ async fn watch_event(
         }
         Err(error) => {
             tracing::warn!(function = "process", invocation_id, kind, key = %watch.key, delivery_count, "watch event failed: {error}");
+            Err(error.into())
+        }
+    }
+}
+
+async fn teams_decision(
+    app: &App,
+    invocation_id: &str,
+    delivery_count: Option<i64>,
+    decision: Result<crate::teams::decision_event::DecisionEvent, String>,
+) -> Result<Outputs, Error> {
+    let decision = decision.map_err(|reason| {
+        tracing::error!(
+            function = "process",
+            invocation_id,
+            delivery_count,
+            "malformed Teams decision: {reason}"
+        );
+        reason
+    })?;
+    match crate::teams::decision_event::handle(app, &decision).await {
+        Ok(outcome) => {
+            tracing::info!(function = "process", invocation_id, kind = "teamsDecision", key = %decision.key, "done: {outcome}");
+            Ok(Outputs::new())
+        }
+        Err(error) => {
+            tracing::warn!(function = "process", invocation_id, kind = "teamsDecision", key = %decision.key, delivery_count, "Teams decision not applied: {error}");
             Err(error.into())
         }
     }

@@ -1,9 +1,140 @@
-//! `teams`: HTTP-triggered. Placeholder until issue 7 lands.
+//! `teams`: the bot's messaging endpoint (HTTP POST `/api/teams/messages`), where the Bot
+//! Connector delivers Teams activities.
+//!
+//! Authenticate first (spec functions-teams B3): only the activity's `serviceUrl` and
+//! `channelId` are read before the Bot Framework token is validated against them
+//! (signature, issuer, audience = our bot, lifetime, `serviceurl` claim, the key's
+//! endorsement for the channel). Then the channel must be `msteams` and the tenant ours.
+//! A card click (`invoke` `adaptiveCard/action`) is handled by [`crate::teams::click`] and
+//! answered with HTTP 200 and an invoke response (`{statusCode, type, value}`, B2.4); a
+//! decision whose resume must be retried goes on the events queue. Other activities get an
+//! empty 200. Refusals before the activity is trusted are problem+json (401/403/400).
 
-use azfn_runtime::{Error, HttpRequest, Invocation, Outputs};
+use std::sync::Arc;
+
+use azfn_runtime::HttpRequest;
+use azfn_runtime::{Error, HttpResponse, Invocation, Outputs, Problem};
+use chrono::Utc;
+use jitadmin_events::bot::{Activity, ActivityType, InvokeResponse};
+use serde::Deserialize;
+
+use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use crate::app::App;
+use crate::inbound::auth_problem;
+
+/// The only channel served.
+pub const TEAMS_CHANNEL: &str = "msteams";
+
+/// What the token is checked against, read before the token is trusted.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Routing {
+    #[serde(default)]
+    service_url: String,
+    #[serde(default)]
+    channel_id: String,
+}
 
 /// Handle one invocation.
-pub async fn handle(event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
-    tracing::info!(method = %event.trigger.method, "teams invoked");
-    Ok(super::placeholder::http("teams", 7))
+pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
+    let invocation_id = event.context.invocation_id.as_str();
+    let request = &event.trigger;
+    let Some(teams) = app.teams() else {
+        tracing::warn!(function = "teams", invocation_id, "activity refused: Teams is off");
+        let problem = Problem::new("teams-off", "Teams approvals are not configured", 503)
+            .with_detail("JITADMIN_BOT_APP_ID is not set");
+        return Ok(answer(HttpResponse::problem(&problem)));
+    };
+    let body = request.body.as_deref().unwrap_or_default();
+    let Ok(routing) = serde_json::from_slice::<Routing>(body) else {
+        return Ok(answer(bad_activity("the body is not a Bot Framework activity")));
+    };
+    if let Err(error) = teams
+        .validator()
+        .validate(
+            request.header("authorization"),
+            &routing.service_url,
+            &routing.channel_id,
+        )
+        .await
+    {
+        tracing::warn!(
+            function = "teams",
+            invocation_id,
+            code = error.code(),
+            status = error.status(),
+            channel = %routing.channel_id,
+            "activity refused: {error}"
+        );
+        return Ok(answer(auth_problem(&error, "Bearer")));
+    }
+    let activity = match Activity::from_slice(body) {
+        Ok(activity) => activity,
+        Err(error) => {
+            tracing::warn!(function = "teams", invocation_id, "activity body refused: {error}");
+            return Ok(answer(bad_activity(&error.to_string())));
+        }
+    };
+    if !activity.channel_id.eq_ignore_ascii_case(TEAMS_CHANNEL) {
+        tracing::warn!(function = "teams", invocation_id, channel = %activity.channel_id, "activity refused: not Teams");
+        return Ok(answer(forbidden("only Microsoft Teams activities are served")));
+    }
+    if !our_tenant(&activity, &app.config().tenant_id) {
+        tracing::warn!(
+            function = "teams",
+            invocation_id,
+            tenant = activity.tenant_id(),
+            "activity refused: another tenant"
+        );
+        return Ok(answer(forbidden("the activity is from another tenant")));
+    }
+    let Some(value) = activity.card_action() else {
+        tracing::info!(
+            function = "teams",
+            invocation_id,
+            kind = activity.kind.as_str(),
+            name = activity.name.as_deref(),
+            "activity acknowledged"
+        );
+        return Ok(answer(match activity.kind {
+            // An invoke always expects an invoke response.
+            ActivityType::Invoke => HttpResponse::json(
+                200,
+                &InvokeResponse::error(400, "NotSupported", "jitadmin handles only card actions."),
+            ),
+            _ => HttpResponse::new(200),
+        }));
+    };
+    let clicked = crate::teams::click::handle(&app, teams, &activity, value, invocation_id, Utc::now()).await;
+    let mut outputs = Outputs::new();
+    if let Some(retry) = &clicked.retry {
+        tracing::info!(function = "teams", invocation_id, key = %retry.key, "decision queued for a retry of the resume");
+        outputs = outputs.message(EVENTS_OUT, retry.to_message());
+    }
+    Ok(outputs.http(HTTP_OUT, HttpResponse::json(200, &clicked.response)))
+}
+
+/// Every tenant the activity names must be ours, and it must name one.
+fn our_tenant(activity: &Activity, tenant_id: &str) -> bool {
+    let named = [
+        activity.conversation.as_ref().and_then(|c| c.tenant_id.as_deref()),
+        activity
+            .channel_data
+            .as_ref()
+            .and_then(|d| d.tenant.as_ref())
+            .and_then(|t| t.id.as_deref()),
+    ];
+    named.iter().any(Option::is_some) && named.iter().flatten().all(|t| t.eq_ignore_ascii_case(tenant_id))
+}
+
+fn bad_activity(detail: &str) -> HttpResponse {
+    HttpResponse::problem(&Problem::new("invalid-activity", "The activity is not valid", 400).with_detail(detail))
+}
+
+fn forbidden(detail: &str) -> HttpResponse {
+    HttpResponse::problem(&Problem::new("forbidden", "The activity is not allowed", 403).with_detail(detail))
+}
+
+fn answer(response: HttpResponse) -> Outputs {
+    Outputs::new().http(HTTP_OUT, response)
 }

@@ -1,6 +1,7 @@
 //! Drift: a member of a watched group without an active assignment of the configured
 //! access packages (`JITADMIN_WATCH_ACCESS_PACKAGES`) got in some other way. Drift is
-//! audited and logged (the approvers' Teams channel is issue 7's), and with
+//! audited, logged and posted into the approvers' Teams channel when the bot is configured
+//! ([`crate::teams::notices`]), and with
 //! `JITADMIN_DRIFT_ACTION=remove` the member is removed and their devices synced.
 
 use chrono::{DateTime, Utc};
@@ -67,6 +68,8 @@ pub async fn check_member(app: &App, group: &str, user: &str, now: DateTime<Utc>
         json!({"group": group, "accessPackages": settings.access_packages, "action": format!("{:?}", settings.drift_action).to_lowercase()}),
     )
     .await?;
+    let action = format!("{:?}", settings.drift_action).to_lowercase();
+    crate::teams::notices::drift(app, group, user, &action).await;
     if settings.drift_action == DriftAction::Report {
         return Ok(Membership::Drift);
     }

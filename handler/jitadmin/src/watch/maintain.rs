@@ -33,6 +33,11 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> MaintainReport {
             Err(e) => report.failures.push(format!("group {group}: {e}")),
         }
     }
+    match crate::teams::expire::run(app, now).await {
+        Ok(r) if r.open > 0 => report.done.push(format!("approvals: {}", r.describe())),
+        Ok(_) => {}
+        Err(e) => report.failures.push(format!("approvals: {e}")),
+    }
     match confirm_check_ins(app, now).await {
         Ok(c) => report.done.push(format!(
             "check-ins: {} confirmed, {} overdue, {} waiting, {} unreadable",

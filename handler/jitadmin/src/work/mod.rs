@@ -42,6 +42,14 @@ pub enum WorkError {
         /// Why.
         source: StoreError,
     },
+    /// The Bot Connector refused or failed (posting an approval card).
+    #[error("event {key}: the Teams card could not be posted: {source}")]
+    Teams {
+        /// The event's key.
+        key: String,
+        /// The Connector's error.
+        source: jitadmin_teams::connector::ConnectorError,
+    },
     /// Graph refused or failed the resume and the request still waits (or cannot be read).
     #[error("event {key}: resume failed: {source}")]
     Resume {
@@ -59,6 +67,7 @@ impl WorkError {
             WorkError::Payload { .. } => false,
             WorkError::Store { .. } => true,
             WorkError::Resume { source, .. } => source.is_transient(),
+            WorkError::Teams { source, .. } => source.is_transient(),
         }
     }
 }

@@ -61,6 +61,29 @@ pub struct Approval {
     pub reason: Option<String>,
     /// When it expires if nobody decides.
     pub expires_at: DateTime<Utc>,
+    /// The stage that waits (Graph enum spelling), to build the resume body from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// The callout's `callbackUriPath` (the resume target), when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_uri_path: Option<String>,
+    /// What the card shows (the app's card model as JSON), to re-render it in every state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_json: Option<String>,
+    /// Set just before the card is posted and cleared when its [`CardRef`] is stored: found set
+    /// with no card, an earlier attempt may have posted a card whose reference was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posting_since: Option<DateTime<Utc>>,
+    /// The decider's display name (`decided_by` is their object id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by_name: Option<String>,
+    /// When entitlement management accepted the decision (the resume); `None` while a recorded
+    /// decision is still being applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<DateTime<Utc>>,
+    /// Why an approval closed without a decision here (expired, cancelled, decided elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_why: Option<String>,
 }
 
 impl Record for Approval {

@@ -59,6 +59,13 @@ pub(crate) fn approval(id: &str) -> Approval {
         decided_at: None,
         reason: None,
         expires_at: t("2026-12-01T00:00:00Z"),
+        stage: None,
+        callback_uri_path: None,
+        card_json: None,
+        posting_since: None,
+        decided_by_name: None,
+        applied_at: None,
+        closed_why: None,
     }
 }
 

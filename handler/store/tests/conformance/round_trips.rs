@@ -41,6 +41,11 @@ pub async fn every_record_type_round_trips(store: &Store) {
     a.decided_by = Some("approver@contoso.com".into());
     a.decided_at = Some(t("2026-11-28T10:00:00.123456Z"));
     a.reason = Some("on call".into());
+    a.stage = Some("assignmentRequestCreated".into());
+    a.callback_uri_path = Some("/identityGovernance/entitlementManagement/assignmentRequests/r/resume".into());
+    a.card_json = Some(r#"{"requestId":"req-stage-1","devices":[]}"#.into());
+    a.decided_by_name = Some("Megan Bowen".into());
+    a.applied_at = Some(t("2026-11-28T10:00:01Z"));
     store.approval_replace(&a, &read.etag).await.unwrap();
     assert_eq!(store.approval_get("stage-1").await.unwrap().unwrap().value, a);
     store.approval_insert(&approval("stage-2")).await.unwrap();
