@@ -166,6 +166,24 @@ pub fn direct_message(message: &OutputMessage) -> jitadmin_servicebus::OutgoingM
     out
 }
 
+/// Put `message` on the events queue: with the direct Service Bus sender when one is configured
+/// (Azure: the output binding cannot set MessageId/SessionId for a custom handler), else as the
+/// `events` output binding of this invocation. A failed direct send is the invocation's error,
+/// so the caller retries (entitlement management, Graph, Teams) and nothing is lost.
+pub async fn enqueue(
+    app: &crate::app::App,
+    outputs: azfn_runtime::Outputs,
+    message: OutputMessage,
+) -> Result<azfn_runtime::Outputs, jitadmin_servicebus::ServiceBusError> {
+    match app.direct_queue() {
+        Some((client, queue)) => {
+            client.send(queue, &direct_message(&message)).await?;
+            Ok(outputs)
+        }
+        None => Ok(outputs.message(crate::functions::bindings::EVENTS_OUT, message)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,8 @@ pub mod audit;
 pub mod decide;
 pub mod dev;
 pub mod package;
-pub mod replay;
 pub mod provision;
+pub mod replay;
 pub mod rules;
 pub mod serve;
 

@@ -11,7 +11,7 @@ use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs};
 use jitadmin_events::callout::Callout;
 use serde_json::{json, Value};
 
-use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use super::bindings::HTTP_OUT;
 use crate::app::App;
 use crate::inbound::{auth_problem, parse_problem};
 use crate::queue::QueuedEvent;
@@ -70,13 +70,8 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     );
     let accepted = json!({"status": "accepted", "key": queued.key, "correlationId": invocation_id});
     let outputs = Outputs::new().http(HTTP_OUT, HttpResponse::json(202, &accepted));
-    // A direct send where the output binding cannot set MessageId/SessionId (Azure); a
-    // failed send fails the invocation, so entitlement management calls again.
-    if let Some((client, queue)) = app.direct_queue() {
-        client.send(queue, &queued.to_service_bus_message()).await?;
-        return Ok(outputs);
-    }
-    Ok(outputs.message(EVENTS_OUT, queued.to_message()))
+    // A failed direct send fails the invocation, so entitlement management calls again.
+    Ok(crate::queue::enqueue(&app, outputs, queued.to_message()).await?)
 }
 
 /// The typed callout and the raw payload it came from.

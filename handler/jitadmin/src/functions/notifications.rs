@@ -13,7 +13,7 @@ use std::sync::Arc;
 use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Problem};
 use jitadmin_events::notification::{ChangeNotificationCollection, ValidationHandshake};
 
-use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use super::bindings::HTTP_OUT;
 use crate::app::App;
 use crate::watch::inbound;
 
@@ -79,14 +79,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             subscription = %watch.subscription_id,
             "notification queued"
         );
-        match app.direct_queue() {
-            Some((client, queue)) => {
-                client
-                    .send(queue, &crate::queue::direct_message(&watch.to_message()))
-                    .await?
-            }
-            None => outputs = outputs.message(EVENTS_OUT, watch.to_message()),
-        }
+        outputs = crate::queue::enqueue(&app, outputs, watch.to_message()).await?;
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::new(202)))
 }

@@ -18,7 +18,7 @@ use chrono::Utc;
 use jitadmin_events::bot::{Activity, ActivityType, InvokeResponse};
 use serde::Deserialize;
 
-use super::bindings::{EVENTS_OUT, HTTP_OUT};
+use super::bindings::HTTP_OUT;
 use crate::app::App;
 use crate::inbound::auth_problem;
 
@@ -109,7 +109,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     let mut outputs = Outputs::new();
     if let Some(retry) = &clicked.retry {
         tracing::info!(function = "teams", invocation_id, key = %retry.key, "decision queued for a retry of the resume");
-        outputs = outputs.message(EVENTS_OUT, retry.to_message());
+        outputs = crate::queue::enqueue(&app, outputs, retry.to_message()).await?;
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::json(200, &clicked.response)))
 }
