@@ -83,8 +83,10 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
         .init();
 
     let client_state = format!("scan-{}", uuid_like());
+    let card_key = format!("scan-card-key-{}-{}", uuid_like(), uuid_like());
     let test = TestEnv::start_with(|options| {
         for (k, v) in [
+            ("JITADMIN_CARD_KEY", card_key.clone()),
             ("JITADMIN_GRAPH_MAX_ATTEMPTS", "1".to_string()),
             ("JITADMIN_RULES", String::new()),
             ("JITADMIN_CREATED_STAGE", "continue".to_string()),
@@ -157,6 +159,7 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
         ("function key", test.env.function_key.clone()),
         ("managed identity header", test.env.sim.identity_header().to_string()),
         ("client state", client_state),
+        ("card key", card_key),
         ("Service Bus key", test.env.sim.service_bus_key()),
     ];
     test.shutdown().await;

@@ -233,8 +233,7 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
     env.sim.remove_assignment(&assignment).unwrap();
 
     // The whole trail of the user: the request, then the removal (its own request in Entra).
-    // When Teams approvals land (branch `teams`), a routed request adds `teams.card.posted`,
-    // `teams.clicked` and `teams.approved` between the decision and the grant.
+    // A routed request's Teams steps: the next test.
     let expected = [
         "callout.received",
         "callout.created.approved",
@@ -295,6 +294,99 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
     assert!(
         !lines.iter().any(|l| l.contains("callout.removed")),
         "the removal is its own request"
+    );
+    test.shutdown().await;
+}
+
+/// The card posted for `request_id` (waits up to 30 s): (conversation id, activity id).
+async fn card_of(env: &jitadmin::dev::DevEnvironment, request_id: &str) -> (String, String) {
+    let text = |a: &tenant_sim::bot::BotActivity| a.card().map(Value::to_string).unwrap_or_default();
+    let activities = env
+        .sim
+        .bot()
+        .wait_for_activities(Duration::from_secs(30), |all| {
+            all.iter().any(|a| text(a).contains(request_id))
+        })
+        .await
+        .expect("a card is posted for the request");
+    let card = activities
+        .iter()
+        .find(|a| text(a).contains(request_id))
+        .expect("the card");
+    (card.conversation_id.clone(), card.id.clone())
+}
+
+#[tokio::test]
+async fn the_audit_trail_of_a_teams_approval_shows_routing_the_card_the_click_the_grant_and_the_removal() {
+    const ALEX: &str = "11111111-0000-4000-8000-000000000005";
+    const MEGAN: &str = "11111111-0000-4000-8000-000000000001";
+    let test = TestEnv::start().await;
+    let env = &test.env;
+    let state = env.state_dir.display().to_string();
+    // No ticket: the example rules route Alex's request to the approvers.
+    let request = env
+        .sim
+        .create_assignment_request(NewRequest::new(ALEX, PACKAGE).justification("Install the Power BI Desktop update"))
+        .unwrap();
+    let card = card_of(env, &request).await;
+    let clicked = env
+        .sim
+        .teams_client()
+        .click(MEGAN, &card.0, &card.1, "approve")
+        .send()
+        .await
+        .expect("the click is delivered");
+    assert_eq!(clicked.status, Some(200), "{:?}", clicked.body);
+    let granted = env
+        .sim
+        .wait_for_request(&request, Duration::from_secs(30), |r| {
+            r.callout(Stage::AssignmentRequestGranted).is_some()
+        })
+        .await
+        .expect("approved in Teams and granted");
+    env.sim
+        .remove_assignment(&granted.assignment_id.expect("an assignment"))
+        .unwrap();
+
+    let expected = [
+        "callout.received",
+        // The decision's record is written once its work is done: after the card is posted.
+        "teams.card.posted",
+        "callout.created.routed",
+        "teams.clicked",
+        "teams.approved",
+        "callout.granted",
+        "device.sync-requested",
+        "callout.removed",
+        "device.sync-requested",
+    ];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let steps = loop {
+        let out = jitadmin(&["audit", "--user", ALEX, "--local", &state, "--json"]).await;
+        assert!(out.status.success(), "{}", text(&out));
+        let steps = json_lines(&out);
+        let actions: Vec<String> = steps
+            .iter()
+            .map(|s| s["action"].as_str().unwrap_or_default().to_string())
+            .collect();
+        match in_order(&actions, &expected) {
+            Ok(()) => break steps,
+            Err(e) if tokio::time::Instant::now() > deadline => panic!("{e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
+    };
+    // Who clicked what is in the step, for people as for machines.
+    let click = steps
+        .iter()
+        .find(|s| s["action"] == "teams.approved")
+        .expect("the approval step");
+    assert!(click.to_string().contains("Megan Bowen"), "{click}");
+    let human = jitadmin(&["audit", &request, "--local", &state]).await;
+    assert!(human.status.success(), "{}", text(&human));
+    let human = String::from_utf8_lossy(&human.stdout).to_string();
+    assert!(
+        human.contains("teams.approved") && human.contains("Megan Bowen"),
+        "{human}"
     );
     test.shutdown().await;
 }
