@@ -201,6 +201,25 @@ async fn dead_lettered_events_go_back_to_work_once_even_when_a_replay_is_cut_sho
 }
 
 /// `expected` appears in `actions` in this order (other steps may come between).
+/// `jitadmin audit --user USER --json` until its steps hold `expected` in order (60 s at most).
+async fn audit_until(user: &str, state: &str, expected: &[&str]) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = jitadmin(&["audit", "--user", user, "--local", state, "--json"]).await;
+        assert!(out.status.success(), "{}", text(&out));
+        let steps = json_lines(&out);
+        let actions: Vec<String> = steps
+            .iter()
+            .map(|s| s["action"].as_str().unwrap_or_default().to_string())
+            .collect();
+        match in_order(&actions, expected) {
+            Ok(()) => return steps,
+            Err(e) if tokio::time::Instant::now() > deadline => panic!("{e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
+    }
+}
+
 fn in_order(actions: &[String], expected: &[&str]) -> Result<(), String> {
     let mut at = 0;
     for want in expected {
@@ -244,21 +263,7 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
         "callout.removed",
         "device.sync-requested",
     ];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let steps = loop {
-        let out = jitadmin(&["audit", "--user", user, "--local", &state, "--json"]).await;
-        assert!(out.status.success(), "{}", text(&out));
-        let steps = json_lines(&out);
-        let actions: Vec<String> = steps
-            .iter()
-            .map(|s| s["action"].as_str().unwrap().to_string())
-            .collect();
-        match in_order(&actions, &expected) {
-            Ok(()) => break steps,
-            Err(e) if tokio::time::Instant::now() > deadline => panic!("{e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
-        }
-    };
+    let steps = audit_until(user, &state, &expected).await;
     let arrivals = steps.iter().filter(|s| s["action"] == "callout.received").count();
     assert_eq!(arrivals, 3, "created, granted and removed each arrived once");
     let times: Vec<&str> = steps.iter().map(|s| s["at"].as_str().unwrap()).collect();
@@ -360,21 +365,7 @@ async fn the_audit_trail_of_a_teams_approval_shows_routing_the_card_the_click_th
         "callout.removed",
         "device.sync-requested",
     ];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let steps = loop {
-        let out = jitadmin(&["audit", "--user", ALEX, "--local", &state, "--json"]).await;
-        assert!(out.status.success(), "{}", text(&out));
-        let steps = json_lines(&out);
-        let actions: Vec<String> = steps
-            .iter()
-            .map(|s| s["action"].as_str().unwrap_or_default().to_string())
-            .collect();
-        match in_order(&actions, &expected) {
-            Ok(()) => break steps,
-            Err(e) if tokio::time::Instant::now() > deadline => panic!("{e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
-        }
-    };
+    let steps = audit_until(ALEX, &state, &expected).await;
     // Who clicked what is in the step, for people as for machines.
     let click = steps
         .iter()
