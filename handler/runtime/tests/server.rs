@@ -46,7 +46,17 @@ fn app(limit: usize) -> axum::Router {
     azfn_runtime::router(functions(), ServerConfig { body_limit: limit })
 }
 
+/// Held by the test that captures logs: tracing caches a callsite's interest globally, so a
+/// callsite first hit on another test's thread (no subscriber) while that test sets its
+/// subscriber up could stay disabled for it.
+static LOGS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn send(router: axum::Router, request: Request<Body>) -> (StatusCode, String, Value) {
+    let _serial = LOGS.lock().await;
+    send_unserialised(router, request).await
+}
+
+async fn send_unserialised(router: axum::Router, request: Request<Body>) -> (StatusCode, String, Value) {
     let response = router.oneshot(request).await.unwrap();
     let status = response.status();
     let content_type = response
@@ -81,11 +91,14 @@ async fn readiness_answers_get_root() {
 
 #[tokio::test]
 async fn http_function_answers_with_outputs_and_logs() {
+    let _serial = LOGS.lock().await;
     let _guard = tracing::subscriber::set_default(tracing_subscriber::layer::SubscriberExt::with(
         tracing_subscriber::registry(),
         azfn_runtime::InvocationLogLayer::new(),
     ));
-    let (status, content_type, body) = send(app(1 << 20), post("/echo", "application/json", HTTP_ENVELOPE)).await;
+    tracing::callsite::rebuild_interest_cache();
+    let (status, content_type, body) =
+        send_unserialised(app(1 << 20), post("/echo", "application/json", HTTP_ENVELOPE)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "application/json");
     assert_eq!(body["Outputs"]["res"]["statusCode"], 202);
@@ -192,12 +205,13 @@ async fn slow(_: Invocation<Value>) -> Result<Outputs, Error> {
 
 #[tokio::test]
 async fn invocations_run_concurrently() {
+    let _serial = LOGS.lock().await;
     let router = azfn_runtime::router(
         Functions::new().function("slow", "tick", service_fn(slow)),
         ServerConfig::default(),
     );
     let envelope = include_str!("../testdata/timer.json");
-    let calls = (0..8).map(|_| send(router.clone(), post("/slow", "application/json", envelope)));
+    let calls = (0..8).map(|_| send_unserialised(router.clone(), post("/slow", "application/json", envelope)));
     for (status, _, _) in futures::future::join_all(calls).await {
         assert_eq!(status, StatusCode::OK);
     }
