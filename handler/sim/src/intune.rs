@@ -3,7 +3,7 @@
 //! sim's time scale) unless it is offline: then its `lastSyncDateTime` advances and the sync's
 //! `deviceActionResults` entry becomes `done`. An offline device checks in when it comes back.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +28,9 @@ pub struct DeviceSync {
 pub(crate) struct IntuneState {
     pub checkin_delay: Duration,
     pub offline: HashSet<String>,
-    pub syncs: Vec<DeviceSync>,
+    syncs: Vec<DeviceSync>,
+    /// Positions in `syncs` by lower-case device id, oldest first.
+    by_device: HashMap<String, Vec<usize>>,
 }
 
 impl IntuneState {
@@ -37,16 +39,51 @@ impl IntuneState {
             checkin_delay,
             offline: HashSet::new(),
             syncs: Vec::new(),
+            by_device: HashMap::new(),
+        }
+    }
+
+    /// Every sync request, oldest first.
+    pub fn syncs(&self) -> &[DeviceSync] {
+        &self.syncs
+    }
+
+    /// Logs a sync request.
+    fn record(&mut self, sync: DeviceSync) {
+        let key = sync.device_id.to_ascii_lowercase();
+        self.by_device.entry(key).or_default().push(self.syncs.len());
+        self.syncs.push(sync);
+    }
+
+    /// The device's syncs, oldest first.
+    fn of_device(&self, device_id: &str) -> impl DoubleEndedIterator<Item = &DeviceSync> {
+        self.by_device
+            .get(&device_id.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter_map(|&at| self.syncs.get(at))
+    }
+
+    /// Whether the device has a sync it has not checked in for.
+    fn has_pending(&self, device_id: &str) -> bool {
+        self.of_device(device_id).any(|s| s.checked_in_at.is_none())
+    }
+
+    /// Marks every pending sync of the device as checked in at `now`.
+    fn complete(&mut self, device_id: &str, now: DateTime<Utc>) {
+        let Some(positions) = self.by_device.get(&device_id.to_ascii_lowercase()) else {
+            return;
+        };
+        for &at in positions {
+            if let Some(s) = self.syncs.get_mut(at) {
+                s.checked_in_at.get_or_insert(now);
+            }
         }
     }
 
     /// The device's `deviceActionResults`: its latest sync, if any.
     pub fn action_results(&self, device_id: &str) -> Value {
-        let latest = self
-            .syncs
-            .iter()
-            .rev()
-            .find(|s| s.device_id.eq_ignore_ascii_case(device_id));
+        let latest = self.of_device(device_id).next_back();
         match latest {
             None => json!([]),
             Some(s) => json!([{
@@ -64,7 +101,7 @@ impl IntuneState {
 pub(crate) fn request_sync(sim: &Arc<Shared>, device_id: &str) {
     let delay = {
         let mut intune = sim.intune();
-        intune.syncs.push(DeviceSync {
+        intune.record(DeviceSync {
             device_id: device_id.to_owned(),
             requested_at: Utc::now(),
             checked_in_at: None,
@@ -87,16 +124,10 @@ pub(crate) fn check_in(sim: &Shared, device_id: &str) -> bool {
         if intune.offline.contains(&device_id.to_ascii_lowercase()) {
             return false;
         }
-        for s in intune
-            .syncs
-            .iter_mut()
-            .filter(|s| s.device_id.eq_ignore_ascii_case(device_id) && s.checked_in_at.is_none())
-        {
-            s.checked_in_at = Some(now);
-        }
+        intune.complete(device_id, now);
     }
     let mut state = sim.state_mut();
-    match state.devices.iter_mut().find(|d| d.id.eq_ignore_ascii_case(device_id)) {
+    match state.device_mut(device_id) {
         Some(d) => {
             d.last_sync_date_time = Some(now);
             tracing::debug!(device = %device_id, "device checked in");
@@ -113,10 +144,7 @@ pub(crate) fn set_online(sim: &Shared, device_id: &str, online: bool) {
         let pending = {
             let mut intune = sim.intune();
             intune.offline.remove(&key);
-            intune
-                .syncs
-                .iter()
-                .any(|s| s.device_id.eq_ignore_ascii_case(device_id) && s.checked_in_at.is_none())
+            intune.has_pending(device_id)
         };
         if pending {
             check_in(sim, device_id);

@@ -248,7 +248,7 @@ impl TenantSim {
 
     /// All managed devices.
     pub fn devices(&self) -> Vec<ManagedDevice> {
-        self.shared.state().devices.clone()
+        self.shared.state().devices().to_vec()
     }
 
     /// Adds or replaces a managed device.

@@ -14,7 +14,7 @@ impl TenantSim {
 
     /// Every `syncDevice` received, in order, with its check-in time once the device checked in.
     pub fn device_syncs(&self) -> Vec<DeviceSync> {
-        self.shared().intune().syncs.clone()
+        self.shared().intune().syncs().to_vec()
     }
 
     /// Sets how long (simulated time) after a `syncDevice` an online device checks in.

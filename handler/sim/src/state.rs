@@ -1,5 +1,7 @@
 //! The tenant's mutable data, shared by the HTTP handlers and the Rust API.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -32,17 +34,17 @@ pub struct MembershipChange {
     pub at: DateTime<Utc>,
 }
 
-/// The simulated tenant's directory and Intune data. Lookups by id are case-insensitive.
+/// The simulated tenant's directory and Intune data. Lookups by id are case-insensitive, and
+/// users and devices are indexed (a burst of thousands of users must not scan the tenant per
+/// call): they change only through [`TenantState::add_user`] and [`TenantState::upsert_device`].
 #[derive(Debug, Clone, Default)]
 pub struct TenantState {
     /// Tenant id.
     pub tenant_id: String,
-    /// Users, in scenario order.
-    pub users: Vec<User>,
+    users: Vec<User>,
     /// Groups, in scenario order (members in insertion order).
     pub groups: Vec<Group>,
-    /// Intune managed devices.
-    pub devices: Vec<ManagedDevice>,
+    devices: Vec<ManagedDevice>,
     /// Access packages and their policies.
     pub access_packages: Vec<AccessPackage>,
     /// Registered applications.
@@ -52,28 +54,95 @@ pub struct TenantState {
     /// Every membership change since start, in order.
     pub membership_log: Vec<MembershipChange>,
     next_seq: u64,
+    index: Index,
+}
+
+/// Positions in `users` and `devices` by lower-case key.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    user_by_id: HashMap<String, usize>,
+    user_by_upn: HashMap<String, usize>,
+    device_by_id: HashMap<String, usize>,
+    devices_by_user: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn add_user(&mut self, at: usize, user: &User) {
+        self.user_by_id.insert(user.id.to_ascii_lowercase(), at);
+        self.user_by_upn
+            .insert(user.user_principal_name.to_ascii_lowercase(), at);
+    }
+
+    fn add_device(&mut self, at: usize, device: &ManagedDevice) {
+        self.device_by_id.insert(device.id.to_ascii_lowercase(), at);
+        if let Some(user) = &device.user_id {
+            self.devices_by_user
+                .entry(user.to_ascii_lowercase())
+                .or_default()
+                .push(at);
+        }
+    }
+
+    fn remove_device_owner(&mut self, at: usize, device: &ManagedDevice) {
+        if let Some(user) = &device.user_id {
+            if let Some(list) = self.devices_by_user.get_mut(&user.to_ascii_lowercase()) {
+                list.retain(|&i| i != at);
+            }
+        }
+    }
 }
 
 impl TenantState {
     /// The state a scenario describes.
     pub fn from_scenario(s: &Scenario) -> Self {
-        Self {
+        let mut state = Self {
             tenant_id: s.tenant_id.clone(),
-            users: s.users.clone(),
             groups: s.groups.clone(),
-            devices: s.managed_devices.clone(),
             access_packages: s.access_packages.clone(),
             applications: s.applications.clone(),
             managed_identities: s.managed_identities.clone(),
             ..Self::default()
+        };
+        for (at, user) in s.users.iter().enumerate() {
+            state.index.add_user(at, user);
         }
+        state.users = s.users.clone();
+        for (at, device) in s.managed_devices.iter().enumerate() {
+            state.index.add_device(at, device);
+        }
+        state.devices = s.managed_devices.clone();
+        state
+    }
+
+    /// Users, in scenario order then as added.
+    pub fn users(&self) -> &[User] {
+        &self.users
+    }
+
+    /// Intune managed devices, in scenario order then as added.
+    pub fn devices(&self) -> &[ManagedDevice] {
+        &self.devices
     }
 
     /// A user by object id or userPrincipalName.
     pub fn user(&self, id_or_upn: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|u| u.id.eq_ignore_ascii_case(id_or_upn) || u.user_principal_name.eq_ignore_ascii_case(id_or_upn))
+        let key = id_or_upn.to_ascii_lowercase();
+        let at = self
+            .index
+            .user_by_id
+            .get(&key)
+            .or_else(|| self.index.user_by_upn.get(&key))?;
+        self.users.get(*at)
+    }
+
+    /// The managed devices whose primary user is `user_id`, in order.
+    pub fn user_devices(&self, user_id: &str) -> impl Iterator<Item = &ManagedDevice> {
+        self.index
+            .devices_by_user
+            .get(&user_id.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter_map(|&at| self.devices.get(at))
     }
 
     /// A group by object id.
@@ -83,7 +152,15 @@ impl TenantState {
 
     /// A managed device by Intune id.
     pub fn device(&self, id: &str) -> Option<&ManagedDevice> {
-        self.devices.iter().find(|d| d.id.eq_ignore_ascii_case(id))
+        let at = self.index.device_by_id.get(&id.to_ascii_lowercase())?;
+        self.devices.get(*at)
+    }
+
+    /// A managed device by Intune id, to change (not its id or primary user: use
+    /// [`TenantState::upsert_device`] for those).
+    pub(crate) fn device_mut(&mut self, id: &str) -> Option<&mut ManagedDevice> {
+        let at = self.index.device_by_id.get(&id.to_ascii_lowercase())?;
+        self.devices.get_mut(*at)
     }
 
     /// An application by client id.
@@ -126,6 +203,7 @@ impl TenantState {
                 id: user.id,
             });
         }
+        self.index.add_user(self.users.len(), &user);
         self.users.push(user);
         Ok(())
     }
@@ -144,9 +222,23 @@ impl TenantState {
 
     /// Adds or replaces a managed device.
     pub fn upsert_device(&mut self, device: ManagedDevice) {
-        match self.devices.iter_mut().find(|d| d.id.eq_ignore_ascii_case(&device.id)) {
-            Some(d) => *d = device,
-            None => self.devices.push(device),
+        match self.index.device_by_id.get(&device.id.to_ascii_lowercase()).copied() {
+            Some(at) => {
+                let old = std::mem::replace(&mut self.devices[at], device);
+                self.index.remove_device_owner(at, &old);
+                let new = &self.devices[at];
+                if let Some(user) = &new.user_id {
+                    self.index
+                        .devices_by_user
+                        .entry(user.to_ascii_lowercase())
+                        .or_default()
+                        .push(at);
+                }
+            }
+            None => {
+                self.index.add_device(self.devices.len(), &device);
+                self.devices.push(device);
+            }
         }
     }
 
@@ -210,5 +302,51 @@ impl TenantState {
         };
         tracing::debug!(group = %change.group_id, member = %change.member_id, kind = ?kind, "membership changed");
         self.membership_log.push(change);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(id: &str, user: Option<&str>) -> ManagedDevice {
+        ManagedDevice {
+            id: id.into(),
+            device_name: id.into(),
+            user_id: user.map(Into::into),
+            ..ManagedDevice::default()
+        }
+    }
+
+    #[test]
+    fn users_and_devices_are_found_through_the_index_whatever_the_case() {
+        let mut state = TenantState::default();
+        let user = User {
+            id: "AAAA".into(),
+            user_principal_name: "Ann@Contoso.example".into(),
+            ..User::default()
+        };
+        state.add_user(user).unwrap();
+        assert_eq!(state.user("aaaa").map(|u| u.id.as_str()), Some("AAAA"));
+        assert_eq!(state.user("ann@contoso.EXAMPLE").map(|u| u.id.as_str()), Some("AAAA"));
+        assert!(state.user("bbbb").is_none());
+        assert!(state
+            .add_user(User {
+                id: "aaaa".into(),
+                ..User::default()
+            })
+            .is_err());
+
+        state.upsert_device(device("D1", Some("aaaa")));
+        state.upsert_device(device("D2", Some("AAAA")));
+        let ids = |s: &TenantState, u: &str| s.user_devices(u).map(|d| d.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&state, "AaAa"), ["D1", "D2"]);
+        // A new primary user moves the device; replacing keeps one entry.
+        state.upsert_device(device("d1", Some("bbbb")));
+        assert_eq!(ids(&state, "aaaa"), ["D2"]);
+        assert_eq!(ids(&state, "bbbb"), ["d1"]);
+        assert_eq!(state.devices().len(), 2);
+        state.device_mut("D2").unwrap().device_name = "renamed".into();
+        assert_eq!(state.device("d2").unwrap().device_name, "renamed");
     }
 }

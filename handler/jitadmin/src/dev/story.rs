@@ -104,7 +104,7 @@ async fn request_granted_and_removed(
     );
     let people = env.sim.with_state(|s| {
         let has_compliant_windows = |user: &str| {
-            s.devices.iter().any(|d| {
+            s.devices().iter().any(|d| {
                 d.user_id.as_deref() == Some(user)
                     && d.operating_system.eq_ignore_ascii_case("windows")
                     && d.compliance_state == tenant_sim::ComplianceState::Compliant
@@ -112,18 +112,18 @@ async fn request_granted_and_removed(
         };
         let member = |u: &&tenant_sim::User| u.account_enabled && u.user_type == tenant_sim::UserType::Member;
         let it = s
-            .users
+            .users()
             .iter()
             .filter(member)
             .find(|u| u.department.as_deref() == Some("IT") && has_compliant_windows(&u.id))
             .cloned();
         let guest = s
-            .users
+            .users()
             .iter()
             .find(|u| u.user_type == tenant_sim::UserType::Guest)
             .cloned();
         let other = s
-            .users
+            .users()
             .iter()
             .filter(member)
             .find(|u| u.department.as_deref() != Some("IT") && has_compliant_windows(&u.id))
@@ -327,7 +327,9 @@ fn describe_callout(timeline: &mut Timeline, request: &RequestView, stage: Stage
 }
 
 async fn introduce(env: &DevEnvironment, timeline: &mut Timeline) {
-    let (users, groups, devices) = env.sim.with_state(|s| (s.users.len(), s.groups.len(), s.devices.len()));
+    let (users, groups, devices) = env
+        .sim
+        .with_state(|s| (s.users().len(), s.groups.len(), s.devices().len()));
     timeline.add(
         "tenant-sim",
         format!(

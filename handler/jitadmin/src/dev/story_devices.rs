@@ -14,7 +14,7 @@ use super::DevEnvironment;
 /// removal), waiting briefly for them.
 pub async fn synced_devices(env: &DevEnvironment, timeline: &mut Timeline, user: &str, reason: &str) {
     let devices: Vec<(String, String, String)> = env.sim.with_state(|s| {
-        s.devices
+        s.devices()
             .iter()
             .filter(|d| d.user_id.as_deref() == Some(user))
             .map(|d| (d.id.clone(), d.device_name.clone(), d.operating_system.clone()))
@@ -103,7 +103,7 @@ pub async fn drift_caught(env: &DevEnvironment, timeline: &mut Timeline) -> anyh
             .find(|g| g.id == group_id)
             .map(|g| g.members.clone())
             .unwrap_or_default();
-        s.users
+        s.users()
             .iter()
             .find(|u| u.account_enabled && !members.contains(&u.id))
             .cloned()

@@ -42,7 +42,7 @@ pub async fn approve_in_teams(env: &DevEnvironment, timeline: &mut Timeline, req
             .iter()
             .find(|g| g.display_name.contains(super::settings::APPROVERS_GROUP_NAME))?;
         let id = group.members.iter().find(|m| !m.eq_ignore_ascii_case(requestor))?;
-        s.users.iter().find(|u| &u.id == id).cloned()
+        s.user(id).cloned()
     });
     let Some(approver) = approver else {
         timeline.add("teams (sim)", "the scenario has no approver to click");

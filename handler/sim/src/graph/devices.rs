@@ -103,12 +103,7 @@ pub(super) async fn list_user_devices(
     let state = sim.state();
     let user = state.user(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let uid = user.id.clone();
-    let devices: Vec<ManagedDevice> = state
-        .devices
-        .iter()
-        .filter(|d| d.user_id.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(&uid)))
-        .cloned()
-        .collect();
+    let devices: Vec<ManagedDevice> = state.user_devices(&uid).cloned().collect();
     drop(state);
     let refs: Vec<&ManagedDevice> = devices.iter().collect();
     Ok(Json(page(
@@ -127,7 +122,7 @@ pub(super) async fn list_devices(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let devices = sim.state().devices.clone();
+    let devices = sim.state().devices().to_vec();
     let refs: Vec<&ManagedDevice> = devices.iter().collect();
     Ok(Json(page(
         &sim,
