@@ -1,6 +1,6 @@
 //! One test per Bot Framework activity fixture in `testdata/`.
 
-use jitadmin_events::bot::{Activity, ActivityType, ActivityValue, Trigger};
+use jitadmin_events::bot::{Activity, ActivityType, ActivityValue, PersonalScope, Trigger};
 use serde::Deserialize;
 
 const TENANT: &str = "84bd8158-6d4d-4958-8b9f-9d6445542f95";
@@ -102,4 +102,37 @@ fn unknown_activity_type_is_kept() {
     let body = br#"{"type":"handoff","channelId":"msteams","serviceUrl":"https://x/"}"#;
     let a = Activity::from_slice(body).unwrap();
     assert_eq!(a.kind, ActivityType::Other("handoff".into()));
+}
+
+#[test]
+fn personal_install_names_the_user_and_their_chat() {
+    let a = parse(include_bytes!(
+        "../testdata/activity-conversation-update-personal-install.json"
+    ));
+    assert_eq!(a.kind, ActivityType::ConversationUpdate);
+    assert!(a.is_personal());
+    assert_eq!(a.personal_scope(), Some(PersonalScope::Installed));
+    assert_eq!(a.from.id, "29:1Hq3b9Lk_Z0xV8mW2pR4tY6uI8oP0aS2dF4gH6jK8lZ");
+    assert_eq!(a.from_aad_object_id(), Some("6f7e8d9c-0b1a-4c2d-8e3f-4a5b6c7d8e9f"));
+    assert!(a.conversation.as_ref().unwrap().id.starts_with("a:"));
+    assert_eq!(a.tenant_id(), Some(TENANT));
+}
+
+#[test]
+fn personal_uninstall_is_a_removal() {
+    let a = parse(include_bytes!(
+        "../testdata/activity-installation-update-personal-remove.json"
+    ));
+    assert_eq!(a.kind, ActivityType::InstallationUpdate);
+    assert_eq!(a.action.as_deref(), Some("remove"));
+    assert_eq!(a.personal_scope(), Some(PersonalScope::Removed));
+}
+
+#[test]
+fn channel_activities_say_nothing_of_the_personal_scope() {
+    let a = parse(include_bytes!(
+        "../testdata/activity-conversation-update-bot-added.json"
+    ));
+    assert!(!a.is_personal());
+    assert_eq!(a.personal_scope(), None);
 }

@@ -296,3 +296,72 @@ async fn a_refresh_sends_the_cards_refresh_action_automatically() {
     );
     assert_eq!(sent["from"]["id"], sim.bot().user_mri(ADELE));
 }
+
+async fn connector(sim: &TenantSim, path: &str, body: &Value) -> (u16, Value) {
+    let token = sim.app_token(JITADMIN_APP, "https://api.botframework.com").unwrap();
+    let url = format!("{}{path}", sim.bot().service_url().trim_end_matches('/'));
+    let r = http().post(url).bearer_auth(token).json(body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+fn one_to_one(sim: &TenantSim, user: &str) -> Value {
+    json!({
+        "bot": { "id": format!("28:{JITADMIN_APP}") },
+        "members": [ { "id": sim.bot().user_mri(user) } ],
+        "channelData": { "tenant": { "id": sim.tenant_id() } },
+    })
+}
+
+#[tokio::test]
+async fn a_personal_install_tells_the_bot_and_opens_a_one_to_one_chat_until_it_is_removed() {
+    let sim = demo().await;
+    let bot = start_bot(&sim).await;
+    let teams = sim.teams_client();
+
+    // Not installed: Teams refuses a 1:1 chat with the user (B1.4 needs the app there).
+    let (status, answer) = connector(&sim, "/v3/conversations", &one_to_one(&sim, LEE)).await;
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["error"]["code"], "BotNotInConversationRoster");
+
+    let installed = teams.install_personal(LEE).await.unwrap();
+    assert!(installed.acknowledged(), "{installed:?}");
+    assert!(installed.conversation_id.starts_with("a:"));
+    let seen = bot.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0]["type"], "installationUpdate");
+    assert_eq!(seen[0]["action"], "add");
+    assert_eq!(seen[1]["type"], "conversationUpdate");
+    assert_eq!(seen[1]["membersAdded"][0]["id"], format!("28:{JITADMIN_APP}"));
+    for activity in &seen {
+        assert_eq!(activity["from"]["id"], sim.bot().user_mri(LEE).as_str());
+        assert_eq!(activity["from"]["aadObjectId"], LEE);
+        assert_eq!(activity["conversation"]["conversationType"], "personal");
+        assert_eq!(activity["conversation"]["id"], installed.conversation_id.as_str());
+        assert_eq!(activity["conversation"]["tenantId"], sim.tenant_id());
+    }
+
+    // The bot opens the chat by the user's 29: id (the same chat) and writes into it.
+    let (status, answer) = connector(&sim, "/v3/conversations", &one_to_one(&sim, LEE)).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["id"], installed.conversation_id.as_str());
+    let path = format!("/v3/conversations/{}/activities", installed.conversation_id);
+    let (status, answer) = connector(&sim, &path, &json!({ "type": "message", "text": "hello Lee" })).await;
+    assert_eq!(status, 201, "{answer}");
+    let messages = teams.personal_messages(LEE);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].text(), Some("hello Lee"));
+    assert!(teams.personal_messages(ADELE).is_empty());
+
+    // Removed: the bot hears of it, and the chat is closed to it.
+    let removed = teams.uninstall_personal(LEE).await.unwrap();
+    assert!(removed.acknowledged());
+    let last = bot.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["action"].as_str()),
+        (Some("installationUpdate"), Some("remove"))
+    );
+    let (status, answer) = connector(&sim, &path, &json!({ "type": "message", "text": "still there?" })).await;
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(teams.personal_messages(LEE).len(), 1);
+}

@@ -64,8 +64,21 @@ pub struct Activity {
     pub members_added: Vec<ChannelAccount>,
     /// For conversationUpdate.
     pub members_removed: Vec<ChannelAccount>,
+    /// For installationUpdate: `add` or `remove` (`add-upgrade`, `remove-upgrade` too).
+    pub action: Option<String>,
     /// The typed `value`.
     pub value: ActivityValue,
+}
+
+/// What an activity in a personal chat says about the bot's installation there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalScope {
+    /// The user installed the app (the bot was added to their personal chat).
+    Installed,
+    /// The user removed the app: the bot can no longer write to them.
+    Removed,
+    /// Some other activity in the personal chat: the bot is there.
+    Active,
 }
 
 /// `value`, typed by what the activity is.
@@ -235,6 +248,8 @@ struct RawActivity {
     #[serde(default, deserialize_with = "null_as_empty")]
     members_removed: Vec<ChannelAccount>,
     #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
     value: Option<Value>,
 }
 
@@ -271,8 +286,41 @@ impl Activity {
             locale: raw.locale,
             members_added: raw.members_added,
             members_removed: raw.members_removed,
+            action: raw.action,
             value,
         })
+    }
+
+    /// Whether this happened in a user's personal (1:1) chat with the bot.
+    pub fn is_personal(&self) -> bool {
+        self.conversation
+            .as_ref()
+            .and_then(|c| c.conversation_type.as_deref())
+            .is_some_and(|t| t.eq_ignore_ascii_case("personal"))
+    }
+
+    /// What this activity says about the bot's place in the user's personal scope: installed
+    /// (`installationUpdate` `add…`, or `conversationUpdate` adding the bot), removed
+    /// (`installationUpdate` `remove…`, or `conversationUpdate` removing the bot), or, for any
+    /// other activity in a personal chat, that the chat exists. `None` outside personal chats.
+    pub fn personal_scope(&self) -> Option<PersonalScope> {
+        if !self.is_personal() {
+            return None;
+        }
+        let bot = self.recipient.as_ref().map(|r| r.id.as_str()).unwrap_or_default();
+        let names_bot = |members: &[ChannelAccount]| {
+            members
+                .iter()
+                .any(|m| m.id.starts_with("28:") || (!bot.is_empty() && m.id == bot))
+        };
+        let action = self.action.as_deref().unwrap_or_default().to_ascii_lowercase();
+        match self.kind {
+            ActivityType::InstallationUpdate if action.starts_with("remove") => Some(PersonalScope::Removed),
+            ActivityType::InstallationUpdate if action.starts_with("add") => Some(PersonalScope::Installed),
+            ActivityType::ConversationUpdate if names_bot(&self.members_removed) => Some(PersonalScope::Removed),
+            ActivityType::ConversationUpdate if names_bot(&self.members_added) => Some(PersonalScope::Installed),
+            _ => Some(PersonalScope::Active),
+        }
     }
 
     /// The card action, if this is an `adaptiveCard/action` invoke.

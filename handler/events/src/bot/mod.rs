@@ -5,6 +5,6 @@ mod invoke_response;
 
 pub use activity::{
     Activity, ActivityType, ActivityValue, AdaptiveCardInvokeValue, ChannelAccount, ConversationAccount, IdName,
-    InvokeAction, TeamsChannelData, Trigger, ADAPTIVE_CARD_ACTION,
+    InvokeAction, PersonalScope, TeamsChannelData, Trigger, ADAPTIVE_CARD_ACTION,
 };
 pub use invoke_response::{InvokeError, InvokeResponse, CARD_TYPE, ERROR_TYPE, MESSAGE_TYPE};

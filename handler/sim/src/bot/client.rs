@@ -291,49 +291,15 @@ impl Click {
         let activity = self.activity()?;
         let authorization = self.authorization_header()?;
         let sim = self.shared.clone();
-        let (endpoint, timeout) = {
-            let s = sim.bot.settings();
-            (s.messaging_endpoint.clone(), s.invoke_timeout)
-        };
-        let endpoint = endpoint.ok_or_else(|| SimError::NotFound {
-            kind: "bot messaging endpoint",
-            id: "(set one with sim.bot().set_messaging_endpoint)".to_owned(),
-        })?;
-        let mut headers = vec![
-            ("content-type", "application/json; charset=utf-8".to_owned()),
-            (
-                "user-agent",
-                "Microsoft-SkypeBotApi (Microsoft-BotFramework 3.0)".to_owned(),
-            ),
-        ];
-        if let Some(h) = authorization {
-            headers.push(("authorization", h));
-        }
-        let body = Bytes::from(activity.to_string());
-        let answer = sim
-            .outbound
-            .send(http::Method::POST, &endpoint, &headers, body, timeout)
-            .await;
+        let answer = deliver(&sim, &activity, authorization).await?;
         let user_id = activity["from"]["aadObjectId"].as_str().unwrap_or_default().to_owned();
-        let outcome = match answer {
-            Ok(a) => {
-                let body: Option<Value> = serde_json::from_slice(&a.body).ok();
-                let response = body.as_ref().and_then(InvokeResponse::parse);
-                InvokeOutcome {
-                    status: Some(a.status),
-                    body,
-                    response,
-                    error: None,
-                    activity,
-                }
-            }
-            Err(e) => InvokeOutcome {
-                status: None,
-                body: None,
-                response: None,
-                error: Some(e.to_string()),
-                activity,
-            },
+        let response = answer.body.as_ref().and_then(InvokeResponse::parse);
+        let outcome = InvokeOutcome {
+            status: answer.status,
+            body: answer.body,
+            response,
+            error: answer.error,
+            activity,
         };
         tracing::info!(user = %user_id, verb = %self.verb, status = ?outcome.status, "teams client: invoke delivered");
         {
@@ -357,4 +323,57 @@ impl Click {
         sim.bot.notify();
         Ok(outcome)
     }
+}
+
+/// What the messaging endpoint answered to one delivered activity.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivered {
+    /// The HTTP status; `None` when no answer came (see `error`).
+    pub status: Option<u16>,
+    /// The answer's body as JSON, if it was JSON.
+    pub body: Option<Value>,
+    /// Why no answer came.
+    pub error: Option<String>,
+}
+
+/// Posts `activity` to the bot's messaging endpoint as the Bot Connector does. Error if no
+/// messaging endpoint is set; an endpoint that does not answer gives `status: None`.
+pub(crate) async fn deliver(sim: &Shared, activity: &Value, authorization: Option<String>) -> Result<Delivered> {
+    let (endpoint, timeout) = {
+        let s = sim.bot.settings();
+        (s.messaging_endpoint.clone(), s.invoke_timeout)
+    };
+    let endpoint = endpoint.ok_or_else(|| SimError::NotFound {
+        kind: "bot messaging endpoint",
+        id: "(set one with sim.bot().set_messaging_endpoint)".to_owned(),
+    })?;
+    let mut headers = vec![
+        ("content-type", "application/json; charset=utf-8".to_owned()),
+        (
+            "user-agent",
+            "Microsoft-SkypeBotApi (Microsoft-BotFramework 3.0)".to_owned(),
+        ),
+    ];
+    if let Some(h) = authorization {
+        headers.push(("authorization", h));
+    }
+    let body = Bytes::from(activity.to_string());
+    Ok(
+        match sim
+            .outbound
+            .send(http::Method::POST, &endpoint, &headers, body, timeout)
+            .await
+        {
+            Ok(a) => Delivered {
+                status: Some(a.status),
+                body: serde_json::from_slice(&a.body).ok(),
+                error: None,
+            },
+            Err(e) => Delivered {
+                status: None,
+                body: None,
+                error: Some(e.to_string()),
+            },
+        },
+    )
 }

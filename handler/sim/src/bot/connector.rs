@@ -1,6 +1,8 @@
 //! The simulated Bot Connector (spec functions-teams B1): `POST v3/conversations` (a new
-//! thread in a channel), `POST v3/conversations/{id}/activities[/{activityId}]` (a message in
-//! a thread), `PUT v3/conversations/{id}/activities/{activityId}` (update).
+//! thread in a channel, or a user's 1:1 chat by their `29:` id, B1.4),
+//! `POST v3/conversations/{id}/activities[/{activityId}]` (a message in a thread or chat),
+//! `PUT v3/conversations/{id}/activities/{activityId}` (update). A 1:1 chat exists only for a
+//! user who has the app installed in personal scope; otherwise 403, as Teams answers.
 
 use std::sync::Arc;
 
@@ -53,24 +55,29 @@ pub(super) async fn create_conversation(State(sim): State<Arc<Shared>>, headers:
     match create(&sim, &headers, &body) {
         Ok((conversation_id, activity_id)) => {
             sim.bot.notify();
-            let answer = json!({
+            let mut answer = json!({
                 "id": conversation_id,
-                "activityId": activity_id,
                 "serviceUrl": service_url(&sim.base_url),
             });
+            if let Some(activity_id) = activity_id {
+                answer["activityId"] = json!(activity_id);
+            }
             (StatusCode::CREATED, Json(answer)).into_response()
         }
         Err(e) => e.into_response(),
     }
 }
 
-fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, String), ConnectorError> {
+fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Option<String>), ConnectorError> {
     authorize(sim, headers)?;
     let params: ConversationParameters = serde_json::from_slice(body)
         .map_err(|e| ConnectorError::bad_argument(format!("The request body is not ConversationParameters: {e}")))?;
-    if !params.members.is_empty() || params.is_group == Some(false) {
+    if !params.members.is_empty() {
+        return create_personal(sim, params);
+    }
+    if params.is_group == Some(false) {
         return Err(ConnectorError::bad_argument(
-            "The simulator creates channel threads only (isGroup with channelData.channel.id).",
+            "A 1:1 conversation needs members: [{\"id\": \"29:…\"}].",
         ));
     }
     let channel_data = params.channel_data.unwrap_or_default();
@@ -95,6 +102,65 @@ fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Str
     admit(sim, &channel_id)?;
     let (conversation_id, activity_id) = sim.bot.store().create_thread(&channel_id, team_id, &tenant, activity);
     tracing::info!(%conversation_id, %activity_id, "bot connector: thread created");
+    Ok((conversation_id, Some(activity_id)))
+}
+
+/// B1.4: the 1:1 chat with the one member named by their bot-specific `29:` id; the
+/// activity, if any, is posted into it.
+fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(String, Option<String>), ConnectorError> {
+    if params.is_group == Some(true) || params.members.len() != 1 {
+        return Err(ConnectorError::bad_argument(
+            "The simulator creates 1:1 chats only: one member and no isGroup.",
+        ));
+    }
+    let member = params.members[0].get("id").and_then(Value::as_str).unwrap_or_default();
+    if !member.starts_with("29:") {
+        return Err(ConnectorError::bad_argument(format!(
+            "members[0].id must be a Teams user id (29:…), not '{member}'."
+        )));
+    }
+    let tenant = params
+        .channel_data
+        .and_then(|d| d.tenant)
+        .map(|t| t.id)
+        .or(params.tenant_id)
+        .ok_or_else(|| ConnectorError::bad_argument("channelData.tenant.id is required for a 1:1 chat."))?;
+    if !tenant.eq_ignore_ascii_case(&sim.tenant_id) {
+        return Err(ConnectorError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            format!("The bot is not installed in tenant '{tenant}'."),
+        ));
+    }
+    let app_id = sim.bot.settings().app_id.clone().unwrap_or_default();
+    let user = {
+        let store = sim.bot.store();
+        store
+            .installed_for
+            .iter()
+            .find(|u| super::invoke::user_mri(&app_id, u) == member)
+            .cloned()
+    };
+    let Some(user) = user else {
+        return Err(ConnectorError::new(
+            StatusCode::FORBIDDEN,
+            "BotNotInConversationRoster",
+            "The bot is not installed in the user's personal scope.",
+        ));
+    };
+    let activity = params.activity.map(|a| check_activity(sim, a)).transpose()?;
+    let conversation_id = sim.bot.store().open_personal_chat(&user, &tenant);
+    let activity_id = match activity {
+        Some(activity) => {
+            admit(sim, &conversation_id)?;
+            let mut store = sim.bot.store();
+            let id = store.next_message_id();
+            store.add_activity(&conversation_id, &id, activity);
+            Some(id)
+        }
+        None => None,
+    };
+    tracing::info!(%conversation_id, "bot connector: 1:1 chat opened");
     Ok((conversation_id, activity_id))
 }
 
@@ -123,7 +189,23 @@ fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body:
         authorize(sim, headers)?;
         let activity = parse_activity(body)?;
         let activity = check_activity(sim, activity)?;
-        let known = sim.bot.store().conversation(conversation_id).is_some();
+        let (known, personal_user) = {
+            let store = sim.bot.store();
+            let conversation = store.conversation(conversation_id);
+            (
+                conversation.is_some(),
+                conversation.and_then(|c| c.personal_user.clone()),
+            )
+        };
+        if let Some(user) = personal_user {
+            if !sim.bot.store().is_installed_for(&user) {
+                return Err(ConnectorError::new(
+                    StatusCode::FORBIDDEN,
+                    "BotNotInConversationRoster",
+                    "The bot is not part of the conversation roster.",
+                ));
+            }
+        }
         if !known {
             // Posting to a channel itself starts a new thread there.
             let team_id = installed_team(sim, conversation_id).map_err(|_| conversation_not_found(conversation_id))?;

@@ -11,7 +11,8 @@
 //!   genuine and flawed tokens;
 //! - the **Teams client** ([`TeamsClient`]): a directory user clicks an `Action.Execute`, the
 //!   invoke goes to the bot's messaging endpoint with a channel token, and a card in the
-//!   answer becomes that user's view.
+//!   answer becomes that user's view; a user installs or removes the app in personal scope
+//!   (the bot hears of it and may then chat with them 1:1, B1.4).
 //!
 //! Requests are recorded and faults injected like every other sim route (paths start with
 //! `/botconnector/v3/`).
@@ -25,6 +26,7 @@ mod errors;
 mod invoke;
 mod keys;
 mod limits;
+mod personal;
 pub(crate) mod scenario;
 pub(crate) mod state;
 mod store;
@@ -43,6 +45,7 @@ pub use client::{Click, InvokeOutcome, TeamsClient};
 pub use invoke::InvokeResponse;
 pub use keys::{ENDORSED_CHANNELS, UNENDORSED_CHANNELS};
 pub use limits::MAX_MESSAGE_BYTES;
+pub use personal::InstallOutcome;
 pub use scenario::{BotScenario, Channel, Team};
 pub use state::{BOT_CONNECTOR_AUDIENCE, BOT_ISSUER};
 pub use store::{BotActivity, BotConversation, InvokeRecord};

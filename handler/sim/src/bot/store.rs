@@ -8,13 +8,17 @@ use serde_json::Value;
 
 use super::card::first_card;
 
-/// A conversation the bot created: a thread in a channel.
+/// A conversation the bot posts in: a thread in a channel, or a user's personal (1:1) chat
+/// with the bot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BotConversation {
-    /// The thread's conversation id, `{channel id};messageid={root activity id}`.
+    /// The thread's conversation id, `{channel id};messageid={root activity id}`; for a
+    /// personal chat `a:…`.
     pub id: String,
-    /// The channel the thread is in.
+    /// The channel the thread is in (empty for a personal chat).
     pub channel_id: String,
+    /// For a personal chat: the user's Entra object id.
+    pub personal_user: Option<String>,
     /// The team the channel belongs to, if known.
     pub team_id: Option<String>,
     /// The tenant the bot named when creating it.
@@ -103,6 +107,8 @@ pub(crate) struct BotStore {
     pub conversations: Vec<BotConversation>,
     pub activities: Vec<BotActivity>,
     pub invokes: Vec<InvokeRecord>,
+    /// Users (lower-case Entra object id) who have the app installed in personal scope.
+    pub installed_for: std::collections::BTreeSet<String>,
     last_message_id: u64,
 }
 
@@ -147,6 +153,7 @@ impl BotStore {
         self.conversations.push(BotConversation {
             id: conversation_id.clone(),
             channel_id: channel_id.to_owned(),
+            personal_user: None,
             team_id,
             tenant_id: tenant_id.to_owned(),
             activity_ids: Vec::new(),
@@ -154,6 +161,41 @@ impl BotStore {
         });
         self.add_activity(&conversation_id, &activity_id, activity);
         (conversation_id, activity_id)
+    }
+
+    /// The personal chat of `user` (Entra object id) with the bot, if it was ever opened.
+    pub fn personal_chat(&self, user: &str) -> Option<&BotConversation> {
+        self.conversations
+            .iter()
+            .find(|c| c.personal_user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(user)))
+    }
+
+    /// The personal chat of `user`, opened if it does not exist yet (one per user and bot,
+    /// like Teams'); returns its conversation id.
+    pub fn open_personal_chat(&mut self, user: &str, tenant_id: &str) -> String {
+        if let Some(c) = self.personal_chat(user) {
+            return c.id.clone();
+        }
+        use base64::Engine;
+        let id = format!(
+            "a:1{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes())
+        );
+        self.conversations.push(BotConversation {
+            id: id.clone(),
+            channel_id: String::new(),
+            personal_user: Some(user.to_owned()),
+            team_id: None,
+            tenant_id: tenant_id.to_owned(),
+            activity_ids: Vec::new(),
+            created_at: Utc::now(),
+        });
+        id
+    }
+
+    /// Whether `user` has the app installed in personal scope.
+    pub fn is_installed_for(&self, user: &str) -> bool {
+        self.installed_for.contains(&user.to_ascii_lowercase())
     }
 
     /// Adds an activity to an existing conversation.
