@@ -11,7 +11,7 @@ use tenant_sim::{NewRequest, Stage};
 fn first_member_and_package(env: &jitadmin::dev::DevEnvironment) -> (String, String) {
     env.sim.with_state(|s| {
         let user = s
-            .users
+            .users()
             .iter()
             .find(|u| u.account_enabled && u.user_type == tenant_sim::UserType::Member)
             .unwrap();

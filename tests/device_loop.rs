@@ -1,7 +1,8 @@
 //! Issue 8 end to end, through the real binary under azfn-local against tenant-sim: a
 //! granted request syncs exactly the user's Windows devices once, a removal likewise; the
 //! user's mail notice and the device's check-in (confirmed by `maintain`) are in the audit
-//! trail; with
+//! trail; a user who added the app in Teams is told in their 1:1 chat (reopened when it went
+//! stale), and by mail once they removed it; with
 //! the admin group watched, `maintain` subscribes (the handshake goes through the front door)
 //! and a member added directly in the sim is caught as drift and removed.
 
@@ -207,5 +208,123 @@ async fn a_member_added_directly_to_the_watched_group_is_caught_as_drift_and_rem
         [ALEX_WINDOWS, "33333333-0000-4000-8000-000000000005"],
         "each removed member's Windows device is synced once"
     );
+    test.shutdown().await;
+}
+
+/// The `user.notified` entries of Alex's trail, oldest first: (channel, notInTeams).
+async fn notices(store: &jitadmin::store::Store) -> Vec<(String, Option<String>)> {
+    store
+        .audit_by_user(ALEX)
+        .await
+        .expect("the trail")
+        .into_iter()
+        .filter(|r| r.event.action == "user.notified")
+        .map(|r| {
+            (
+                r.event.detail["channel"].as_str().unwrap_or_default().to_string(),
+                r.event.detail["notInTeams"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+async fn wait_for_notices(store: &jitadmin::store::Store, count: usize) -> Vec<(String, Option<String>)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = notices(store).await;
+        if seen.len() >= count {
+            return seen;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited for {count} notice(s), have {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_user_who_added_the_app_is_told_in_teams_and_by_mail_once_they_removed_it() {
+    let test = TestEnv::start_with(|options| {
+        continue_without_rules(options);
+        options.extra_settings.push(("JITADMIN_NOTIFY".into(), "teams".into()));
+        options
+            .extra_settings
+            .push(("JITADMIN_NOTIFY_MAILBOX".into(), MAILBOX.into()));
+    })
+    .await;
+    let env = &test.env;
+    let store = jitadmin::store::Store::open_setting(
+        &format!("sqlite:{}", test.dir.path().join("state").join("jitadmin.db").display()),
+        None,
+    )
+    .await
+    .expect("the dev store opens");
+    let teams = env.sim.teams_client();
+
+    // Alex adds the app in Teams: jitadmin hears of it through its messaging endpoint.
+    let installed = teams.install_personal(ALEX).await.expect("install");
+    assert!(installed.acknowledged(), "{installed:?}");
+    let contact = store
+        .teams_contact_get(ALEX)
+        .await
+        .unwrap()
+        .expect("the contact is stored");
+    assert_eq!(contact.conversation_id, installed.conversation_id);
+    assert_eq!(contact.member_id, env.sim.bot().user_mri(ALEX));
+
+    // Granted: told in the 1:1 chat, not by mail.
+    let request_id = env
+        .sim
+        .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
+        .unwrap();
+    let request = env
+        .sim
+        .wait_for_request(&request_id, Duration::from_secs(30), |r| {
+            r.callout(Stage::AssignmentRequestGranted).is_some()
+        })
+        .await
+        .expect("the request is granted");
+    assert_eq!(wait_for_notices(&store, 1).await, [("teams".to_string(), None)]);
+    let chat = teams.personal_messages(ALEX);
+    assert_eq!(chat.len(), 1);
+    let text = chat[0].text().unwrap_or_default();
+    assert!(
+        text.contains("granted") && text.contains("FIN-LT-042") && text.contains("sign out"),
+        "{text}"
+    );
+    assert!(env.sim.sent_mail().is_empty(), "{:?}", env.sim.sent_mail());
+
+    // The stored chat went stale (Teams answers 404): jitadmin reopens it by Alex's 29: id.
+    let mut stale = contact.clone();
+    stale.conversation_id = "a:1gone".into();
+    store.teams_contact_put(&stale).await.unwrap();
+    env.sim
+        .remove_assignment(&request.assignment_id.expect("an assignment"))
+        .unwrap();
+    assert_eq!(wait_for_notices(&store, 2).await[1], ("teams".to_string(), None));
+    let chat = teams.personal_messages(ALEX);
+    assert_eq!(chat.len(), 2);
+    assert!(chat[1].text().unwrap_or_default().contains("ended"));
+    let reopened = store.teams_contact_get(ALEX).await.unwrap().expect("still a contact");
+    assert_eq!(reopened.conversation_id, installed.conversation_id);
+
+    // Alex removes the app: jitadmin forgets the chat, and the next notice is a mail.
+    let removed = teams.uninstall_personal(ALEX).await.expect("uninstall");
+    assert!(removed.acknowledged(), "{removed:?}");
+    assert_eq!(store.teams_contact_get(ALEX).await.unwrap(), None);
+    env.sim
+        .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
+        .unwrap();
+    let seen = wait_for_notices(&store, 3).await;
+    assert_eq!(seen[2].0, "mail");
+    assert!(
+        seen[2].1.as_deref().is_some_and(|why| why.contains("not added")),
+        "{seen:?}"
+    );
+    let mail = env.sim.sent_mail();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].to, ["alex.wilber@contoso.example"]);
+    assert_eq!(teams.personal_messages(ALEX).len(), 2);
     test.shutdown().await;
 }

@@ -21,6 +21,7 @@ var stateTables = [
   'elevations'
   'audit'
   'claims'
+  'teamscontacts'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

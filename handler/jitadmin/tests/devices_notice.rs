@@ -1,6 +1,7 @@
-//! The user's notice by mail (`JITADMIN_NOTIFY=mail`, and `teams` falling back to mail
-//! until the bot lands): one mail from the configured mailbox to the user's address,
-//! naming the devices and saying to sign out and in; recorded in the audit trail.
+//! The user's notice by mail (`JITADMIN_NOTIFY=mail`, and `teams` falling back to mail when
+//! the bot cannot reach the user): one mail from the configured mailbox to the user's
+//! address, naming the devices and saying to sign out and in; recorded in the audit trail.
+//! The Teams chat itself is tested end to end in `tests/device_loop.rs`.
 
 use std::sync::{Arc, Mutex};
 
@@ -104,7 +105,7 @@ async fn granted_user_is_mailed_once_from_the_mailbox_with_what_to_do() {
 }
 
 #[tokio::test]
-async fn teams_mode_falls_back_to_mail_until_the_bot_can_reach_users() {
+async fn teams_mode_without_the_bot_mails_and_says_why() {
     let (graph, sent) = fake_graph().await;
     let app = app(&graph, "teams").await;
     let notice = notify_user(&app, USER, SyncReason::Removed, "req-2", &report())
@@ -113,4 +114,8 @@ async fn teams_mode_falls_back_to_mail_until_the_bot_can_reach_users() {
     assert_eq!(notice, Notice::Sent("mail"));
     let body = sent.lock().unwrap()[0].1.clone();
     assert!(body["message"]["subject"].as_str().unwrap().contains("ended"));
+    let trail = app.store().audit_by_user(USER).await.unwrap();
+    assert_eq!(trail[0].event.detail["channel"], "mail");
+    let why = trail[0].event.detail["notInTeams"].as_str().unwrap();
+    assert!(why.contains("JITADMIN_BOT_APP_ID"), "{why}");
 }

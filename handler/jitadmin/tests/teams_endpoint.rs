@@ -454,3 +454,55 @@ async fn a_resume_that_fails_transiently_answers_applying_and_is_retried_through
     );
     assert_eq!(resumes(&t), 3);
 }
+
+#[tokio::test]
+async fn a_personal_install_is_learned_only_from_an_authentic_activity_of_our_tenant() {
+    let t = start().await;
+    let fixture: Value = serde_json::from_str(include_str!(
+        "../../events/testdata/activity-conversation-update-personal-install.json"
+    ))
+    .unwrap();
+    let mut install = fixture.clone();
+    install["serviceUrl"] = json!(t.sim.bot().service_url());
+    install["from"]["aadObjectId"] = json!(OUTSIDER);
+    install["conversation"]["tenantId"] = json!(t.sim.tenant_id());
+    install["channelData"]["tenant"]["id"] = json!(t.sim.tenant_id());
+    let token = format!("Bearer {}", t.sim.bot().channel_token().unwrap());
+
+    // No token, or another tenant: refused, nothing stored.
+    let answer = deliver_raw(&t, &install, None).await;
+    assert_eq!(answer.status, 401);
+    let mut foreign = install.clone();
+    foreign["conversation"]["tenantId"] = json!("84bd8158-6d4d-4958-8b9f-9d6445542f95");
+    foreign["channelData"]["tenant"]["id"] = json!("84bd8158-6d4d-4958-8b9f-9d6445542f95");
+    let answer = deliver_raw(&t, &foreign, Some(&token)).await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(t.app.store().teams_contact_get(OUTSIDER).await.unwrap(), None);
+
+    // Genuine: stored with the user's 29: id, chat and service URL.
+    let answer = deliver_raw(&t, &install, Some(&token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let contact = t
+        .app
+        .store()
+        .teams_contact_get(OUTSIDER)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(contact.member_id, fixture["from"]["id"].as_str().unwrap());
+    assert_eq!(contact.conversation_id, fixture["conversation"]["id"].as_str().unwrap());
+    assert_eq!(contact.service_url, t.sim.bot().service_url());
+
+    // Removed: forgotten.
+    let mut removal: Value = serde_json::from_str(include_str!(
+        "../../events/testdata/activity-installation-update-personal-remove.json"
+    ))
+    .unwrap();
+    removal["serviceUrl"] = install["serviceUrl"].clone();
+    removal["from"] = install["from"].clone();
+    removal["conversation"] = install["conversation"].clone();
+    removal["channelData"] = install["channelData"].clone();
+    let answer = deliver_raw(&t, &removal, Some(&token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(t.app.store().teams_contact_get(OUTSIDER).await.unwrap(), None);
+}

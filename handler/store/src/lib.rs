@@ -1,5 +1,5 @@
-//! jitadmin's state: ledger, approvals, subscriptions, delta links, elevations and audit trail on
-//! Azure Table Storage or SQLite.
+//! jitadmin's state: ledger, approvals, subscriptions, delta links, elevations, audit trail and
+//! Teams contacts on Azure Table Storage or SQLite.
 //!
 //! One [`Store`] type fronts both backends; a single setting string picks one (see [`config`]).
 //! Both apply Table Storage's rules (key encoding, size limits, conditional writes, ETags), so
@@ -43,4 +43,5 @@ pub use records::delta_links::DeltaLink;
 pub use records::elevations::{Elevation, ElevationSummary};
 pub use records::ledger::{LedgerEntry, LedgerOutcome, LedgerStatus};
 pub use records::subscriptions::Subscription;
+pub use records::teams_contacts::TeamsContact;
 pub use store::{Store, Versioned};

@@ -36,10 +36,11 @@ pub(crate) enum Table {
     Elevations,
     Audit,
     Claims,
+    TeamsContacts,
 }
 
 impl Table {
-    pub(crate) const ALL: [Table; 7] = [
+    pub(crate) const ALL: [Table; 8] = [
         Table::Ledger,
         Table::Approvals,
         Table::Subscriptions,
@@ -47,6 +48,7 @@ impl Table {
         Table::Elevations,
         Table::Audit,
         Table::Claims,
+        Table::TeamsContacts,
     ];
 
     fn base_name(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Table {
             Table::Elevations => "elevations",
             Table::Audit => "audit",
             Table::Claims => "claims",
+            Table::TeamsContacts => "teamscontacts",
         }
     }
 }

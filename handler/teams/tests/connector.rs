@@ -325,3 +325,48 @@ impl azure_core::credentials::TokenCredential for NoToken {
         ))
     }
 }
+
+#[tokio::test]
+async fn a_one_to_one_chat_opens_only_for_a_user_who_installed_the_app() {
+    const LEE: &str = "11111111-0000-4000-8000-000000000003";
+    let (sim, connector) = setup(BOT_SECRET).await;
+    let service_url = sim.bot().service_url();
+    let bot_id = format!("28:{BOT_APP}");
+    let member = sim.bot().user_mri(LEE);
+
+    let refused = connector
+        .open_personal_chat(&service_url, &bot_id, &member, sim.tenant_id())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, ConnectorError::Refused { status: 403, message } if message.contains("BotNotInConversationRoster")),
+        "{refused:?}"
+    );
+    assert!(!refused.is_transient());
+
+    // The user adds the app (no messaging endpoint here: Teams' notices go nowhere, the chat opens).
+    let _ = sim.teams_client().install_personal(LEE).await;
+    let chat = connector
+        .open_personal_chat(&service_url, &bot_id, &member, sim.tenant_id())
+        .await
+        .unwrap();
+    assert!(chat.starts_with("a:"), "{chat}");
+    connector
+        .send_message(&service_url, &chat, "Your rights were granted", None)
+        .await
+        .unwrap();
+    let messages = sim.teams_client().personal_messages(LEE);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].text(), Some("Your rights were granted"));
+
+    let opened: Vec<_> = sim
+        .calls_to("POST", "/botconnector/v3/conversations")
+        .into_iter()
+        .filter(|c| c.path.ends_with("/conversations"))
+        .collect();
+    assert_eq!(opened.len(), 2);
+    let body = opened[1].json().unwrap();
+    assert_eq!(body["members"][0]["id"], member.as_str());
+    assert_eq!(body["bot"]["id"], bot_id.as_str());
+    assert_eq!(body["channelData"]["tenant"]["id"], sim.tenant_id());
+}

@@ -34,6 +34,14 @@ pub enum DeviceError {
         /// Graph's error.
         source: GraphError,
     },
+    /// The user could not be told in Teams, and there is no mailbox to fall back on.
+    #[error("user {user}: the Teams notice could not be sent: {source}")]
+    Teams {
+        /// The user.
+        user: String,
+        /// The Bot Connector's error.
+        source: jitadmin_teams::connector::ConnectorError,
+    },
     /// The store failed.
     #[error("the store failed: {0}")]
     Store(#[from] StoreError),
@@ -44,6 +52,7 @@ impl DeviceError {
     pub fn is_transient(&self) -> bool {
         match self {
             DeviceError::List { source, .. } | DeviceError::Notify { source, .. } => source.is_transient(),
+            DeviceError::Teams { source, .. } => source.is_transient(),
             DeviceError::Sync { .. } | DeviceError::Store(_) => true,
         }
     }

@@ -2,18 +2,27 @@
 //! change takes effect after they sign out and in (spec §9.3: group SIDs reach the token
 //! only with a new sign-in, and the new PRT can take up to 4 hours).
 //!
-//! `JITADMIN_NOTIFY`: `mail` sends from `JITADMIN_NOTIFY_MAILBOX`; `teams` chats where the
-//! bot can reach the user and otherwise mails (the bot is issue 7: until it lands, mail when
-//! a mailbox is configured); `none` tells nobody. Every outcome is in the audit trail, and a
-//! notice is sent once per request and reason (ledger key `notify:{request}:{reason}`).
+//! `JITADMIN_NOTIFY`: `mail` sends from `JITADMIN_NOTIFY_MAILBOX`; `teams` writes in the
+//! user's 1:1 chat with the bot where the bot can reach them (they added the app in personal
+//! scope, [`crate::teams::contacts`]) and otherwise mails from the mailbox, if one is set;
+//! `none` tells nobody. Every outcome is in the audit trail (with why Teams was not used), and
+//! a notice is sent once per request and reason (ledger key `notify:{request}:{reason}`).
 
 use jitadmin_graph::mail::Mail;
 use jitadmin_store::{LedgerOutcome, LedgerStatus};
+use jitadmin_teams::connector::ConnectorError;
 use serde_json::json;
 
 use super::{actions, trail, DeviceError, SyncReason, SyncReport};
 use crate::app::App;
 use crate::config::NotifyMode;
+
+/// What came of trying the user's Teams chat.
+enum TeamsTry {
+    Sent,
+    /// Not reachable in Teams, and why (then mail, if a mailbox is set).
+    Unreachable(String),
+}
 
 /// What became of the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,15 +60,28 @@ pub async fn notify_user(
         return Ok(Notice::AlreadySent);
     }
     let settings = &app.config().devices;
-    let notice = match (settings.notify, settings.notify_mailbox.as_deref()) {
-        (NotifyMode::None, _) => Notice::NotSent("JITADMIN_NOTIFY=none".into()),
-        (NotifyMode::Teams, None) => {
-            Notice::NotSent("the Teams bot cannot reach users yet and no mailbox is set".into())
-        }
-        (NotifyMode::Mail | NotifyMode::Teams, Some(mailbox)) => send_mail(app, mailbox, user, reason, report).await?,
-        (NotifyMode::Mail, None) => Notice::NotSent("no JITADMIN_NOTIFY_MAILBOX".into()),
+    let mailbox = settings.notify_mailbox.as_deref();
+    let mut not_in_teams = None;
+    let notice = match settings.notify {
+        NotifyMode::None => Notice::NotSent("JITADMIN_NOTIFY=none".into()),
+        NotifyMode::Mail => match mailbox {
+            Some(mailbox) => send_mail(app, mailbox, user, reason, report).await?,
+            None => Notice::NotSent("no JITADMIN_NOTIFY_MAILBOX".into()),
+        },
+        NotifyMode::Teams => match send_teams(app, user, reason, report, mailbox.is_some()).await? {
+            TeamsTry::Sent => Notice::Sent("teams"),
+            TeamsTry::Unreachable(why) => {
+                tracing::info!(user, why = %why, "user not reachable in Teams");
+                let notice = match mailbox {
+                    Some(mailbox) => send_mail(app, mailbox, user, reason, report).await?,
+                    None => Notice::NotSent(format!("{why}, and no JITADMIN_NOTIFY_MAILBOX to mail instead")),
+                };
+                not_in_teams = Some(why);
+                notice
+            }
+        },
     };
-    let (action, detail) = match &notice {
+    let (action, mut detail) = match &notice {
         Notice::Sent(channel) => (
             actions::USER_NOTIFIED,
             json!({"channel": channel, "reason": reason.as_str(), "devices": report.reached()}),
@@ -70,11 +92,92 @@ pub async fn notify_user(
         ),
         Notice::AlreadySent => return Ok(notice),
     };
+    if let Some(why) = not_in_teams {
+        detail["notInTeams"] = json!(why);
+    }
     trail::record(store, request_id, user, action, detail).await?;
     store
         .ledger_finish(&key, LedgerOutcome::Done(notice.describe()))
         .await?;
     Ok(notice)
+}
+
+/// The notice in the user's personal chat with the bot. A chat Teams closed (403/404: the app
+/// was removed) is reopened once by the user's `29:` id (spec B1.4), else the contact is
+/// forgotten. A transient failure falls back to mail when there is a mailbox, and otherwise
+/// fails the step so the event is retried.
+async fn send_teams(
+    app: &App,
+    user: &str,
+    reason: SyncReason,
+    report: &SyncReport,
+    can_mail: bool,
+) -> Result<TeamsTry, DeviceError> {
+    let Some(teams) = app.teams() else {
+        return Ok(TeamsTry::Unreachable(
+            "Teams is not configured (JITADMIN_BOT_APP_ID)".into(),
+        ));
+    };
+    let store = app.store();
+    let Some(mut contact) = store.teams_contact_get(user).await? else {
+        return Ok(TeamsTry::Unreachable(
+            "the user has not added the jitadmin app in Teams".into(),
+        ));
+    };
+    let text = chat_text(reason, &report.reached());
+    let connector = teams.connector();
+    let transient = |source: ConnectorError| -> Result<TeamsTry, DeviceError> {
+        if can_mail {
+            Ok(TeamsTry::Unreachable(format!("Teams failed: {source}")))
+        } else {
+            Err(DeviceError::Teams {
+                user: user.to_string(),
+                source,
+            })
+        }
+    };
+    let refused = match connector
+        .send_message(&contact.service_url, &contact.conversation_id, &text, None)
+        .await
+    {
+        Ok(_) => return Ok(TeamsTry::Sent),
+        Err(e) if e.is_transient() => return transient(e),
+        Err(e @ ConnectorError::Refused { status: 403 | 404, .. }) => e,
+        Err(e) => return Ok(TeamsTry::Unreachable(format!("Teams refused the message: {e}"))),
+    };
+    tracing::info!(user, error = %refused, "the user's chat refused the notice: reopening it");
+    let bot_id = format!("28:{}", teams.config().app_id);
+    let reopened = connector
+        .open_personal_chat(&contact.service_url, &bot_id, &contact.member_id, &contact.tenant_id)
+        .await;
+    let conversation_id = match reopened {
+        Ok(id) => id,
+        Err(e) if e.is_transient() => return transient(e),
+        Err(e) => {
+            store.teams_contact_remove(user).await?;
+            return Ok(TeamsTry::Unreachable(format!(
+                "the bot can no longer reach the user in Teams (the app was removed?): {e}"
+            )));
+        }
+    };
+    match connector
+        .send_message(&contact.service_url, &conversation_id, &text, None)
+        .await
+    {
+        Ok(_) => {
+            contact.conversation_id = conversation_id;
+            contact.updated_at = chrono::Utc::now();
+            store.teams_contact_put(&contact).await?;
+            Ok(TeamsTry::Sent)
+        }
+        Err(e) if e.is_transient() => transient(e),
+        Err(e) => Ok(TeamsTry::Unreachable(format!("Teams refused the message: {e}"))),
+    }
+}
+
+/// The chat message: the subject in bold, then the notice.
+fn chat_text(reason: SyncReason, devices: &[String]) -> String {
+    format!("**{}**\n\n{}", subject(reason), body(reason, devices))
 }
 
 async fn send_mail(

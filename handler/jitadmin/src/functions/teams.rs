@@ -7,8 +7,9 @@
 //! endorsement for the channel). Then the channel must be `msteams` and the tenant ours.
 //! A card click (`invoke` `adaptiveCard/action`) is handled by [`crate::teams::click`] and
 //! answered with HTTP 200 and an invoke response (`{statusCode, type, value}`, B2.4); a
-//! decision whose resume must be retried goes on the events queue. Other activities get an
-//! empty 200. Refusals before the activity is trusted are problem+json (401/403/400).
+//! decision whose resume must be retried goes on the events queue. An activity from a user's
+//! personal chat (the app installed or removed there) stores or forgets where the bot can
+//! reach them ([`crate::teams::contacts`]). Other activities get an empty 200. Refusals before the activity is trusted are problem+json (401/403/400).
 
 use std::sync::Arc;
 
@@ -87,6 +88,27 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             "activity refused: another tenant"
         );
         return Ok(answer(forbidden("the activity is from another tenant")));
+    }
+    match crate::teams::contacts::learn(&app, &activity).await {
+        Ok(learned) if learned != crate::teams::contacts::Learned::Nothing => {
+            tracing::info!(
+                function = "teams",
+                invocation_id,
+                kind = activity.kind.as_str(),
+                ?learned,
+                "personal chat activity"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => {
+            // Answer 5xx so the Bot Connector may deliver it again; a card click is still served.
+            tracing::error!(function = "teams", invocation_id, %error, "the user's Teams contact could not be stored");
+            if activity.card_action().is_none() {
+                let problem = Problem::new("store-unavailable", "The activity could not be recorded", 503)
+                    .with_detail("the state store failed; try again");
+                return Ok(answer(HttpResponse::problem(&problem)));
+            }
+        }
     }
     let Some(value) = activity.card_action() else {
         tracing::info!(

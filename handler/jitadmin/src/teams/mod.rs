@@ -3,7 +3,8 @@
 //! authorised and claimed ([`click`]), resumes the request in Entra through
 //! [`crate::work::resume`], and the card is refreshed for everyone ([`cards`]). A resume
 //! that fails transiently is retried through the queue ([`decision_event`]); `maintain`
-//! closes the cards of requests Entra no longer waits on ([`expire`]).
+//! closes the cards of requests Entra no longer waits on ([`expire`]). Users who install the
+//! app in personal scope can be told of their grants in a 1:1 chat ([`contacts`]).
 //!
 //! Built once at start-up from [`TeamsConfig`] when `JITADMIN_BOT_APP_ID` is set.
 
@@ -11,6 +12,7 @@ mod approvers;
 mod card_facts;
 pub mod cards;
 pub mod click;
+pub mod contacts;
 pub mod decision_event;
 pub mod expire;
 pub mod notices;

@@ -7,6 +7,7 @@ pub mod delta_links;
 pub mod elevations;
 pub mod ledger;
 pub mod subscriptions;
+pub mod teams_contacts;
 
 /// RowKey of tables holding one row per partition.
 pub(crate) const SINGLE_ROW: &str = "0";

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::payload::{
-    Activity, ChannelData, ConversationParameters, ConversationResourceResponse, ErrorResponse, IdRef, ResourceResponse,
+    Activity, ChannelData, ConversationParameters, ConversationResourceResponse, ErrorResponse, IdRef,
+    PersonalConversationParameters, ResourceResponse, TenantData,
 };
 use super::retry::{retry_after, ConnectorRetry};
 use super::service_url::ServiceUrl;
@@ -189,6 +190,36 @@ impl BotConnector {
         }
         let answer: ResourceResponse = self.call(Method::POST, url, &body).await?;
         tracing::info!(conversation_id, activity_id = %answer.id, "message sent");
+        Ok(answer.id)
+    }
+
+    /// `POST {serviceUrl}/v3/conversations` with one member: the 1:1 chat between the bot
+    /// (`bot_id`, `28:{app id}`) and the user whose bot-specific Teams id is `member_id`
+    /// (`29:…`, spec B1.4). Returns the chat's conversation id (`a:…`); Teams gives the same
+    /// chat again for the same user. Refused (403) when the app is not installed for the user.
+    pub async fn open_personal_chat(
+        &self,
+        service_url: &str,
+        bot_id: &str,
+        member_id: &str,
+        tenant_id: &str,
+    ) -> Result<String, ConnectorError> {
+        let url = self.service_url(service_url)?.join(&["v3", "conversations"]);
+        let body = PersonalConversationParameters {
+            bot: IdRef { id: bot_id },
+            members: [IdRef { id: member_id }],
+            channel_data: TenantData {
+                tenant: IdRef { id: tenant_id },
+            },
+            tenant_id,
+        };
+        let answer: ConversationResourceResponse = self.call(Method::POST, url, &body).await?;
+        if answer.id.is_empty() {
+            return Err(ConnectorError::Transport(
+                "the 1:1 chat's answer carries no conversation id".to_string(),
+            ));
+        }
+        tracing::info!(conversation_id = %answer.id, "1:1 chat opened");
         Ok(answer.id)
     }
 

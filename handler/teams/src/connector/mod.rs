@@ -1,7 +1,7 @@
 //! The Bot Connector REST client (spec functions-teams B1): a bot token from an
 //! `azure_core` [`TokenCredential`](azure_core::credentials::TokenCredential), a new thread
-//! in a Teams channel carrying a card, updates of that card, and messages into an existing
-//! conversation.
+//! in a Teams channel carrying a card, updates of that card, a user's 1:1 chat with the bot,
+//! and messages into an existing conversation.
 //!
 //! Errors: 429 → [`ConnectorError::Throttled`], 5xx → [`ConnectorError::Unavailable`], other
 //! non-2xx → [`ConnectorError::Refused`]. The client retries briefly and boundedly on its own

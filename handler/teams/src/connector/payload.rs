@@ -16,6 +16,23 @@ pub(crate) struct ConversationParameters<'a> {
     pub tenant_id: &'a str,
 }
 
+/// `ConversationParameters` of a 1:1 chat (spec B1.4): the bot, the one member by their
+/// bot-specific `29:` id, and the tenant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PersonalConversationParameters<'a> {
+    pub bot: IdRef<'a>,
+    pub members: [IdRef<'a>; 1],
+    pub channel_data: TenantData<'a>,
+    pub tenant_id: &'a str,
+}
+
+/// Teams `channelData` naming only the tenant.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TenantData<'a> {
+    pub tenant: IdRef<'a>,
+}
+
 /// Teams `channelData` of a new thread: the channel and the tenant.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ChannelData<'a> {
