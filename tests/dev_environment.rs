@@ -44,12 +44,14 @@ async fn front_door_reaches_the_handler_the_host_started() {
 
 #[test]
 fn dev_demo_exits_zero_and_tells_the_story() {
+    // As the README runs it: from a checkout, with the default (relative) state directory.
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(jitadmin_binary())
-        .args(["dev", "--demo", "--state"])
-        .arg(dir.path().join("state"))
+        .args(["dev", "--demo"])
+        .current_dir(dir.path())
         .output()
         .unwrap();
+    assert!(dir.path().join(".jitadmin/dev/rules.example.toml").exists());
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -70,6 +72,10 @@ fn dev_demo_exits_zero_and_tells_the_story() {
     assert!(
         stdout.contains("syncDevice requested for"),
         "a grant reaches the devices:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("adds the jitadmin app in Teams") && stdout.contains("writes in the user's 1:1 chat"),
+        "the user is told in Teams:\n{stdout}"
     );
     assert!(stdout.contains("drift caught"), "drift is caught:\n{stdout}");
     assert!(stdout.contains("demo finished"), "{stdout}");

@@ -69,7 +69,10 @@ pub struct DevEnvironment {
 impl DevEnvironment {
     /// Start the tenant, then the host with the handler.
     pub async fn start(options: DevOptions) -> anyhow::Result<Self> {
-        let state_dir = options.state_dir.clone();
+        // Absolute: the handler runs in the app directory, and every path it is given (rules,
+        // store, queues) must still point here.
+        let state_dir = std::path::absolute(&options.state_dir)
+            .with_context(|| format!("resolving {}", options.state_dir.display()))?;
         std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
         let sim = TenantSim::start(options.scenario.clone())
             .await
@@ -92,6 +95,7 @@ impl DevEnvironment {
             sim.bot().set_app_id(bot);
             sim.bot().set_messaging_endpoint(format!("{api_url}/teams/messages"));
         }
+        named.extend(settings::notify_settings(&sim, !teams.is_empty()));
         named.extend(teams);
         named.extend(options.extra_settings.iter().cloned());
         let store_setting = named

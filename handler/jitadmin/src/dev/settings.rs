@@ -56,8 +56,7 @@ fn example_rules(state_dir: &Path) -> Option<String> {
 
 /// The group watch: every access package's resource group (the local-admin group) is
 /// watched through a Graph subscription delivered to the front door; drift is reported
-/// (not removed: the demo tenant's standing admins would be removed otherwise); users are
-/// not mailed (the simulated tenant has no mailboxes).
+/// (not removed: the demo tenant's standing admins would be removed otherwise).
 pub fn watch_settings(sim: &TenantSim, api_url: &str) -> Vec<(String, String)> {
     let (groups, packages): (Vec<String>, Vec<String>) = sim.with_state(|s| {
         let groups = s
@@ -80,11 +79,34 @@ pub fn watch_settings(sim: &TenantSim, api_url: &str) -> Vec<(String, String)> {
             format!("dev-{}", uuid::Uuid::new_v4().simple()),
         ),
         ("JITADMIN_DRIFT_ACTION", "report".to_owned()),
-        ("JITADMIN_NOTIFY", "none".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
+}
+
+/// The user's notice: in Teams where the bot can reach them (with `teams`), else by mail
+/// from the first IT member's mailbox (the sim accepts `sendMail` for any of its users).
+pub fn notify_settings(sim: &TenantSim, teams: bool) -> Vec<(String, String)> {
+    let mailbox = sim.with_state(|s| {
+        let members = || {
+            s.users()
+                .iter()
+                .filter(|u| u.account_enabled && u.user_type == tenant_sim::UserType::Member)
+        };
+        members()
+            .find(|u| u.department.as_deref() == Some("IT"))
+            .or_else(|| members().next())
+            .map(|u| u.user_principal_name.clone())
+    });
+    let Some(mailbox) = mailbox else {
+        return vec![("JITADMIN_NOTIFY".to_owned(), "none".to_owned())];
+    };
+    let mode = if teams { "teams" } else { "mail" };
+    vec![
+        ("JITADMIN_NOTIFY".to_owned(), mode.to_owned()),
+        ("JITADMIN_NOTIFY_MAILBOX".to_owned(), mailbox),
+    ]
 }
 
 /// The approvers' group of the demo tenant: the group named like "Approvers".

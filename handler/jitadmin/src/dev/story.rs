@@ -134,6 +134,7 @@ async fn request_granted_and_removed(
 
     // 1. Approved: the whole way, from the request to the grant and its removal.
     if let Some(user) = it {
+        super::story_devices::adds_the_app(env, timeline, &user).await;
         let request_id = ask(
             env,
             timeline,

@@ -38,11 +38,74 @@ pub async fn synced_devices(env: &DevEnvironment, timeline: &mut Timeline, user:
         };
         timeline.add("intune (sim)", what);
     }
-    if windows > 0 {
-        timeline.add(
-            "jitadmin",
-            "the user is told to sign out and in: group SIDs reach the token only with a new sign-in",
-        );
+    told(env, timeline, user, reason).await;
+}
+
+/// The requestor adds the jitadmin app in Teams (personal scope): Teams tells the bot, which
+/// keeps their 1:1 chat for notices. Nothing when Teams is off.
+pub async fn adds_the_app(env: &DevEnvironment, timeline: &mut Timeline, user: &tenant_sim::User) {
+    if env.sim.bot().messaging_endpoint().is_none() {
+        return;
+    }
+    let upn = &user.user_principal_name;
+    match env.sim.teams_client().install_personal(&user.id).await {
+        Ok(o) if o.acknowledged() => timeline.add(
+            "teams (sim)",
+            format!("{upn} adds the jitadmin app in Teams; the bot keeps their 1:1 chat for notices"),
+        ),
+        Ok(o) => timeline.add(
+            "teams (sim)",
+            format!(
+                "{upn} adds the jitadmin app; the messaging endpoint answered {:?}",
+                o.statuses
+            ),
+        ),
+        Err(e) => timeline.add("teams (sim)", format!("{upn} cannot add the jitadmin app: {e}")),
+    }
+}
+
+/// How the user was told about the grant or removal: their Teams chat or a mail, waiting
+/// briefly for it.
+async fn told(env: &DevEnvironment, timeline: &mut Timeline, user: &str, reason: &str) {
+    let keyword = if reason == "grant" { "granted" } else { "ended" };
+    let address = env.sim.user(user).map(|u| (u.mail, u.user_principal_name));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let chat = env.sim.teams_client().personal_messages(user);
+        if let Some(text) = chat.iter().rev().filter_map(|m| m.text()).find(|t| t.contains(keyword)) {
+            let first = text.lines().next().unwrap_or_default().trim_matches('*').to_string();
+            timeline.add(
+                "teams (sim)",
+                format!("jitadmin writes in the user's 1:1 chat: \"{first}\""),
+            );
+            timeline.add(
+                "teams (sim)",
+                "  ... and says to sign out and in: group SIDs reach the token only at sign-in",
+            );
+            return;
+        }
+        let mail = env.sim.sent_mail().into_iter().rev().find(|m| {
+            m.subject.contains(keyword)
+                && address.as_ref().is_some_and(|(mail, upn)| {
+                    m.to.iter()
+                        .any(|to| Some(to) == mail.as_ref() || to.eq_ignore_ascii_case(upn))
+                })
+        });
+        if let Some(mail) = mail {
+            timeline.add(
+                "mail (sim)",
+                format!("jitadmin mails {}: \"{}\"", mail.to.join(", "), mail.subject),
+            );
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            timeline.add(
+                "jitadmin",
+                "the user's notice has not gone out yet (see jitadmin audit)",
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
