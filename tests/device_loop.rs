@@ -67,6 +67,29 @@ async fn a_granted_request_syncs_exactly_the_users_windows_devices_once_and_a_re
     test.shutdown().await;
 }
 
+/// An environment whose requests continue without the rules and whose users are told by
+/// `mode` (`mail` or `teams`), mailing from [`MAILBOX`].
+async fn notifying(mode: &str) -> TestEnv {
+    TestEnv::start_with(|options| {
+        continue_without_rules(options);
+        options.extra_settings.push(("JITADMIN_NOTIFY".into(), mode.into()));
+        options
+            .extra_settings
+            .push(("JITADMIN_NOTIFY_MAILBOX".into(), MAILBOX.into()));
+    })
+    .await
+}
+
+/// The running environment's store (the dev SQLite file).
+async fn dev_store(test: &TestEnv) -> jitadmin::store::Store {
+    jitadmin::store::Store::open_setting(
+        &format!("sqlite:{}", test.dir.path().join("state").join("jitadmin.db").display()),
+        None,
+    )
+    .await
+    .expect("the dev store opens")
+}
+
 /// Runs the `maintain` timer once, as the host would.
 async fn run_maintain(env: &jitadmin::dev::DevEnvironment, invocation: &str) {
     let handler = env.host.handler_url().await.expect("the handler runs");
@@ -87,14 +110,7 @@ async fn run_maintain(env: &jitadmin::dev::DevEnvironment, invocation: &str) {
 
 #[tokio::test]
 async fn the_users_notice_and_the_devices_check_in_are_in_the_audit_trail() {
-    let test = TestEnv::start_with(|options| {
-        continue_without_rules(options);
-        options.extra_settings.push(("JITADMIN_NOTIFY".into(), "mail".into()));
-        options
-            .extra_settings
-            .push(("JITADMIN_NOTIFY_MAILBOX".into(), MAILBOX.into()));
-    })
-    .await;
+    let test = notifying("mail").await;
     let env = &test.env;
     env.sim.set_device_checkin_delay(Duration::from_millis(200));
     let request_id = env
@@ -122,12 +138,7 @@ async fn the_users_notice_and_the_devices_check_in_are_in_the_audit_trail() {
     }
     run_maintain(env, "e2e-maintain-checkin").await;
 
-    let store = jitadmin::store::Store::open_setting(
-        &format!("sqlite:{}", test.dir.path().join("state").join("jitadmin.db").display()),
-        None,
-    )
-    .await
-    .expect("the dev store opens");
+    let store = dev_store(&test).await;
     let trail: Vec<String> = store
         .audit_by_request(&request_id)
         .await
@@ -245,21 +256,9 @@ async fn wait_for_notices(store: &jitadmin::store::Store, count: usize) -> Vec<(
 
 #[tokio::test]
 async fn a_user_who_added_the_app_is_told_in_teams_and_by_mail_once_they_removed_it() {
-    let test = TestEnv::start_with(|options| {
-        continue_without_rules(options);
-        options.extra_settings.push(("JITADMIN_NOTIFY".into(), "teams".into()));
-        options
-            .extra_settings
-            .push(("JITADMIN_NOTIFY_MAILBOX".into(), MAILBOX.into()));
-    })
-    .await;
+    let test = notifying("teams").await;
     let env = &test.env;
-    let store = jitadmin::store::Store::open_setting(
-        &format!("sqlite:{}", test.dir.path().join("state").join("jitadmin.db").display()),
-        None,
-    )
-    .await
-    .expect("the dev store opens");
+    let store = dev_store(&test).await;
     let teams = env.sim.teams_client();
 
     // Alex adds the app in Teams: jitadmin hears of it through its messaging endpoint.

@@ -119,7 +119,7 @@ async fn identity_backend_sends_an_entra_bearer_token_for_storage() {
     Store::open(&config, Some(credential.clone())).await.unwrap();
 
     let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 7, "one create-table call per table");
+    assert_eq!(seen.len(), 8, "one create-table call per table");
     for s in &seen {
         assert_eq!(s.request_line, "POST /acct/Tables HTTP/1.1");
         assert_eq!(s.header("authorization"), Some("Bearer fake-entra-token"));
@@ -148,8 +148,8 @@ async fn busy_answers_are_retried_until_success() {
         "c2VjcmV0"
     );
     Store::open_setting(&setting, None).await.unwrap();
-    // 3 attempts for the first table, then one each for the other six.
-    assert_eq!(seen.lock().unwrap().len(), 9);
+    // 3 attempts for the first table, then one each for the other seven.
+    assert_eq!(seen.lock().unwrap().len(), 10);
     assert!(seen.lock().unwrap()[0]
         .header("authorization")
         .is_some_and(|a| a.starts_with("SharedKey acct:")));
