@@ -23,6 +23,9 @@ pub enum KeyEndpoint {
     Jwks(String),
 }
 
+/// The per-request timeout of [`KeySource::refresh`] (at least).
+const BACKGROUND_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How a [`KeySource`] fetches and caches.
 #[derive(Debug, Clone)]
 pub struct KeySourceConfig {
@@ -31,6 +34,10 @@ pub struct KeySourceConfig {
     /// The least time between two fetches triggered by lookups (default 60 s), so that
     /// forged `kid`s cannot make us hammer the endpoint.
     pub min_refresh_interval: Duration,
+    /// After a failed fetch, the least time before the next one (default 5 s): short, so a
+    /// blip at start-up does not refuse every token for a whole `min_refresh_interval`, yet
+    /// a down endpoint is still asked at most once per interval.
+    pub failure_retry_interval: Duration,
     /// Keys older than this are refetched on the next lookup (default 24 h; Bot
     /// Framework asks for at least daily).
     pub max_age: Duration,
@@ -54,6 +61,7 @@ impl KeySourceConfig {
         KeySourceConfig {
             endpoint,
             min_refresh_interval: Duration::from_secs(60),
+            failure_retry_interval: Duration::from_secs(5),
             max_age: Duration::from_secs(24 * 3600),
             http_timeout: Duration::from_secs(5),
         }
@@ -62,6 +70,12 @@ impl KeySourceConfig {
     /// Change the least interval between lookup-triggered fetches.
     pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
+        self
+    }
+
+    /// Change the least interval between fetches after a failed one.
+    pub fn failure_retry_interval(mut self, interval: Duration) -> Self {
+        self.failure_retry_interval = interval;
         self
     }
 
@@ -136,7 +150,7 @@ struct OpenIdMetadata {
 impl KeySource {
     /// A key source with its own HTTP client.
     pub fn new(config: KeySourceConfig, clock: Arc<dyn Clock>) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder().timeout(config.http_timeout).build()?;
+        let http = reqwest::Client::builder().build()?;
         Ok(Self::with_client(config, http, clock))
     }
 
@@ -153,7 +167,8 @@ impl KeySource {
     /// The key with this `kid`.
     ///
     /// Fetches when the cache is empty or older than `max_age`, and once more for an
-    /// unknown `kid`, but never twice within `min_refresh_interval`. A stale cache is
+    /// unknown `kid`, but never twice within `min_refresh_interval` (`failure_retry_interval`
+    /// after a failed fetch). A stale cache is
     /// still used when the endpoint is down. Errors: [`AuthError::UnknownKey`] when the
     /// key set was fetched and lacks the `kid`; [`AuthError::KeysUnavailable`] when the
     /// last fetch failed and the `kid` is not cached.
@@ -162,13 +177,13 @@ impl KeySource {
         let mut state = self.state.lock().await;
         let stale = state.fetched_at.is_none_or(|t| elapsed(t, now) >= self.config.max_age);
         if stale && self.may_fetch(&state, now) {
-            self.fetch_into(&mut state, now).await;
+            self.fetch_into(&mut state, now, self.config.http_timeout).await;
         }
         if let Some(key) = state.keys.get(kid) {
             return Ok(key.clone());
         }
         if self.may_fetch(&state, now) {
-            self.fetch_into(&mut state, now).await;
+            self.fetch_into(&mut state, now, self.config.http_timeout).await;
             if let Some(key) = state.keys.get(kid) {
                 return Ok(key.clone());
             }
@@ -180,12 +195,14 @@ impl KeySource {
         }
     }
 
-    /// Fetch now, regardless of the rate limit (for a periodic task). Returns the number
-    /// of usable keys.
+    /// Fetch now, regardless of the rate limit (for warming up at start or a periodic task),
+    /// allowing each request up to 10 s or `http_timeout` if longer: nobody's deadline
+    /// waits on it unless a lookup arrives meanwhile. Returns the number of usable keys.
     pub async fn refresh(&self) -> Result<usize, AuthError> {
         let now = self.clock.now();
         let mut state = self.state.lock().await;
-        self.fetch_into(&mut state, now).await;
+        let timeout = self.config.http_timeout.max(BACKGROUND_TIMEOUT);
+        self.fetch_into(&mut state, now, timeout).await;
         if state.last_attempt_ok {
             Ok(state.keys.len())
         } else {
@@ -194,14 +211,17 @@ impl KeySource {
     }
 
     fn may_fetch(&self, state: &KeyState, now: SystemTime) -> bool {
-        state
-            .last_attempt
-            .is_none_or(|t| elapsed(t, now) >= self.config.min_refresh_interval)
+        let interval = if state.last_attempt_ok {
+            self.config.min_refresh_interval
+        } else {
+            self.config.failure_retry_interval.min(self.config.min_refresh_interval)
+        };
+        state.last_attempt.is_none_or(|t| elapsed(t, now) >= interval)
     }
 
-    async fn fetch_into(&self, state: &mut KeyState, now: SystemTime) {
+    async fn fetch_into(&self, state: &mut KeyState, now: SystemTime, timeout: Duration) {
         state.last_attempt = Some(now);
-        match self.fetch().await {
+        match self.fetch(timeout).await {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "signing keys refreshed");
                 state.keys = keys;
@@ -215,12 +235,12 @@ impl KeySource {
         }
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, Arc<SigningKey>>, String> {
+    async fn fetch(&self, timeout: Duration) -> Result<HashMap<String, Arc<SigningKey>>, String> {
         let jwks_url = match &self.config.endpoint {
             KeyEndpoint::Jwks(url) => url.clone(),
-            KeyEndpoint::OpenIdMetadata(url) => self.get_json::<OpenIdMetadata>(url).await?.jwks_uri,
+            KeyEndpoint::OpenIdMetadata(url) => self.get_json::<OpenIdMetadata>(url, timeout).await?.jwks_uri,
         };
-        let set: JwkSet = self.get_json(&jwks_url).await?;
+        let set: JwkSet = self.get_json(&jwks_url, timeout).await?;
         Ok(set
             .keys
             .iter()
@@ -229,8 +249,14 @@ impl KeySource {
             .collect())
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
-        let response = self.http.get(url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str, timeout: Duration) -> Result<T, String> {
+        let response = self
+            .http
+            .get(url)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| format!("GET {url}: {e}"))?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!("GET {url}: HTTP {status}"));

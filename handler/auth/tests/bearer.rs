@@ -265,11 +265,22 @@ async fn key_set_unreachable_with_nothing_cached_is_503_and_not_hammered() {
         check(&f, &sign(&claims(&f), key(0))).await,
         Err(AuthError::KeysUnavailable)
     );
-    assert_eq!(f.server.fetches(), before, "no second fetch within the minute");
-    // Back up after the interval: the next request succeeds.
+    assert_eq!(f.server.fetches(), before, "no second fetch at once");
+    f.clock.advance(Duration::from_secs(4));
+    assert_eq!(
+        check(&f, &sign(&claims(&f), key(0))).await,
+        Err(AuthError::KeysUnavailable)
+    );
+    assert_eq!(
+        f.server.fetches(),
+        before,
+        "no second fetch within the failure retry interval"
+    );
+    // Back up: after the (short) failure retry interval the next request fetches and succeeds.
     f.server.set_down(false);
-    f.clock.advance(Duration::from_secs(61));
+    f.clock.advance(Duration::from_secs(2));
     assert!(check(&f, &sign(&claims(&f), key(0))).await.is_ok());
+    assert_eq!(f.server.fetches(), before + 1);
 }
 
 #[tokio::test]
