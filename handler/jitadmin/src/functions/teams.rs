@@ -9,7 +9,8 @@
 //! answered with HTTP 200 and an invoke response (`{statusCode, type, value}`, B2.4); a
 //! decision whose resume must be retried goes on the events queue. An activity from a user's
 //! personal chat (the app installed or removed there) stores or forgets where the bot can
-//! reach them ([`crate::teams::contacts`]). Other activities get an empty 200. Refusals before the activity is trusted are problem+json (401/403/400).
+//! reach them ([`crate::teams::contacts`]). Other activities get an empty 200. Refusals
+//! before the activity is trusted are problem+json (401/403/400).
 
 use std::sync::Arc;
 
