@@ -1,6 +1,7 @@
 //! Finding the executables the bench starts: they are built next to it (`target/<profile>/`).
-//! When one is missing and the bench runs from a Cargo target directory (`cargo run -p bench`
-//! builds only the bench itself), the bench builds it with the same profile first.
+//! When the bench runs from a Cargo target directory (`cargo run -p bench` builds only the
+//! bench itself), it first brings each one up to date with `cargo build` and the same profile
+//! (a no-op when fresh), so a handler left from an older checkout is never measured.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,21 +17,18 @@ pub const BASELINE: &str = "bench-baseline-handler";
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// The executable `name` in the bench's own directory (or its parent, when the bench runs
-/// from `target/<profile>/deps/` as a test), or in `$BENCH_BIN_DIR` when set; built with
-/// Cargo when missing.
+/// from `target/<profile>/deps/` as a test), brought up to date with Cargo first; or, as it
+/// is, in `$BENCH_BIN_DIR` when set.
 pub fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
     let dirs = search_dirs()?;
-    if let Some(found) = find(&dirs, &file) {
-        return Ok(found);
-    }
     if std::env::var_os("BENCH_BIN_DIR").is_none() {
         if let Some(profile_dir) = dirs.iter().find(|d| is_profile_dir(d)) {
             build(name, profile_dir)?;
-            if let Some(found) = find(&dirs, &file) {
-                return Ok(found);
-            }
         }
+    }
+    if let Some(found) = find(&dirs, &file) {
+        return Ok(found);
     }
     let release = if cfg!(debug_assertions) { "" } else { " --release" };
     bail!(
@@ -80,7 +78,7 @@ fn build(name: &str, profile_dir: &Path) -> anyhow::Result<()> {
     if !cfg!(debug_assertions) {
         command.arg("--release");
     }
-    eprintln!("bench: building {name} (cargo build -p {package} --bin {name})...");
+    eprintln!("bench: bringing {name} up to date (cargo build -p {package} --bin {name})...");
     let status = command
         .status()
         .with_context(|| format!("running {} to build {name}", Path::new(&cargo).display()))?;
