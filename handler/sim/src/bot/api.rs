@@ -132,13 +132,7 @@ impl BotSim<'_> {
 
     /// Mints a channel token (the Bot Connector's token on calls to the bot) from `spec`.
     pub fn mint(&self, spec: &ChannelToken) -> Result<String> {
-        let bot = &self.shared().bot;
-        let (issuer, app_id) = {
-            let s = bot.settings();
-            (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
-        };
-        let claims = spec.claims(&issuer, &app_id, &self.service_url());
-        spec.sign(&bot.keys()?, &claims)
+        spec.mint(self.shared())
     }
 
     /// A genuine channel token.

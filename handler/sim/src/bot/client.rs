@@ -271,15 +271,7 @@ impl Click {
     pub fn authorization_header(&self) -> Result<Option<String>> {
         match &self.auth {
             Auth::Header(h) => Ok(h.clone()),
-            Auth::Token(spec) => {
-                let sim = &self.shared;
-                let (issuer, app_id) = {
-                    let s = sim.bot.settings();
-                    (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
-                };
-                let claims = spec.claims(&issuer, &app_id, &service_url(&sim.base_url));
-                Ok(Some(format!("Bearer {}", spec.sign(&sim.bot.keys()?, &claims)?)))
-            }
+            Auth::Token(spec) => Ok(Some(format!("Bearer {}", spec.mint(&self.shared)?))),
         }
     }
 

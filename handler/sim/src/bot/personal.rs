@@ -13,6 +13,17 @@ use super::store::BotActivity;
 use super::token::ChannelToken;
 use crate::error::{Result, SimError};
 
+/// The activities Teams sends the bot about its personal scope.
+#[derive(Debug, Clone, Copy)]
+enum Notice {
+    /// `installationUpdate` `add`.
+    InstallationAdded,
+    /// `conversationUpdate` with the bot in `membersAdded`.
+    BotAdded,
+    /// `installationUpdate` `remove`.
+    InstallationRemoved,
+}
+
 /// What the bot's messaging endpoint answered to each activity Teams sent about an
 /// installation.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +47,7 @@ impl TeamsClient {
     pub async fn install_personal(&self, user: &str) -> Result<InstallOutcome> {
         let (user_id, conversation_id) = self.personal_chat(user, true)?;
         let mut statuses = Vec::new();
-        for kind in ["installationUpdate", "conversationUpdate"] {
+        for kind in [Notice::InstallationAdded, Notice::BotAdded] {
             let activity = self.personal_activity(&user_id, &conversation_id, kind)?;
             statuses.push(self.deliver_personal(activity).await?.status);
         }
@@ -51,7 +62,7 @@ impl TeamsClient {
     /// longer post to the chat.
     pub async fn uninstall_personal(&self, user: &str) -> Result<InstallOutcome> {
         let (user_id, conversation_id) = self.personal_chat(user, false)?;
-        let activity = self.personal_activity(&user_id, &conversation_id, "uninstall")?;
+        let activity = self.personal_activity(&user_id, &conversation_id, Notice::InstallationRemoved)?;
         let status = self.deliver_personal(activity).await?.status;
         tracing::info!(user = %user_id, %conversation_id, "teams client: app removed from personal scope");
         Ok(InstallOutcome {
@@ -98,7 +109,7 @@ impl TeamsClient {
         Ok((user_id, conversation_id))
     }
 
-    fn personal_activity(&self, user_id: &str, conversation_id: &str, kind: &str) -> Result<Value> {
+    fn personal_activity(&self, user_id: &str, conversation_id: &str, kind: Notice) -> Result<Value> {
         let sim = &self.shared;
         let name = sim
             .state()
@@ -122,15 +133,15 @@ impl TeamsClient {
             "locale": "en-US",
         });
         match kind {
-            "installationUpdate" => {
+            Notice::InstallationAdded => {
                 activity["type"] = json!("installationUpdate");
                 activity["action"] = json!("add");
             }
-            "conversationUpdate" => {
+            Notice::BotAdded => {
                 activity["type"] = json!("conversationUpdate");
                 activity["membersAdded"] = json!([bot]);
             }
-            _ => {
+            Notice::InstallationRemoved => {
                 activity["type"] = json!("installationUpdate");
                 activity["action"] = json!("remove");
             }
@@ -139,14 +150,7 @@ impl TeamsClient {
     }
 
     async fn deliver_personal(&self, activity: Value) -> Result<Delivered> {
-        let sim = &self.shared;
-        let (issuer, app_id) = {
-            let s = sim.bot.settings();
-            (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
-        };
-        let token = ChannelToken::genuine();
-        let claims = token.claims(&issuer, &app_id, &service_url(&sim.base_url));
-        let header = format!("Bearer {}", token.sign(&sim.bot.keys()?, &claims)?);
-        deliver(sim, &activity, Some(header)).await
+        let header = format!("Bearer {}", ChannelToken::genuine().mint(&self.shared)?);
+        deliver(&self.shared, &activity, Some(header)).await
     }
 }

@@ -128,6 +128,17 @@ impl ChannelToken {
         Value::Object(c)
     }
 
+    /// The token as the sim's Bot Connector would send it: claims from the bot's settings
+    /// and the sim's `serviceUrl`, signed by this token's signer.
+    pub(crate) fn mint(&self, sim: &crate::shared::Shared) -> Result<String> {
+        let (issuer, app_id) = {
+            let s = sim.bot.settings();
+            (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
+        };
+        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.base_url));
+        self.sign(&sim.bot.keys()?, &claims)
+    }
+
     /// Signs `claims` as this token's signer does.
     pub(crate) fn sign(&self, keys: &ChannelKeys, claims: &Value) -> Result<String> {
         let (key, kid) = match &self.signer {
