@@ -248,6 +248,15 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
         })
         .await
         .expect("approved by the rule and granted");
+    // Remove only once the grant is handled: removed at once, EM's two callouts race to the
+    // endpoint and the removal may be queued first (the trail would be right, the order not).
+    let granted_steps = [
+        "callout.received",
+        "callout.created.approved",
+        "callout.received",
+        "callout.granted",
+    ];
+    audit_until(user, &state, &granted_steps).await;
     let assignment = granted.assignment_id.expect("an assignment");
     env.sim.remove_assignment(&assignment).unwrap();
 
@@ -259,7 +268,6 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
         "callout.received",
         "callout.granted",
         "device.sync-requested",
-        // The removal's own arrival may come before the grant's devices are done.
         "callout.removed",
         "device.sync-requested",
     ];
@@ -349,6 +357,8 @@ async fn the_audit_trail_of_a_teams_approval_shows_routing_the_card_the_click_th
         })
         .await
         .expect("approved in Teams and granted");
+    // Remove only once the grant is handled (see the previous test).
+    audit_until(ALEX, &state, &["teams.approved", "callout.granted"]).await;
     env.sim
         .remove_assignment(&granted.assignment_id.expect("an assignment"))
         .unwrap();
