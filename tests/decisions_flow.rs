@@ -264,18 +264,21 @@ async fn a_duplicate_of_a_decided_callout_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(again.status(), 202);
+    // Wait for the duplicate's own `process` (an earlier invocation may still report first).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    let trail = loop {
         let record = tokio::time::timeout_at(deadline, invocations.recv())
             .await
             .expect("process runs")
             .unwrap();
         if record.function == "process" {
             assert!(record.succeeded(), "{record:?}");
-            break;
+            let trail = store.audit_by_request(&request_id).await.unwrap();
+            if trail.iter().any(|r| r.event.action == "callout.duplicate") {
+                break trail;
+            }
         }
-    }
-    let trail = store.audit_by_request(&request_id).await.unwrap();
+    };
     let decisions = trail
         .iter()
         .filter(|r| r.event.detail.get("decision").is_some())
