@@ -20,6 +20,7 @@
 
 pub mod bot;
 pub mod callout;
+pub mod duration;
 mod error;
 mod json;
 pub mod notification;

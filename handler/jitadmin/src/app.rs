@@ -1,6 +1,7 @@
 //! The app state: everything built once from [`Config`] at start-up and shared by the
 //! functions as `Arc<App>`: the store, the Graph client, the callout authenticator, the
-//! compiled rules.
+//! compiled rules, Teams and the queue sender. The functions hand the flows only a
+//! [`Context`] of it.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,8 +21,9 @@ use jitadmin_graph::{credential_from_config, GraphClient, GraphConfig, GraphErro
 use jitadmin_store::{Store, StoreError};
 
 use crate::config::Config;
+use crate::flows::{Context, RequestSettings};
 use crate::inbound::CalloutAuth;
-use crate::teams::Teams;
+use crate::services::teams::Teams;
 
 /// The shared state of a jitadmin process.
 #[derive(Debug)]
@@ -33,6 +35,7 @@ pub struct App {
     rules: Option<RuleSet>,
     direct_queue: Option<(jitadmin_servicebus::ServiceBusClient, String)>,
     teams: Option<Teams>,
+    request: RequestSettings,
 }
 
 /// Start-up failed; the message is one line naming what and why (never a secret).
@@ -128,6 +131,20 @@ impl App {
     /// Teams approvals, when configured (`JITADMIN_BOT_APP_ID`).
     pub fn teams(&self) -> Option<&Teams> {
         self.teams.as_ref()
+    }
+
+    /// What the flows may use.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            store: &self.store,
+            graph: &self.graph,
+            teams: self.teams.as_ref(),
+            rules: self.rules.as_ref(),
+            request: &self.request,
+            watch: &self.config.watch,
+            sync: &self.config.sync,
+            notify: &self.config.notify,
+        }
     }
 }
 
@@ -243,7 +260,13 @@ impl AppBuilder {
             teams = config.teams.as_ref().map(|t| t.channel_id.as_str()),
             "jitadmin app ready"
         );
+        let request = RequestSettings {
+            created_stage: config.created_stage,
+            resume_source: config.resume_source.clone(),
+            tenant_id: config.tenant_id.clone(),
+        };
         Ok(Arc::new(App {
+            request,
             config,
             store,
             graph,
@@ -276,7 +299,7 @@ fn graph_client(
             ..RetryPolicy::default()
         },
         // One limiter for every Intune call of this process (JITADMIN_INTUNE_*).
-        intune_limits: Some(config.devices.intune_limits),
+        intune_limits: Some(config.sync.intune_limits),
         ..GraphConfig::default()
     };
     let mut builder = GraphClient::builder(credential).config(graph_config);

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
-pub use load::device_loop::{DeviceLoopConfig, DriftAction, NotifyMode};
+pub use load::device_loop::{DriftAction, NotifyMode, NotifySettings, SyncSettings, WatchSettings};
 pub use load::teams::{TeamsConfig, BOT_SCOPE, CARD_KEY_MIN_BYTES};
 pub use settings::{settings_table, Setting, SETTINGS};
 
@@ -58,8 +58,12 @@ pub struct Config {
     pub created_stage: CreatedStage,
     /// The `source` we write into resume bodies (`JITADMIN_RESUME_SOURCE`).
     pub resume_source: String,
-    /// The device loop: Intune syncs, user notices, check-ins, the admin-group watch.
-    pub devices: DeviceLoopConfig,
+    /// The watch on the admin groups.
+    pub watch: WatchSettings,
+    /// Intune syncs and check-ins.
+    pub sync: SyncSettings,
+    /// The user's notice.
+    pub notify: NotifySettings,
     /// Enqueue events with a direct Service Bus send instead of the output binding
     /// (`JITADMIN_SERVICEBUS_NAMESPACE` or `JITADMIN_SERVICEBUS_CONNECTION_STRING`).
     pub direct_queue: Option<DirectQueue>,

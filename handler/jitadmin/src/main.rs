@@ -28,6 +28,7 @@ async fn main() -> std::process::ExitCode {
             init_dev_tracing();
             return jitadmin::cli::provision::run(args).await;
         }
+        #[cfg(feature = "dev")]
         Command::Dev(args) => {
             init_dev_tracing();
             jitadmin::cli::dev::run(args).await

@@ -180,6 +180,13 @@ pub struct Expiration {
     pub kind: Option<String>,
 }
 
+impl Expiration {
+    /// The length of `duration`, when it is a readable ISO 8601 duration.
+    pub fn length(&self) -> Option<chrono::Duration> {
+        self.duration.as_deref().and_then(crate::duration::parse)
+    }
+}
+
 /// `CallbackConfiguration`: its inner shape is UNCONFIRMED (spec §1.2); both names of the
 /// timeout are accepted.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -192,6 +199,11 @@ pub struct CallbackConfiguration {
 }
 
 impl CallbackConfiguration {
+    /// The launch-and-wait timeout's length, when it is a readable ISO 8601 duration.
+    pub fn timeout_length(&self) -> Option<chrono::Duration> {
+        self.timeout().and_then(crate::duration::parse)
+    }
+
     /// The launch-and-wait timeout (ISO-8601), whichever name carried it.
     pub fn timeout(&self) -> Option<&str> {
         self.timeout_duration

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use jitadmin_store::{AuditRecord, Store, StoreConfig};
 
+use crate::audit::trail::{render_line, steps};
 use crate::cli::replay::parse_time;
-use crate::ops::audit_trail::{render_line, steps};
 
 /// Options of `jitadmin audit`.
 #[derive(Debug, Args)]

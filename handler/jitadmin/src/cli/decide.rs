@@ -20,7 +20,7 @@ use jitadmin_events::callout::{Callout, RequestCallout};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::facts::{self, Sources};
+use crate::services::facts::{self, Sources};
 
 /// Options of `jitadmin decide`.
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod decide;
+#[cfg(feature = "dev")]
 pub mod dev;
 pub mod package;
 pub mod provision;
@@ -26,6 +27,7 @@ pub enum Command {
     /// Run as the Azure Functions custom handler (the host starts this).
     Serve(serve::ServeArgs),
     /// Run the whole job locally: a simulated tenant, a local Functions host, this handler.
+    #[cfg(feature = "dev")]
     Dev(dev::DevArgs),
     /// Build the release binary and assemble the deployable app in dist/.
     Package(package::PackageArgs),

@@ -106,22 +106,41 @@ pub fn run(args: PackageArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The arguments of the deployed binary's build: release, without the default `dev` feature
+/// (the simulated tenant and the local host stay out of what is deployed), in a target
+/// directory of its own so that it does not replace the development builds' artefacts.
+pub fn release_build_args(target_dir: &Path, target: Option<&str>) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "build",
+        "--release",
+        "-p",
+        "jitadmin",
+        "--bin",
+        "jitadmin",
+        "--no-default-features",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    args.extend(["--target-dir".to_string(), target_dir.display().to_string()]);
+    if let Some(target) = target {
+        args.extend(["--target".to_string(), target.to_string()]);
+    }
+    args
+}
+
 fn build_release(root: &Path, target: Option<&str>) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("package");
     let mut command = Command::new(cargo);
-    command
-        .current_dir(root)
-        .args(["build", "--release", "-p", "jitadmin", "--bin", "jitadmin"]);
-    if let Some(target) = target {
-        command.args(["--target", target]);
-    }
+    command.current_dir(root).args(release_build_args(&target_dir, target));
     let status = command.status().context("running cargo build --release")?;
     if !status.success() {
         bail!("cargo build --release failed ({status})");
     }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
     let binary = match target {
         Some(t) => target_dir.join(t).join("release").join("jitadmin"),
         None => target_dir.join("release").join("jitadmin"),

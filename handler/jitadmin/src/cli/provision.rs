@@ -156,7 +156,7 @@ pub async fn run(args: ProvisionArgs) -> ExitCode {
 
 /// The settings from the flags and the app's configuration.
 pub fn settings(args: &ProvisionArgs, config: &Config) -> anyhow::Result<ProvisionSettings> {
-    let admin_group = match (&args.admin_group, config.devices.watch_groups.as_slice()) {
+    let admin_group = match (&args.admin_group, config.watch.groups.as_slice()) {
         (Some(g), _) => g.clone(),
         (None, [only]) => only.clone(),
         (None, _) => anyhow::bail!("--admin-group is needed (JITADMIN_WATCH_GROUPS does not name exactly one group)"),

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use jitadmin_servicebus::{Auth, ServiceBusClient};
 
 use crate::ops::azure_queue::AzureQueue;
+#[cfg(feature = "dev")]
 use crate::ops::local_queue::LocalQueue;
 use crate::ops::{DeadLetter, DeadLetterQueue, Filter, Outcome, Summary};
 
@@ -60,7 +61,7 @@ pub struct Target {
 /// Which dead letters.
 #[derive(Debug, Clone, Args)]
 pub struct Selection {
-    /// Event kind: callout, groupChange, lifecycle, unknown.
+    /// Event kind: callout, groupChange, lifecycle, teamsDecision, unknown.
     #[arg(long)]
     pub kind: Option<String>,
     /// Stage: assignmentRequestCreated (or just created), granted, removed, ...
@@ -131,7 +132,13 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<()> {
 
 fn open(target: &Target) -> anyhow::Result<DeadLetterQueue> {
     if let Some(dir) = &target.local {
+        #[cfg(feature = "dev")]
         return Ok(DeadLetterQueue::Local(LocalQueue::open(dir, &target.queue)?));
+        #[cfg(not(feature = "dev"))]
+        bail!(
+            "--local {}: this jitadmin was built without the local host (the `dev` feature); use --namespace or --connection-string",
+            dir.display()
+        );
     }
     let client = if let Some(text) = &target.connection_string {
         ServiceBusClient::from_connection_string(text)?
@@ -211,7 +218,7 @@ async fn run_list(args: ListArgs) -> anyhow::Result<()> {
 
 fn header() -> String {
     format!(
-        "{:>6}  {:<20} {:>5}  {:<11} {:<26} {:<38} {:<38} REASON: DESCRIPTION",
+        "{:>6}  {:<20} {:>5}  {:<13} {:<26} {:<38} {:<38} REASON: DESCRIPTION",
         "SEQ", "ENQUEUED (UTC)", "DELIV", "KIND", "STAGE", "REQUEST", "USER"
     )
 }
@@ -224,7 +231,7 @@ fn row(d: &DeadLetter) -> String {
         String::new()
     };
     format!(
-        "{:>6}  {:<20} {:>5}  {:<11} {:<26} {:<38} {:<38} {}: {}{replays}",
+        "{:>6}  {:<20} {:>5}  {:<13} {:<26} {:<38} {:<38} {}: {}{replays}",
         d.sequence_number,
         d.enqueued_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())

@@ -83,7 +83,7 @@ fn value(c: &Config, name: &str) -> String {
             .map(|q| q.queue.clone())
             .unwrap_or_else(|| "events".into()),
         _ => super::load::teams::describe(&c.teams, name)
-            .or_else(|| super::load::device_loop::describe(&c.devices, name))
+            .or_else(|| super::load::device_loop::describe((&c.watch, &c.sync, &c.notify), name))
             .unwrap_or_else(|| "(unknown)".into()),
     }
 }

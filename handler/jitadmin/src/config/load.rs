@@ -29,7 +29,11 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
     }
     let authority = authority(get)?;
     let teams = teams::load(get, &tenant_id, &authority.host)?;
+    let (watch, sync, notify) = device_loop::load(get)?;
     Ok(Config {
+        watch,
+        sync,
+        notify,
         teams,
         credential: credential(get, &tenant_id, &authority)?,
         store: store(get)?,
@@ -52,7 +56,6 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
         },
         resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
         direct_queue: direct_queue(get),
-        devices: device_loop::load(get)?,
         tenant_id,
         authority,
     })

@@ -8,13 +8,15 @@
 use std::sync::Arc;
 
 use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs};
+use chrono::Utc;
 use jitadmin_events::callout::Callout;
 use serde_json::{json, Value};
 
 use super::bindings::HTTP_OUT;
+use super::outbox::Outbox;
 use crate::app::App;
 use crate::inbound::{auth_problem, parse_problem};
-use crate::queue::QueuedEvent;
+use crate::queue::CalloutEvent;
 
 /// Handle one invocation.
 pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
@@ -51,27 +53,27 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     };
 
     // Only the connection test has no idempotency key, and it is never queued.
-    let Some(queued) = QueuedEvent::callout(&callout, payload, invocation_id) else {
+    let Some(queued) = CalloutEvent::event(callout, payload, invocation_id, Utc::now()) else {
         tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
         return Ok(answer(HttpResponse::json(200, &json!({"status": "ok"}))));
     };
     queued.record_in_span();
-
+    let id = queued.identity();
     tracing::info!(
         function = "callout",
         invocation_id,
         kind = "callout",
-        stage = callout.stage().as_str(),
-        key = %queued.key,
-        request_id = queued.request_id.as_deref(),
-        user = queued.user_id.as_deref(),
+        stage = id.stage,
+        key = %id.key,
+        request_id = id.request_id,
+        user = id.user,
         caller = caller.object_id.as_deref().or(caller.app_id.as_deref()),
         "callout queued"
     );
-    let accepted = json!({"status": "accepted", "key": queued.key, "correlationId": invocation_id});
+    let accepted = json!({"status": "accepted", "key": id.key, "correlationId": invocation_id});
     let outputs = Outputs::new().http(HTTP_OUT, HttpResponse::json(202, &accepted));
     // A failed direct send fails the invocation, so entitlement management calls again.
-    Ok(crate::queue::enqueue(&app, outputs, queued.to_message()).await?)
+    Ok(Outbox::of(&app).put(outputs, &queued).await?)
 }
 
 /// The typed callout and the raw payload it came from.

@@ -1,5 +1,6 @@
 //! `maintain`: the timer. Keep the watched groups' subscriptions alive, reconcile each
-//! group by delta query, confirm the check-ins of synced devices ([`crate::watch::maintain`]).
+//! group by delta query, close the approvals Entra no longer waits on, confirm the check-ins
+//! of synced devices ([`crate::flows::maintain`]).
 //! A run with a failed part fails the invocation, so it shows in the host's logs; the next
 //! tick tries again.
 
@@ -9,12 +10,12 @@ use azfn_runtime::{Error, Invocation, Outputs, TimerInfo};
 use chrono::Utc;
 
 use crate::app::App;
-use crate::watch::maintain;
+use crate::flows::maintain;
 
 /// Handle one tick.
 pub async fn handle(app: Arc<App>, event: Invocation<TimerInfo>) -> Result<Outputs, Error> {
     let invocation_id = event.context.invocation_id.as_str();
-    let report = maintain::run(&app, Utc::now()).await;
+    let report = maintain::run(&app.context(), Utc::now()).await;
     for line in &report.done {
         tracing::info!(
             function = "maintain",

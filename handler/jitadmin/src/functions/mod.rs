@@ -1,9 +1,10 @@
-//! One module per Azure Function (DESIGN.md §3). Each reads like a paragraph:
-//! parse, authenticate, act, answer; the work lives in the other modules.
+//! One module per Azure Function, each reading like a paragraph: parse, authenticate, hand
+//! over to a flow or the queue ([`outbox`]), answer. The work lives in [`crate::flows`].
 
 mod callout;
 mod maintain;
 mod notifications;
+pub mod outbox;
 mod process;
 mod teams;
 

@@ -14,8 +14,9 @@ use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Proble
 use jitadmin_events::notification::{ChangeNotificationCollection, ValidationHandshake};
 
 use super::bindings::HTTP_OUT;
+use super::outbox::Outbox;
 use crate::app::App;
-use crate::watch::inbound;
+use crate::inbound::notifications as inbound;
 
 /// Handle one invocation.
 pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
@@ -46,8 +47,7 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         }
     };
 
-    let settings = &app.config().devices;
-    let Some(client_state) = settings.client_state.as_deref() else {
+    let Some(client_state) = app.config().watch.client_state.as_deref() else {
         // Nothing can match: acknowledge (as for a mismatch) so nothing is learnt, and log.
         tracing::warn!(
             function = "notifications",
@@ -69,17 +69,16 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         );
     }
     let mut outputs = Outputs::new();
-    for watch in &sorted.events {
+    for event in &sorted.events {
         tracing::info!(
             function = "notifications",
             invocation_id,
-            kind = watch.kind.as_str(),
-            key = %watch.key,
-            group = watch.group_id.as_deref(),
-            subscription = %watch.subscription_id,
+            kind = event.kind().as_str(),
+            key = %event.identity().key,
+            session = event.session_id(),
             "notification queued"
         );
-        outputs = crate::queue::enqueue(&app, outputs, watch.to_message()).await?;
+        outputs = Outbox::of(&app).put(outputs, event).await?;
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::new(202)))
 }

@@ -1,15 +1,15 @@
 //! `teams`: the bot's messaging endpoint (HTTP POST `/api/teams/messages`), where the Bot
 //! Connector delivers Teams activities.
 //!
-//! Authenticate first (spec functions-teams B3): only the activity's `serviceUrl` and
-//! `channelId` are read before the Bot Framework token is validated against them
-//! (signature, issuer, audience = our bot, lifetime, `serviceurl` claim, the key's
-//! endorsement for the channel). Then the channel must be `msteams` and the tenant ours.
-//! A card click (`invoke` `adaptiveCard/action`) is handled by [`crate::teams::click`] and
-//! answered with HTTP 200 and an invoke response (`{statusCode, type, value}`, B2.4); a
-//! decision whose resume must be retried goes on the events queue. An activity from a user's
-//! personal chat (the app installed or removed there) stores or forgets where the bot can
-//! reach them ([`crate::teams::contacts`]). Other activities get an empty 200. Refusals
+//! Authenticate first: only the activity's `serviceUrl` and `channelId` are read before the
+//! Bot Framework token is validated against them (signature, issuer, audience = our bot,
+//! lifetime, `serviceurl` claim, the key's endorsement for the channel:
+//! <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>). Then the channel must be `msteams` and the tenant ours.
+//! A card click (`invoke` `adaptiveCard/action`) is handled by
+//! [`crate::flows::approval::click`] and answered with HTTP 200 and an invoke response
+//! (`{statusCode, type, value}`); a decision whose resume must be retried goes on the events
+//! queue. An activity from a user's personal chat (the app installed or removed there) stores
+//! or forgets where the bot can reach them ([`crate::services::teams::contacts`]). Other activities get an empty 200. Refusals
 //! before the activity is trusted are problem+json (401/403/400).
 
 use std::sync::Arc;
@@ -21,8 +21,11 @@ use jitadmin_events::bot::{Activity, ActivityType, InvokeResponse};
 use serde::Deserialize;
 
 use super::bindings::HTTP_OUT;
+use super::outbox::Outbox;
 use crate::app::App;
+use crate::flows::approval::click;
 use crate::inbound::auth_problem;
+use crate::services::teams::contacts;
 
 /// The only channel served.
 pub const TEAMS_CHANNEL: &str = "msteams";
@@ -90,8 +93,8 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         );
         return Ok(answer(forbidden("the activity is from another tenant")));
     }
-    match crate::teams::contacts::learn(&app, &activity).await {
-        Ok(learned) if learned != crate::teams::contacts::Learned::Nothing => {
+    match contacts::learn(app.store(), &app.config().tenant_id, &activity).await {
+        Ok(learned) if learned != contacts::Learned::Nothing => {
             tracing::info!(
                 function = "teams",
                 invocation_id,
@@ -128,11 +131,11 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             _ => HttpResponse::new(200),
         }));
     };
-    let clicked = crate::teams::click::handle(&app, teams, &activity, value, invocation_id, Utc::now()).await;
+    let clicked = click::handle(&app.context(), teams, &activity, value, invocation_id, Utc::now()).await;
     let mut outputs = Outputs::new();
     if let Some(retry) = &clicked.retry {
-        tracing::info!(function = "teams", invocation_id, key = %retry.key, "decision queued for a retry of the resume");
-        outputs = crate::queue::enqueue(&app, outputs, retry.to_message()).await?;
+        tracing::info!(function = "teams", invocation_id, key = %retry.identity().key, "decision queued for a retry of the resume");
+        outputs = Outbox::of(&app).put(outputs, retry).await?;
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::json(200, &clicked.response)))
 }

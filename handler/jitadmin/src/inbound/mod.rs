@@ -1,6 +1,8 @@
-//! The edge of the HTTP functions: who is calling, and what we answer when we refuse.
+//! The edge of the HTTP functions: who is calling, what their notifications become, and
+//! what we answer when we refuse.
 
 mod callout_auth;
+pub mod notifications;
 mod problems;
 
 pub use callout_auth::{Caller, CalloutAuth};

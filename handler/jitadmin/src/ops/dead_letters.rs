@@ -5,17 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::queue::QueuedEvent;
-use crate::watch::WatchEvent;
-
-/// The application property that marks a replayed message: `{count}@{time}`.
-pub const REPLAY_PROPERTY: &str = "jitadmin-replay";
+use crate::queue::Event;
+pub use crate::queue::REPLAY_PROPERTY;
 
 /// What the message carries, read from its body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventSummary {
-    /// `callout`, `groupChange`, `lifecycle`, or `unknown`.
+    /// `callout`, `groupChange`, `lifecycle`, `teamsDecision`, or `unknown`.
     pub kind: String,
     /// The stage (callouts).
     pub stage: Option<String>,
@@ -69,25 +66,17 @@ pub fn summarise(body: &[u8]) -> EventSummary {
         ..EventSummary::default()
     };
     let Some(value) = event_body(body) else { return unknown };
-    if let Ok(event) = serde_json::from_value::<QueuedEvent>(value.clone()) {
-        return EventSummary {
-            kind: event.kind.as_str().to_string(),
-            stage: event.stage,
-            request_id: event.request_id,
-            user: event.user_id,
-            key: Some(event.key),
-        };
+    let Ok(event) = Event::from_body(&value) else {
+        return unknown;
+    };
+    let id = event.identity();
+    EventSummary {
+        kind: event.kind().as_str().to_string(),
+        stage: id.stage.map(str::to_string),
+        request_id: id.request_id.map(str::to_string),
+        user: id.user.map(str::to_string),
+        key: Some(id.key.to_string()),
     }
-    if let Ok(event) = serde_json::from_value::<WatchEvent>(value) {
-        return EventSummary {
-            kind: event.kind.as_str().to_string(),
-            stage: event.lifecycle_event.clone(),
-            request_id: None,
-            user: event.group_id.clone(),
-            key: Some(event.key),
-        };
-    }
-    unknown
 }
 
 /// The replay count in a `jitadmin-replay` value (`3@2026-...` -> 3).
@@ -110,7 +99,7 @@ pub fn replay_marker(previous: u32, now: DateTime<Utc>) -> String {
 /// Which dead letters to act on; every set criterion must match.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
-    /// Event kind (`callout`, `groupChange`, `lifecycle`, `unknown`), case-insensitive.
+    /// Event kind (`callout`, `groupChange`, `lifecycle`, `teamsDecision`, `unknown`), case-insensitive.
     pub kind: Option<String>,
     /// Stage: the Graph spelling or its tail (`created`, `granted`, `removed`), case-insensitive.
     pub stage: Option<String>,
@@ -176,8 +165,8 @@ mod tests {
             "../../../events/testdata/callout-granted-pascalcase.json"
         ))
         .unwrap();
-        let callout = jitadmin_events::callout::Callout::from_slice(&serde_json::to_vec(&payload).unwrap()).unwrap();
-        let event = QueuedEvent::callout(&callout, payload, "inv-1").unwrap();
+        let callout = jitadmin_events::callout::Callout::from_value(payload.clone()).unwrap();
+        let event = crate::queue::CalloutEvent::event(callout, payload, "inv-1", Utc::now()).unwrap();
         event.to_message().to_value().to_string().into_bytes()
     }
 
@@ -201,6 +190,24 @@ mod tests {
         assert_eq!(d.event.kind, "callout");
         assert_eq!(d.event.stage.as_deref(), Some("assignmentRequestGranted"));
         assert!(d.event.request_id.is_some() && d.event.user.is_some() && d.event.key.is_some());
+    }
+
+    #[test]
+    fn every_kind_of_event_is_named() {
+        let events = [
+            crate::queue::GroupChange::event("sub-1", "group-1", "7", "inv-1"),
+            crate::queue::Lifecycle::event("sub-1", jitadmin_events::notification::LifecycleEvent::Missed, "inv-2"),
+            crate::queue::TeamsDecision::event("i-1", "r-1", "u-1", "inv-3", Utc::now()),
+        ];
+        let kinds: Vec<String> = events
+            .iter()
+            .map(|e| summarise(e.to_message().to_value().to_string().as_bytes()).kind)
+            .collect();
+        assert_eq!(kinds, ["groupChange", "lifecycle", "teamsDecision"]);
+        let decision = summarise(events[2].to_message().to_value().to_string().as_bytes());
+        assert_eq!(decision.request_id.as_deref(), Some("r-1"));
+        assert_eq!(decision.user.as_deref(), Some("u-1"));
+        assert_eq!(decision.key.as_deref(), Some("teams-decision:i-1"));
     }
 
     #[test]

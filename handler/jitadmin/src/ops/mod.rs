@@ -1,9 +1,9 @@
-//! Operations: put dead-lettered events back to work (`jitadmin replay`) and read a
-//! request's whole trail (`jitadmin audit`).
+//! Operations: put dead-lettered events back to work (`jitadmin replay`), on Azure Service
+//! Bus or, in builds with the `dev` feature, the local host's queue.
 
-pub mod audit_trail;
 pub mod azure_queue;
 pub mod dead_letters;
+#[cfg(feature = "dev")]
 pub mod local_queue;
 pub mod replay;
 

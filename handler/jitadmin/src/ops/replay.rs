@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::azure_queue::AzureQueue;
 use super::dead_letters::DeadLetter;
+#[cfg(feature = "dev")]
 use super::local_queue::LocalQueue;
 
 /// What can stop a listing or a replay.
@@ -41,6 +42,7 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub enum DeadLetterQueue {
     /// The local host's store.
+    #[cfg(feature = "dev")]
     Local(LocalQueue),
     /// Azure Service Bus.
     Azure(AzureQueue),
@@ -50,6 +52,7 @@ impl DeadLetterQueue {
     /// Where, for messages.
     pub fn describe(&self) -> String {
         match self {
+            #[cfg(feature = "dev")]
             DeadLetterQueue::Local(q) => q.describe(),
             DeadLetterQueue::Azure(q) => q.describe(),
         }
@@ -58,6 +61,7 @@ impl DeadLetterQueue {
     /// Every dead letter, oldest first.
     pub async fn list(&self) -> Result<Vec<DeadLetter>, OpsError> {
         match self {
+            #[cfg(feature = "dev")]
             DeadLetterQueue::Local(q) => q.list(),
             DeadLetterQueue::Azure(q) => q.list().await,
         }
@@ -66,6 +70,7 @@ impl DeadLetterQueue {
     /// Replay `selected`; `step` hears each message's outcome as it happens.
     pub async fn replay(&self, selected: &[DeadLetter], step: impl FnMut(i64, &Outcome)) -> Result<(), OpsError> {
         match self {
+            #[cfg(feature = "dev")]
             DeadLetterQueue::Local(q) => q.replay(selected, step),
             DeadLetterQueue::Azure(q) => q.replay(selected, step).await,
         }

@@ -7,10 +7,10 @@ use jitadmin_graph::custom_extensions::{
     REQUEST_WORKFLOW_EXTENSION,
 };
 
-use super::duration::same;
 use super::{
     Action, Change, ProvisionError, Step, StepReport, NOTIFY_EXTENSION, PRE_EXPIRATION_EXTENSION, REQUEST_EXTENSION,
 };
+use jitadmin_events::duration::same_length as same;
 
 /// The ids of jitadmin's extensions (`None` in a dry run for one still to be created).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

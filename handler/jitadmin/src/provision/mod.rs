@@ -18,7 +18,6 @@
 //! earlier steps did stays done and a second run finishes the job.
 
 mod catalog_role;
-mod duration;
 mod extensions;
 mod intune_policy;
 pub mod report;
@@ -29,7 +28,7 @@ use jitadmin_graph::local_groups::GroupAction;
 use jitadmin_graph::GraphError;
 
 use crate::app::App;
-use crate::watch::WatchError;
+use crate::error::WatchError;
 pub use report::{Action, Change, Report, StepReport};
 
 /// Names of the extensions jitadmin owns in the catalog (found again by name).
@@ -220,7 +219,8 @@ pub fn preflight(settings: &ProvisionSettings) -> Result<Vec<String>, ProvisionE
                 .into(),
         ));
     }
-    duration::seconds(&settings.callback_timeout)
+    jitadmin_events::duration::parse(&settings.callback_timeout)
+        .map(|d| d.num_seconds().max(0) as u64)
         .filter(|s| (300..=14 * 86_400).contains(s))
         .ok_or_else(|| {
             ProvisionError::Refused(format!(

@@ -7,23 +7,19 @@
 use chrono::Utc;
 
 use super::{Action, Change, ProvisionError, Step, StepReport};
-use crate::watch::subscriptions::ensure_subscriptions;
+use crate::services::subscriptions::{describe, ensure_subscriptions, Subscriptions};
 
 pub(crate) async fn run(step: &Step<'_>) -> Result<StepReport, ProvisionError> {
     let s = step.settings;
     let app = step.app;
-    let watch = &app.config().devices;
+    let watch = &app.config().watch;
     if !watch.watching() {
         return Err(step.invalid(
             "the app's group watch is not configured: set JITADMIN_WATCH_GROUPS (with the admin group), \
              JITADMIN_NOTIFICATION_URL and JITADMIN_CLIENT_STATE as in the Function App",
         ));
     }
-    if !watch
-        .watch_groups
-        .iter()
-        .any(|g| g.eq_ignore_ascii_case(&s.admin_group))
-    {
+    if !watch.groups.iter().any(|g| g.eq_ignore_ascii_case(&s.admin_group)) {
         return Err(step.invalid(format!(
             "JITADMIN_WATCH_GROUPS does not name the admin group {}: the Function App would not renew its subscription",
             s.admin_group
@@ -57,14 +53,19 @@ pub(crate) async fn run(step: &Step<'_>) -> Result<StepReport, ProvisionError> {
         }
     };
     if change != Change::Unchanged && step.apply() {
-        let done = ensure_subscriptions(app, now)
+        let subs = Subscriptions {
+            store: app.store(),
+            graph: app.graph(),
+            settings: watch,
+        };
+        let done = ensure_subscriptions(subs, now)
             .await
             .map_err(|source| ProvisionError::Watch {
                 step: step.number,
                 name: step.name,
                 source: Box::new(source),
             })?;
-        tracing::info!(subscriptions = %crate::watch::subscriptions::describe(&done), "subscriptions ensured");
+        tracing::info!(subscriptions = %describe(&done), "subscriptions ensured");
     }
     Ok(step.report(vec![Action::new(change, what)]))
 }

@@ -1,6 +1,7 @@
 //! Approval cards: one per request stage routed to humans.
 
 use chrono::{DateTime, Utc};
+use jitadmin_events::callout::Stage;
 use serde::{Deserialize, Serialize};
 
 use super::SINGLE_ROW;
@@ -61,9 +62,9 @@ pub struct Approval {
     pub reason: Option<String>,
     /// When it expires if nobody decides.
     pub expires_at: DateTime<Utc>,
-    /// The stage that waits (Graph enum spelling), to build the resume body from.
+    /// The stage that waits (stored in the Graph enum spelling), to build the resume body from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
+    pub stage: Option<Stage>,
     /// The callout's `callbackUriPath` (the resume target), when it had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_uri_path: Option<String>,

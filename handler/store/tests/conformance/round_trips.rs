@@ -41,7 +41,7 @@ pub async fn every_record_type_round_trips(store: &Store) {
     a.decided_by = Some("approver@contoso.com".into());
     a.decided_at = Some(t("2026-11-28T10:00:00.123456Z"));
     a.reason = Some("on call".into());
-    a.stage = Some("assignmentRequestCreated".into());
+    a.stage = Some(jitadmin_events::callout::Stage::AssignmentRequestCreated);
     a.callback_uri_path = Some("/identityGovernance/entitlementManagement/assignmentRequests/r/resume".into());
     a.card_json = Some(r#"{"requestId":"req-stage-1","devices":[]}"#.into());
     a.decided_by_name = Some("Megan Bowen".into());

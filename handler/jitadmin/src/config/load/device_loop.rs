@@ -1,5 +1,5 @@
-//! The device loop's settings (issue 8): Intune syncs on grant and removal, the user's
-//! notification, check-in confirmation, and the watch on the admin groups.
+//! The device loop's settings, in three parts: the watch on the admin groups, Intune syncs
+//! on grant and removal with their check-ins, and the user's notice.
 
 use std::time::Duration;
 
@@ -28,11 +28,12 @@ pub enum DriftAction {
     Remove,
 }
 
-/// The device loop's settings.
+/// The watch on the admin groups: which groups, how drift is judged and handled, and the
+/// Graph subscriptions that report their changes.
 #[derive(Clone, PartialEq, Eq)]
-pub struct DeviceLoopConfig {
+pub struct WatchSettings {
     /// `JITADMIN_WATCH_GROUPS`: the admin groups watched for drift (object ids).
-    pub watch_groups: Vec<String>,
+    pub groups: Vec<String>,
     /// `JITADMIN_WATCH_ACCESS_PACKAGES`: an active assignment of one of these makes a member legitimate.
     pub access_packages: Vec<String>,
     /// `JITADMIN_NOTIFICATION_URL`: the public URL of `notifications` (with its `?code=` key),
@@ -42,46 +43,51 @@ pub struct DeviceLoopConfig {
     pub client_state: Option<String>,
     /// `JITADMIN_SUBSCRIPTION_RENEW_HOURS`: renew when less than this is left.
     pub renew_before: Duration,
-    /// `JITADMIN_SYNC_COALESCE_MINS`: syncs of one device for one reason within this window are one.
-    pub sync_window: Duration,
-    /// `JITADMIN_INTUNE_WRITES`, `JITADMIN_INTUNE_REQUESTS`, `JITADMIN_INTUNE_WINDOW_SECS`.
-    pub intune_limits: RateLimits,
-    /// `JITADMIN_NOTIFY`.
-    pub notify: NotifyMode,
-    /// `JITADMIN_NOTIFY_MAILBOX`: the mailbox user notifications are sent from.
-    pub notify_mailbox: Option<String>,
     /// `JITADMIN_DRIFT_ACTION`.
     pub drift_action: DriftAction,
-    /// `JITADMIN_CHECKIN_TIMEOUT_MINS`: after this, a synced device that has not checked in is reported.
-    pub checkin_timeout: Duration,
 }
 
-impl std::fmt::Debug for DeviceLoopConfig {
+impl std::fmt::Debug for WatchSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceLoopConfig")
-            .field("watch_groups", &self.watch_groups)
+        f.debug_struct("WatchSettings")
+            .field("groups", &self.groups)
             .field("access_packages", &self.access_packages)
             .field("notification_url", &self.notification_url.as_ref().map(|_| "(set)"))
             .field("client_state", &self.client_state.as_ref().map(|_| "***"))
             .field("renew_before", &self.renew_before)
-            .field("sync_window", &self.sync_window)
-            .field("intune_limits", &self.intune_limits)
-            .field("notify", &self.notify)
-            .field("notify_mailbox", &self.notify_mailbox)
             .field("drift_action", &self.drift_action)
-            .field("checkin_timeout", &self.checkin_timeout)
             .finish()
     }
 }
 
-impl DeviceLoopConfig {
+impl WatchSettings {
     /// Whether group watching is configured (groups, a URL and a clientState).
     pub fn watching(&self) -> bool {
-        !self.watch_groups.is_empty() && self.notification_url.is_some() && self.client_state.is_some()
+        !self.groups.is_empty() && self.notification_url.is_some() && self.client_state.is_some()
     }
 }
 
-pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, ConfigError> {
+/// Intune syncs on grant and removal, and their check-ins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// `JITADMIN_SYNC_COALESCE_MINS`: syncs of one device for one reason within this window are one.
+    pub window: Duration,
+    /// `JITADMIN_INTUNE_WRITES`, `JITADMIN_INTUNE_REQUESTS`, `JITADMIN_INTUNE_WINDOW_SECS`.
+    pub intune_limits: RateLimits,
+    /// `JITADMIN_CHECKIN_TIMEOUT_MINS`: after this, a synced device that has not checked in is reported.
+    pub checkin_timeout: Duration,
+}
+
+/// How the user is told what to do after a grant or removal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifySettings {
+    /// `JITADMIN_NOTIFY`.
+    pub mode: NotifyMode,
+    /// `JITADMIN_NOTIFY_MAILBOX`: the mailbox user notifications are sent from.
+    pub mailbox: Option<String>,
+}
+
+pub(in crate::config) fn load(get: Lookup<'_>) -> Result<(WatchSettings, SyncSettings, NotifySettings), ConfigError> {
     let watch_groups = list(get, "JITADMIN_WATCH_GROUPS");
     let notification_url = notification_url(get)?;
     let client_state = get("JITADMIN_CLIENT_STATE");
@@ -136,27 +142,35 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<DeviceLoopConfig, Confi
             ))
         }
     };
-    Ok(DeviceLoopConfig {
-        watch_groups,
+    let watch = WatchSettings {
+        groups: watch_groups,
         access_packages: list(get, "JITADMIN_WATCH_ACCESS_PACKAGES"),
         notification_url,
         client_state,
         renew_before: Duration::from_secs(3600 * number(get, "JITADMIN_SUBSCRIPTION_RENEW_HOURS", 72, 1..=720)?),
-        sync_window: Duration::from_secs(60 * number(get, "JITADMIN_SYNC_COALESCE_MINS", 10, 0..=1440)?),
+        drift_action,
+    };
+    let sync = SyncSettings {
+        window: Duration::from_secs(60 * number(get, "JITADMIN_SYNC_COALESCE_MINS", 10, 0..=1440)?),
         intune_limits: RateLimits {
             writes: number(get, "JITADMIN_INTUNE_WRITES", 150, 1..=400)? as usize,
             requests: number(get, "JITADMIN_INTUNE_REQUESTS", 1_500, 1..=4_000)? as usize,
             window: window(get)?,
         },
-        notify,
-        notify_mailbox,
-        drift_action,
         checkin_timeout: Duration::from_secs(60 * number(get, "JITADMIN_CHECKIN_TIMEOUT_MINS", 240, 1..=10_080)?),
-    })
+    };
+    let notify = NotifySettings {
+        mode: notify,
+        mailbox: notify_mailbox,
+    };
+    Ok((watch, sync, notify))
 }
 
 /// The effective value of one of these settings (secrets masked), `None` if not ours.
-pub(in crate::config) fn describe(c: &DeviceLoopConfig, name: &str) -> Option<String> {
+pub(in crate::config) fn describe(
+    (w, s, n): (&WatchSettings, &SyncSettings, &NotifySettings),
+    name: &str,
+) -> Option<String> {
     let join = |v: &[String]| {
         if v.is_empty() {
             "(none)".to_string()
@@ -165,31 +179,31 @@ pub(in crate::config) fn describe(c: &DeviceLoopConfig, name: &str) -> Option<St
         }
     };
     Some(match name {
-        "JITADMIN_WATCH_GROUPS" => join(&c.watch_groups),
-        "JITADMIN_WATCH_ACCESS_PACKAGES" => join(&c.access_packages),
-        "JITADMIN_NOTIFICATION_URL" => c
+        "JITADMIN_WATCH_GROUPS" => join(&w.groups),
+        "JITADMIN_WATCH_ACCESS_PACKAGES" => join(&w.access_packages),
+        "JITADMIN_NOTIFICATION_URL" => w
             .notification_url
             .as_deref()
             .map_or_else(|| "(none)".into(), mask_query),
-        "JITADMIN_CLIENT_STATE" => c.client_state.as_ref().map_or("(none)", |_| "*** (set)").into(),
-        "JITADMIN_SUBSCRIPTION_RENEW_HOURS" => (c.renew_before.as_secs() / 3600).to_string(),
-        "JITADMIN_SYNC_COALESCE_MINS" => (c.sync_window.as_secs() / 60).to_string(),
-        "JITADMIN_INTUNE_WRITES" => c.intune_limits.writes.to_string(),
-        "JITADMIN_INTUNE_REQUESTS" => c.intune_limits.requests.to_string(),
-        "JITADMIN_INTUNE_WINDOW_SECS" => c.intune_limits.window.as_secs_f64().to_string(),
-        "JITADMIN_NOTIFY" => match c.notify {
+        "JITADMIN_CLIENT_STATE" => w.client_state.as_ref().map_or("(none)", |_| "*** (set)").into(),
+        "JITADMIN_SUBSCRIPTION_RENEW_HOURS" => (w.renew_before.as_secs() / 3600).to_string(),
+        "JITADMIN_SYNC_COALESCE_MINS" => (s.window.as_secs() / 60).to_string(),
+        "JITADMIN_INTUNE_WRITES" => s.intune_limits.writes.to_string(),
+        "JITADMIN_INTUNE_REQUESTS" => s.intune_limits.requests.to_string(),
+        "JITADMIN_INTUNE_WINDOW_SECS" => s.intune_limits.window.as_secs_f64().to_string(),
+        "JITADMIN_NOTIFY" => match n.mode {
             NotifyMode::Teams => "teams",
             NotifyMode::Mail => "mail",
             NotifyMode::None => "none",
         }
         .into(),
-        "JITADMIN_NOTIFY_MAILBOX" => c.notify_mailbox.clone().unwrap_or_else(|| "(none)".into()),
-        "JITADMIN_DRIFT_ACTION" => match c.drift_action {
+        "JITADMIN_NOTIFY_MAILBOX" => n.mailbox.clone().unwrap_or_else(|| "(none)".into()),
+        "JITADMIN_DRIFT_ACTION" => match w.drift_action {
             DriftAction::Report => "report",
             DriftAction::Remove => "remove",
         }
         .into(),
-        "JITADMIN_CHECKIN_TIMEOUT_MINS" => (c.checkin_timeout.as_secs() / 60).to_string(),
+        "JITADMIN_CHECKIN_TIMEOUT_MINS" => (s.checkin_timeout.as_secs() / 60).to_string(),
         _ => return None,
     })
 }
@@ -240,19 +254,19 @@ mod tests {
 
     use super::*;
 
-    fn load_from(pairs: &[(&str, &str)]) -> Result<DeviceLoopConfig, ConfigError> {
+    fn load_from(pairs: &[(&str, &str)]) -> Result<(WatchSettings, SyncSettings, NotifySettings), ConfigError> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         load(&|name: &str| map.get(name).cloned())
     }
 
     #[test]
     fn defaults_watch_nothing_and_notify_nobody() {
-        let c = load_from(&[]).unwrap();
-        assert!(!c.watching());
-        assert_eq!(c.notify, NotifyMode::None);
-        assert_eq!(c.drift_action, DriftAction::Report);
-        assert_eq!(c.sync_window, Duration::from_secs(600));
-        assert_eq!(c.intune_limits, RateLimits::INTUNE_RECOMMENDED);
+        let (w, s, n) = load_from(&[]).unwrap();
+        assert!(!w.watching());
+        assert_eq!(n.mode, NotifyMode::None);
+        assert_eq!(w.drift_action, DriftAction::Report);
+        assert_eq!(s.window, Duration::from_secs(600));
+        assert_eq!(s.intune_limits, RateLimits::INTUNE_RECOMMENDED);
     }
 
     #[test]
@@ -269,18 +283,18 @@ mod tests {
 
     #[test]
     fn client_state_is_never_printed_nor_the_function_key() {
-        let c = load_from(&[
+        let (w, s, n) = load_from(&[
             ("JITADMIN_WATCH_GROUPS", "g1"),
             ("JITADMIN_NOTIFICATION_URL", "https://fn/api/notifications?code=key-123"),
             ("JITADMIN_CLIENT_STATE", "s3cr3t-state"),
         ])
         .unwrap();
-        assert!(c.watching());
+        assert!(w.watching());
         let printed = format!(
             "{:?} {:?} {:?}",
-            c,
-            describe(&c, "JITADMIN_CLIENT_STATE"),
-            describe(&c, "JITADMIN_NOTIFICATION_URL")
+            w,
+            describe((&w, &s, &n), "JITADMIN_CLIENT_STATE"),
+            describe((&w, &s, &n), "JITADMIN_NOTIFICATION_URL")
         );
         assert!(!printed.contains("s3cr3t") && !printed.contains("key-123"), "{printed}");
     }

@@ -1,0 +1,105 @@
+//! Deciding a created-stage request by the rules and carrying the decision out:
+//!
+//! - approve: resume with continue, detail "approve by rule X: reason" ([`Decision::short`]);
+//! - deny: resume with `state: denied`, the same detail (the rule's reason);
+//! - route: record an open approval in the store (the Teams card is posted from it), and
+//!   leave the request waiting.
+//!
+//! The caller ([`crate::flows::request`]) runs this under the event's ledger key and writes
+//! the returned [`Decided`] to the audit trail: the decision with its structured explanation,
+//! the facts it was made on, and for a denial the denial `history.lastDenial` reads later.
+
+mod approval;
+
+use chrono::{DateTime, Utc};
+use jitadmin_decide::{Decision, Outcome, RuleSet};
+use jitadmin_events::callout::RequestCallout;
+
+use super::request::resume_failed;
+use super::Context;
+use crate::audit::detail::{self, CalloutDetail, Denial};
+use crate::audit::CalloutStep;
+use crate::error::WorkError;
+use crate::services::facts::{self, Sources};
+use crate::services::resume::{self, Waiting};
+
+/// What deciding did, for the audit trail and the ledger.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    /// The decision.
+    pub decision: Decision,
+    /// What came of it: approved or denied (and whether Entra took the resume), or routed.
+    pub step: CalloutStep,
+    /// One line for the ledger and logs.
+    pub outcome: String,
+    /// Audit detail: the decision, the facts, whether a resume was sent, and a denial.
+    pub detail: CalloutDetail,
+}
+
+/// Gather the facts of `request`, decide by `rules`, and carry the decision out.
+/// `received_at` is when the callout arrived; `key` the event's ledger key.
+pub async fn decide_created(
+    ctx: &Context<'_>,
+    rules: &RuleSet,
+    request: &RequestCallout,
+    received_at: DateTime<Utc>,
+    key: &str,
+) -> Result<Decided, WorkError> {
+    let sources = Sources {
+        graph: ctx.graph,
+        store: Some(ctx.store),
+    };
+    let facts = facts::gather(sources, request, Utc::now()).await;
+    let decision = rules.decide(&facts);
+    tracing::info!(
+        key,
+        request_id = %request.access_package_assignment_request_id,
+        user = %facts.requestor.id,
+        outcome = %decision.outcome,
+        rule = decision.rule.as_deref(),
+        unavailable = facts.unavailable.len(),
+        "decided: {}",
+        decision.short()
+    );
+    let detail_text = decision.short();
+    let source = &ctx.request.resume_source;
+    let (step, note) = match decision.outcome {
+        Outcome::Approve | Outcome::Deny => {
+            let waiting = Waiting::of(request).map_err(resume_failed(key))?;
+            let body = match decision.outcome {
+                Outcome::Deny => waiting.deny_body(source, &detail_text),
+                _ => waiting.continue_body(source, &detail_text),
+            };
+            let result = resume::send(ctx.graph, &waiting, &body)
+                .await
+                .map_err(resume_failed(key))?;
+            let step = match decision.outcome {
+                Outcome::Deny => CalloutStep::RuleDenied(result.audited()),
+                _ => CalloutStep::RuleApproved(result.audited()),
+            };
+            (step, result.describe())
+        }
+        Outcome::Route => {
+            let note = approval::open(ctx, request, &facts, &decision, received_at, key).await?;
+            (CalloutStep::Routed, note)
+        }
+    };
+    let detail = CalloutDetail {
+        access_package: request.access_package.as_ref().and_then(|p| p.id.clone()),
+        requestor: request.requestor_user_id().map(str::to_string),
+        resumed: Some(step != CalloutStep::Routed),
+        decision: serde_json::to_value(&decision).ok().map(|d| detail::read(&d)),
+        facts: serde_json::to_value(&facts).ok(),
+        denial: (decision.outcome == Outcome::Deny).then(|| Denial {
+            reason: decision.reason.clone(),
+            rule: decision.rule.clone().unwrap_or_default(),
+        }),
+        ..CalloutDetail::default()
+    };
+    Ok(Decided {
+        step,
+        outcome: format!("{}; {note}", decision.short()),
+        detail,
+        decision,
+    })
+}

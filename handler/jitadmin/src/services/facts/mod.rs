@@ -1,0 +1,90 @@
+//! Gathering the facts a created-stage request is decided on: the callout payload, Graph
+//! (the user, their manager, their Intune devices, the request's justification and
+//! schedule) and the store (their elevation history), fetched concurrently.
+//!
+//! The facts are about the assignment's target (who would become a local administrator),
+//! which is the requestor for the `userAdd` requests My Access makes; the requestor is used
+//! when the callout names no target. A fact that cannot be fetched is listed in
+//! [`Facts::unavailable`], so the rules fall back to `on_error` and never approve on it.
+
+mod history;
+mod request;
+mod requestor;
+
+use chrono::{DateTime, Utc};
+use jitadmin_decide::Facts;
+use jitadmin_events::callout::RequestCallout;
+use jitadmin_graph::GraphClient;
+use jitadmin_store::Store;
+
+pub use history::HISTORY_DAYS;
+
+/// Where facts come from.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// Graph: users, managers, managed devices, assignment requests.
+    pub graph: &'a GraphClient,
+    /// The store: elevations and the audit trail. `None` marks `history` unavailable.
+    pub store: Option<&'a Store>,
+}
+
+/// The facts of `callout`'s request at `now`. Never fails: what cannot be fetched is
+/// marked unavailable (and logged).
+pub async fn gather(sources: Sources<'_>, callout: &RequestCallout, now: DateTime<Utc>) -> Facts {
+    let mut facts = Facts {
+        now,
+        ..Facts::default()
+    };
+    let request_id = callout.access_package_assignment_request_id.as_str();
+    let user = callout.target_user_id().or(callout.requestor_user_id());
+    let Some(user) = user.filter(|u| !u.is_empty()) else {
+        let (request, details_unavailable) = request::facts(callout, Ok(None), now);
+        facts.request = request;
+        facts.unavailable.extend(details_unavailable);
+        for part in ["requestor", "devices", "history"] {
+            facts.mark_unavailable(part, "the callout names no target user or requestor");
+        }
+        warn_unavailable(request_id, &facts);
+        return facts;
+    };
+    facts.requestor.id = user.to_string();
+
+    let graph = sources.graph;
+    let (user_result, manager, devices, details, history) = tokio::join!(
+        graph.get_user(user),
+        graph.get_manager(user),
+        graph.list_user_devices(user),
+        request::details(graph, callout),
+        history::read(sources.store, user, now),
+    );
+
+    let (request, details_unavailable) = request::facts(callout, details, now);
+    facts.request = request;
+    facts.unavailable.extend(details_unavailable);
+    match user_result {
+        Ok(found) => facts.requestor = requestor::from_graph(found),
+        Err(e) => facts.mark_unavailable("requestor", e.to_string()),
+    }
+    match manager {
+        Ok(m) => facts.requestor.manager = m.map(requestor::manager),
+        // A missing user already makes all of `requestor` unavailable.
+        Err(e) if !facts.is_unavailable("requestor") => facts.mark_unavailable("requestor.manager", e.to_string()),
+        Err(_) => {}
+    }
+    match devices {
+        Ok(list) => facts.devices = list.into_iter().map(|d| requestor::device(d, user)).collect(),
+        Err(e) => facts.mark_unavailable("devices", e.to_string()),
+    }
+    match history {
+        Ok(h) => facts.history = h,
+        Err(e) => facts.mark_unavailable("history", e),
+    }
+    warn_unavailable(request_id, &facts);
+    facts
+}
+
+fn warn_unavailable(request_id: &str, facts: &Facts) {
+    for u in &facts.unavailable {
+        tracing::warn!(request_id, user = %facts.requestor.id, fact = %u.fact, error = %u.error, "fact unavailable");
+    }
+}

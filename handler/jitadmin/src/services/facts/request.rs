@@ -1,0 +1,205 @@
+//! `request`: from the callout, completed from Graph's assignment request where the
+//! callout lacks the justification or the schedule (EM's wire form carries neither).
+
+use chrono::{DateTime, Utc};
+use jitadmin_decide::{AccessPackage, Request, Unavailable};
+use jitadmin_events::callout::{RequestCallout, Schedule};
+use jitadmin_graph::{GraphClient, GraphError};
+use serde::Deserialize;
+
+/// The parts of Graph's `accessPackageAssignmentRequest` the facts need.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Details {
+    /// The requestor's justification.
+    pub justification: Option<String>,
+    /// The requested schedule.
+    pub schedule: Option<Schedule>,
+    /// When the request was made.
+    pub created_date_time: Option<DateTime<Utc>>,
+}
+
+/// Reads the request from Graph, unless the callout already carries what it would give.
+pub async fn details(graph: &GraphClient, callout: &RequestCallout) -> Result<Option<Details>, GraphError> {
+    if callout.justification.is_some() && schedule_of(callout).is_some() {
+        return Ok(None);
+    }
+    let id = &callout.access_package_assignment_request_id;
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(GraphError::InvalidRequest(format!("unusable request id {id:?}")));
+    }
+    graph
+        .get_json(&format!(
+            "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{id}"
+        ))
+        .await
+        .map(Some)
+}
+
+fn schedule_of(callout: &RequestCallout) -> Option<&Schedule> {
+    callout
+        .schedule
+        .as_ref()
+        .or_else(|| callout.assignment.as_ref()?.schedule.as_ref())
+}
+
+/// The request's facts, and the ones that could not be had because Graph failed.
+pub fn facts(
+    callout: &RequestCallout,
+    details: Result<Option<Details>, GraphError>,
+    now: DateTime<Utc>,
+) -> (Request, Vec<Unavailable>) {
+    let mut unavailable = Vec::new();
+    let details = match details {
+        Ok(d) => d.unwrap_or_default(),
+        Err(e) => {
+            let error = e.to_string();
+            if callout.justification.is_none() {
+                unavailable.push(missing("request.justification", &error));
+            }
+            if schedule_of(callout).is_none() {
+                for fact in ["request.start", "request.end", "request.durationHours"] {
+                    unavailable.push(missing(fact, &error));
+                }
+            }
+            Details::default()
+        }
+    };
+    let schedule = schedule_of(callout).or(details.schedule.as_ref());
+    let start = schedule
+        .and_then(|s| s.start_date_time)
+        .or(details.created_date_time)
+        .unwrap_or(now);
+    let end = schedule.and_then(|s| end_of(s, start));
+    let package = callout.access_package.as_ref();
+    let request = Request {
+        id: callout.access_package_assignment_request_id.clone(),
+        request_type: callout
+            .request_type
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        justification: callout
+            .justification
+            .clone()
+            .or(details.justification)
+            .unwrap_or_default(),
+        answers: callout
+            .answers
+            .iter()
+            .filter_map(|a| {
+                let question = a.question_text()?.to_string();
+                let answer = a.value.clone().or_else(|| a.display_value.clone()).unwrap_or_default();
+                Some((question, answer))
+            })
+            .collect(),
+        start,
+        end,
+        duration_hours: end.map(|end| (end - start).num_seconds() as f64 / 3600.0),
+        access_package: AccessPackage {
+            id: package.and_then(|p| p.id.clone()).unwrap_or_default(),
+            display_name: package.and_then(|p| p.display_name.clone()).unwrap_or_default(),
+        },
+        policy_id: callout
+            .assignment
+            .as_ref()
+            .and_then(|a| a.policy())
+            .and_then(|p| p.id.clone())
+            .unwrap_or_default(),
+    };
+    (request, unavailable)
+}
+
+fn missing(fact: &str, error: &str) -> Unavailable {
+    Unavailable {
+        fact: fact.to_string(),
+        error: error.to_string(),
+    }
+}
+
+/// The end of a schedule starting at `start`: a fixed end, or start + duration; `None`
+/// when open-ended (`noExpiration`, or nothing given).
+fn end_of(schedule: &Schedule, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let expiration = schedule.expiration.as_ref()?;
+    if expiration.kind.as_deref() == Some("noExpiration") {
+        return None;
+    }
+    expiration.end_date_time.or_else(|| Some(start + expiration.length()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use jitadmin_events::callout::Callout;
+
+    fn created(extra: serde_json::Value) -> RequestCallout {
+        let mut body = serde_json::json!({
+            "Stage": "assignmentRequestCreated",
+            "CustomExtensionStageInstanceId": "i-1",
+            "AccessPackageAssignmentRequestId": "r-1",
+            "RequestType": "userAdd",
+            "AccessPackage": {"Id": "p-1", "DisplayName": "Local admin"},
+            "Assignment": {"Target": {"ObjectId": "u-1"}, "AssignmentPolicy": {"Id": "pol-1"}},
+            "Answers": [{"Value": "INC0012345", "AnsweredQuestion": {"TextString": "Ticket?"}}],
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        match Callout::from_value(body).expect("callout") {
+            Callout::Request(r) => *r,
+            other => panic!("not a request callout: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn graph_gives_the_justification_and_schedule_the_wire_callout_lacks() {
+        let now = Utc::now();
+        let start: DateTime<Utc> = "2026-11-28T08:00:00Z".parse().unwrap();
+        let details: Details = serde_json::from_value(serde_json::json!({
+            "justification": "INC0012345: printer driver",
+            "schedule": {"startDateTime": "2026-11-28T08:00:00Z", "recurrence": null,
+                         "expiration": {"endDateTime": null, "duration": "PT8H", "type": "afterDuration"}},
+        }))
+        .unwrap();
+        let (request, unavailable) = facts(&created(serde_json::json!({})), Ok(Some(details)), now);
+        assert!(unavailable.is_empty());
+        assert_eq!(request.justification, "INC0012345: printer driver");
+        assert_eq!(request.start, start);
+        assert_eq!(request.end, Some(start + Duration::hours(8)));
+        assert_eq!(request.duration_hours, Some(8.0));
+        assert_eq!(request.request_type, "userAdd");
+        assert_eq!(request.policy_id, "pol-1");
+        assert_eq!(request.access_package.display_name, "Local admin");
+        assert_eq!(request.answers.get("Ticket?").map(String::as_str), Some("INC0012345"));
+    }
+
+    #[test]
+    fn a_graph_failure_marks_the_justification_and_schedule_unavailable() {
+        let error = GraphError::InvalidRequest("boom".into());
+        let (request, unavailable) = facts(&created(serde_json::json!({})), Err(error), Utc::now());
+        let names: Vec<&str> = unavailable.iter().map(|u| u.fact.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "request.justification",
+                "request.start",
+                "request.end",
+                "request.durationHours"
+            ]
+        );
+        assert_eq!(request.end, None);
+    }
+
+    #[test]
+    fn an_open_ended_request_has_no_end_or_duration() {
+        let callout = created(serde_json::json!({
+            "Justification": "x",
+            "Schedule": {"StartDateTime": "2026-11-28T08:00:00Z", "Expiration": {"Type": "noExpiration"}},
+        }));
+        let (request, unavailable) = facts(&callout, Ok(None), Utc::now());
+        assert!(unavailable.is_empty());
+        assert_eq!(request.end, None);
+        assert_eq!(request.duration_hours, None);
+    }
+}

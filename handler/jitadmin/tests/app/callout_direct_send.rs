@@ -1,0 +1,90 @@
+//! With `JITADMIN_SERVICEBUS_*` set, `callout` sends the event to Service Bus itself (the
+//! output binding cannot set MessageId or SessionId for a custom handler): against
+//! tenant-sim's Service Bus, the message carries the event's key and user as MessageId and
+//! SessionId and no output binding is written; a failed send fails the invocation.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::callout_support::{fixture, invoke, settings, ScriptedGraph, TestApp};
+use jitadmin::app::App;
+use jitadmin::config::Config;
+use jitadmin::graph::StaticToken;
+use jitadmin::store::Store;
+use tenant_sim::service_bus::QueueSettings;
+use tenant_sim::{FaultKind, FaultRule, RoutePattern, Scenario, TenantSim};
+
+async fn start_direct() -> TestApp {
+    let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
+    sim.create_queue(QueueSettings::new("events").sessions());
+    let graph = ScriptedGraph::start().await;
+    let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
+    map.insert(
+        "JITADMIN_SERVICEBUS_CONNECTION_STRING".into(),
+        sim.service_bus_connection_string(),
+    );
+    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
+    assert!(
+        !format!("{config:?}").contains(&sim.service_bus_key()),
+        "the key is never printed"
+    );
+    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
+    let app = App::builder(config)
+        .credential(StaticToken::new("graph-test-token"))
+        .store(store)
+        .graph_sleep(Arc::new(|_| Box::pin(async {})))
+        .build()
+        .await
+        .expect("app");
+    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+    TestApp {
+        sim,
+        graph,
+        app,
+        router,
+    }
+}
+
+#[tokio::test]
+async fn the_event_goes_to_service_bus_with_its_key_and_session() {
+    let t = start_direct().await;
+    let answer = invoke::callout(
+        &t.router,
+        &[("Authorization", &t.bearer())],
+        &fixture("callout-created-pascalcase.json"),
+    )
+    .await;
+    assert_eq!(answer.status, 202, "{:?}", answer.body);
+    assert!(answer.messages.is_empty(), "no output binding message");
+    let sent = t.sim.queue_messages("events");
+    assert_eq!(sent.len(), 1);
+    let key = answer.body["key"].as_str().unwrap();
+    assert_eq!(sent[0].message_id, key);
+    assert!(sent[0].session_id.is_some());
+    assert!(sent[0].body_text().contains("azfnMessage"));
+    t.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_send_fails_the_callout_so_entitlement_management_calls_again() {
+    let t = start_direct().await;
+    t.sim.faults().inject(FaultRule::new(
+        RoutePattern::new("POST", "/servicebus/events/messages"),
+        FaultKind::ServiceUnavailable { retry_after: None },
+    ));
+    let envelope = serde_json::json!({"Data": {"req": {"Url": crate::callout_support::CALLOUT_URL, "Method": "POST", "Query": {},
+        "Headers": {"Content-Type": ["application/json"], "Authorization": [t.bearer()]},
+        "Body": fixture("callout-created-pascalcase.json")}}, "Metadata": {}});
+    let response = tower::ServiceExt::oneshot(
+        t.router.clone(),
+        http::Request::post("/callout")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(envelope.to_string()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 500);
+    assert!(t.sim.queue_messages("events").is_empty());
+    t.sim.shutdown().await;
+}

@@ -1,0 +1,25 @@
+//! The app crate's tests, one binary: the functions through `azfn_runtime::router` as the
+//! Functions host calls them, the flows against tenant-sim, and the `jitadmin` binary's
+//! commands. Shared set-up lives in `callout_support` and `devices_support`.
+
+mod callout_support;
+mod devices_support;
+
+mod architecture;
+mod callout_auth;
+mod callout_direct_send;
+mod callout_end_to_end;
+mod callout_stages;
+mod cli_decide;
+mod devices_burst;
+mod devices_notice;
+mod devices_sync;
+mod devices_watch;
+mod notifications_endpoint;
+mod process_callout;
+mod process_decide;
+mod process_managed_identity;
+mod process_replay;
+mod replay_service_bus;
+mod serve;
+mod teams_endpoint;
