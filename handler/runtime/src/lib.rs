@@ -38,6 +38,7 @@ mod error;
 mod function;
 pub mod http;
 mod invocation;
+pub mod layers;
 mod logs;
 pub mod problem;
 mod server;
@@ -48,7 +49,7 @@ pub use error::{BindingError, Error, StartError};
 pub use function::{Context, Functions, Invocation, Outputs, Trigger};
 pub use http::{HttpRequest, HttpResponse};
 pub use invocation::{InvocationRequest, InvocationResponse, SysMetadata};
-pub use logs::{init_tracing, invocation_span, record as record_field, InvocationLogLayer, CORRELATION_FIELDS};
+pub use logs::{init_tracing, record as record_field, InvocationLogLayer, MAX_LINES};
 pub use problem::Problem;
 pub use server::{
     error_chain, port_from_env, router, run, run_with, serve, shutdown_signal, ServerConfig, DEFAULT_BODY_LIMIT,
