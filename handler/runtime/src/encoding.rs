@@ -1,4 +1,4 @@
-//! The host's value encoding, undone once (spec A2.2).
+//! The host's value encoding, undone once.
 //!
 //! The Functions host JSON-serialises every string, number and boolean *before* it
 //! writes the request body, so `"abc"` arrives as `"\"abc\""` and `4` as `"4"`. The

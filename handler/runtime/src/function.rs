@@ -3,15 +3,18 @@
 use std::collections::BTreeMap;
 use std::task::{Context as TaskContext, Poll};
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt};
+use tower::{Layer, Service, ServiceExt};
 
 use crate::error::{BindingError, Error};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::invocation::InvocationRequest;
+use crate::layers::{CatchPanicLayer, MakeSpan, Panicked};
 use crate::service_bus::{OutputMessage, ServiceBusMessage};
 use crate::timer::TimerInfo;
 
@@ -56,6 +59,9 @@ impl Trigger for HttpRequest {
     }
 }
 
+/// Reading a Service Bus message records its correlation id (see
+/// [`ServiceBusMessage::correlation`]) as the field `correlation_id` of the invocation's
+/// span, when the span declares one.
 impl Trigger for ServiceBusMessage {
     fn from_request(request: &InvocationRequest, name: &str) -> Result<Self, BindingError> {
         let message = ServiceBusMessage::from_invocation(request, name)?;
@@ -117,7 +123,8 @@ impl Outputs {
     }
 
     /// Set any output binding to a JSON object. Never pass a bare string: the host
-    /// base64-decodes strings that happen to be valid base64 (spec A2.6).
+    /// base64-decodes an output string that happens to be valid base64, so text such as
+    /// `"test"` would reach the binding as other bytes.
     pub fn set(mut self, binding: &str, value: impl Serialize) -> Self {
         self.values
             .insert(binding.to_owned(), serde_json::to_value(value).unwrap_or(Value::Null));
@@ -145,6 +152,14 @@ impl Outputs {
 pub(crate) enum CallError {
     Binding(BindingError),
     Function(Error),
+    /// The function panicked; [`CatchPanic`](crate::layers::CatchPanic) logged the message.
+    Panicked,
+}
+
+impl From<Panicked> for CallError {
+    fn from(_: Panicked) -> Self {
+        CallError::Panicked
+    }
 }
 
 pub(crate) type BoxedFunction = BoxCloneSyncService<(InvocationRequest, Context), Outputs, CallError>;
@@ -199,10 +214,20 @@ where
     }
 }
 
-/// The functions a handler serves, by name.
+/// The functions a handler serves, by name, and how their invocations are traced.
 #[derive(Clone, Default)]
 pub struct Functions {
     pub(crate) map: BTreeMap<String, BoxedFunction>,
+    pub(crate) make_span: Option<MakeSpan>,
+}
+
+impl std::fmt::Debug for Functions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Functions")
+            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .field("custom_span", &self.make_span.is_some())
+            .finish()
+    }
 }
 
 impl Functions {
@@ -215,6 +240,9 @@ impl Functions {
     /// (the `name` of the trigger in its function.json). The trigger's type picks the
     /// decoding: [`HttpRequest`], [`ServiceBusMessage`], [`TimerInfo`], or raw
     /// [`serde_json::Value`].
+    ///
+    /// A panic in the service (or in decoding its trigger) fails only that invocation:
+    /// see [`CatchPanicLayer`].
     pub fn function<T, S>(mut self, name: &str, binding: &str, service: S) -> Self
     where
         T: Trigger,
@@ -227,7 +255,32 @@ impl Functions {
             inner: service,
             _trigger: std::marker::PhantomData,
         };
-        self.map.insert(name.to_owned(), BoxCloneSyncService::new(typed));
+        let caught = CatchPanicLayer::new().layer(typed);
+        self.map.insert(name.to_owned(), BoxCloneSyncService::new(caught));
+        self
+    }
+
+    /// Make each invocation's span with `make_span(function, invocation_id)`, to declare the
+    /// fields the application fills in with [`record_field`](crate::record_field).
+    ///
+    /// `tracing` needs a span's field names when the span is made, so declare them here,
+    /// empty (`tracing::field::Empty`), and record them once the event is read. The span must
+    /// have an `invocation_id` field: the log layer finds the invocation's `Logs` by it.
+    /// Without this call the span is [`default_span`](crate::layers::default_span).
+    ///
+    /// ```
+    /// use azfn_runtime::Functions;
+    /// use tracing::field::Empty;
+    ///
+    /// let functions = Functions::new().span(|function: &str, invocation_id: &str| {
+    ///     tracing::info_span!("invocation", function, invocation_id, order_id = Empty)
+    /// });
+    /// ```
+    pub fn span<F>(mut self, make_span: F) -> Self
+    where
+        F: Fn(&str, &str) -> tracing::Span + Send + Sync + 'static,
+    {
+        self.make_span = Some(Arc::new(make_span));
         self
     }
 

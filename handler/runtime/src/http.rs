@@ -1,4 +1,9 @@
-//! HTTP trigger input and HTTP output binding (spec A2.3, A2.6).
+//! HTTP trigger input and HTTP output binding.
+//!
+//! For an HTTP trigger the host sends the public request as an object `{Url, Method, Query,
+//! Headers, Params, Identities, Body}`, and reads the `http` output as `{statusCode, headers,
+//! body}`; see
+//! <https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>.
 
 use std::collections::BTreeMap;
 
@@ -244,6 +249,11 @@ impl HttpResponse {
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.insert(name.into(), value.into());
         self
+    }
+
+    /// The body parsed as JSON.
+    pub fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.body)
     }
 
     /// Set the body text.

@@ -1,4 +1,6 @@
-//! The invocation envelope exchanged with the host (spec A2.1 and A2.6).
+//! The invocation envelope exchanged with the host: the request payload `{Data, Metadata}`
+//! and the response payload `{Outputs, Logs, ReturnValue}`, see
+//! <https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,16 +1,20 @@
 //! Invocation logs: `tracing` events inside an invocation come back in `Logs`.
 //!
-//! The server opens a span named `invocation` around each call ([`invocation_span`]) with
-//! the function name and invocation id, and declares empty the fields an application records
-//! once it has read its event ([`CORRELATION_FIELDS`], with [`record`]), so every line of an
-//! invocation carries them; it ends with one summary line (`invocation finished`, `outcome`,
-//! `duration_ms`). [`InvocationLogLayer`] tags that span and appends every event in its scope,
-//! formatted as one line, to the invocation's buffer; the server takes the buffer when
-//! the call ends. Install the layer with [`init_tracing`] (stdout JSON lines plus the
-//! layer) or add [`InvocationLogLayer::new`] to your own subscriber.
+//! The server makes a span around each call (see [`crate::layers`]) holding the function
+//! name, the invocation id and whatever fields the application declared for
+//! [`record`] to fill in once it has read its event; every line of the invocation then
+//! carries them, up to the summary line (`invocation finished`, `outcome`, `duration_ms`).
+//! [`InvocationLogLayer`] recognises that span by its `invocation_id`, and appends every
+//! event in its scope, formatted as one line, to the invocation's buffer; the server takes
+//! the buffer when the call ends and returns it to the host, which writes it to the
+//! invocation's log
+//! (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>).
+//! Install the layer with [`init_tracing`] (stdout JSON lines plus the layer) or add
+//! [`InvocationLogLayer::new`] to your own subscriber.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::future::Future;
 use std::sync::{Mutex, OnceLock};
 
 use tracing::field::{Field, Visit};
@@ -21,28 +25,30 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-/// Fields of the invocation span an application fills in with [`record`] once it parsed its
-/// event: what kind of event, the business id it concerns, the user it concerns, and the
-/// correlation id carried across queue hops (a Service Bus trigger records the message's own).
-pub const CORRELATION_FIELDS: [&str; 4] = ["event_kind", "request_id", "user", "correlation_id"];
-
-/// The span of one invocation: `function`, `invocation_id`, and [`CORRELATION_FIELDS`] empty.
-pub fn invocation_span(function: &str, invocation_id: &str) -> tracing::Span {
-    tracing::info_span!(
-        "invocation",
-        function = %function,
-        invocation_id = %invocation_id,
-        event_kind = tracing::field::Empty,
-        request_id = tracing::field::Empty,
-        user = tracing::field::Empty,
-        correlation_id = tracing::field::Empty,
-    )
+tokio::task_local! {
+    /// The span of the invocation the current task runs.
+    static INVOCATION_SPAN: tracing::Span;
 }
 
-/// Record a correlation field (one of [`CORRELATION_FIELDS`]) on the current invocation's span.
-/// Outside an invocation, or for another field name, nothing happens.
-pub fn record(field: &str, value: &str) {
-    tracing::Span::current().record(field, value);
+/// Run `future` as the invocation whose span is `span`, for [`record`].
+pub(crate) async fn in_invocation<F: Future>(span: tracing::Span, future: F) -> F::Output {
+    INVOCATION_SPAN.scope(span, future).await
+}
+
+/// Record `value` for the field `name` of the current invocation's span, so that every
+/// later line of the invocation carries it.
+///
+/// The field must be one the span declared (see
+/// [`Functions::span`](crate::Functions::span)); `tracing` ignores others. Inside an
+/// invocation this records on the invocation's span even when a nested span is current; in a
+/// task the function spawned, it records on the current span.
+pub fn record(name: &str, value: &str) {
+    let recorded = INVOCATION_SPAN.try_with(|span| {
+        span.record(name, value);
+    });
+    if recorded.is_err() {
+        tracing::Span::current().record(name, value);
+    }
 }
 
 /// Lines kept per invocation; more are counted and summarised in one last line.
@@ -52,6 +58,8 @@ pub const MAX_LINES: usize = 1000;
 struct Buffer {
     lines: Vec<String>,
     dropped: usize,
+    /// True once a span was recognised as this invocation's.
+    claimed: bool,
 }
 
 fn buffers() -> &'static Mutex<HashMap<String, Buffer>> {
@@ -59,23 +67,59 @@ fn buffers() -> &'static Mutex<HashMap<String, Buffer>> {
     BUFFERS.get_or_init(Default::default)
 }
 
-pub(crate) fn begin(invocation_id: &str) {
-    if let Ok(mut map) = buffers().lock() {
-        map.insert(invocation_id.to_owned(), Buffer::default());
+/// The log buffer of one invocation, open from [`Collector::begin`] until
+/// [`Collector::finish`], or until dropped (an abandoned call leaves nothing behind).
+pub(crate) struct Collector {
+    invocation_id: String,
+    finished: bool,
+}
+
+impl Collector {
+    pub(crate) fn begin(invocation_id: &str) -> Self {
+        if let Ok(mut map) = buffers().lock() {
+            map.insert(invocation_id.to_owned(), Buffer::default());
+        }
+        Collector {
+            invocation_id: invocation_id.to_owned(),
+            finished: false,
+        }
+    }
+
+    /// The lines collected, and a last line counting those over [`MAX_LINES`].
+    pub(crate) fn finish(mut self) -> Vec<String> {
+        self.finished = true;
+        let buffer = take(&self.invocation_id).unwrap_or_default();
+        let mut lines = buffer.lines;
+        if buffer.dropped > 0 {
+            lines.push(format!("({} more log lines dropped)", buffer.dropped));
+        }
+        lines
     }
 }
 
-pub(crate) fn finish(invocation_id: &str) -> Vec<String> {
-    let buffer = buffers()
-        .lock()
-        .ok()
-        .and_then(|mut map| map.remove(invocation_id))
-        .unwrap_or_default();
-    let mut lines = buffer.lines;
-    if buffer.dropped > 0 {
-        lines.push(format!("({} more log lines dropped)", buffer.dropped));
+impl Drop for Collector {
+    fn drop(&mut self) {
+        if !self.finished {
+            take(&self.invocation_id);
+        }
     }
-    lines
+}
+
+fn take(invocation_id: &str) -> Option<Buffer> {
+    buffers().lock().ok().and_then(|mut map| map.remove(invocation_id))
+}
+
+/// Mark the open buffer of `invocation_id` as claimed by a span; false when there is no
+/// open buffer or a span already claimed it.
+fn claim(invocation_id: &str) -> bool {
+    let Ok(mut map) = buffers().lock() else { return false };
+    match map.get_mut(invocation_id) {
+        Some(buffer) if !buffer.claimed => {
+            buffer.claimed = true;
+            true
+        }
+        _ => false,
+    }
 }
 
 fn push(invocation_id: &str, line: String) {
@@ -92,21 +136,30 @@ fn push(invocation_id: &str, line: String) {
 
 struct InvocationTag {
     id: String,
-    /// ` event_kind=.. request_id=..`: the correlation fields recorded so far.
-    fields: String,
+    /// The span's own fields with a value, in declaration order, except `function` and
+    /// `invocation_id` (the host knows those): they end every line of the invocation.
+    fields: Vec<(&'static str, String)>,
 }
 
-struct CorrelationVisitor<'a>(&'a mut String);
-impl Visit for CorrelationVisitor<'_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if CORRELATION_FIELDS.contains(&field.name()) {
-            let _ = write!(self.0, " {}={}", field.name(), value);
+impl InvocationTag {
+    fn set(&mut self, name: &'static str, value: String) {
+        if name == "function" || name == "invocation_id" {
+            return;
+        }
+        match self.fields.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => *existing = value,
+            None => self.fields.push((name, value)),
         }
     }
+}
+
+struct SpanFieldVisitor<'a>(&'a mut InvocationTag);
+impl Visit for SpanFieldVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.set(field.name(), value.to_owned());
+    }
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if CORRELATION_FIELDS.contains(&field.name()) {
-            let _ = write!(self.0, " {}={:?}", field.name(), value);
-        }
+        self.0.set(field.name(), format!("{value:?}"));
     }
 }
 
@@ -161,16 +214,24 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        if attrs.metadata().name() != "invocation" {
+        if attrs.metadata().fields().field("invocation_id").is_none() {
             return;
         }
         let mut visitor = IdVisitor(None);
         attrs.record(&mut visitor);
-        if let (Some(invocation_id), Some(span)) = (visitor.0, ctx.span(id)) {
-            span.extensions_mut().insert(InvocationTag {
+        let Some(invocation_id) = visitor.0 else { return };
+        // Only the span made for an open invocation, and only the first one: a nested span
+        // that repeats the id is not a second invocation.
+        if !claim(&invocation_id) {
+            return;
+        }
+        if let Some(span) = ctx.span(id) {
+            let mut tag = InvocationTag {
                 id: invocation_id,
-                fields: String::new(),
-            });
+                fields: Vec::new(),
+            };
+            attrs.record(&mut SpanFieldVisitor(&mut tag));
+            span.extensions_mut().insert(tag);
         }
     }
 
@@ -178,7 +239,7 @@ where
         let Some(span) = ctx.span(id) else { return };
         let mut extensions = span.extensions_mut();
         if let Some(tag) = extensions.get_mut::<InvocationTag>() {
-            values.record(&mut CorrelationVisitor(&mut tag.fields));
+            values.record(&mut SpanFieldVisitor(tag));
         }
     }
 
@@ -193,17 +254,17 @@ where
                 };
                 event.record(&mut visitor);
                 let meta = event.metadata();
-                push(
-                    &tag.id,
-                    format!(
-                        "{} {}: {}{}{}",
-                        meta.level(),
-                        meta.target(),
-                        visitor.message,
-                        visitor.fields,
-                        tag.fields
-                    ),
+                let mut line = format!(
+                    "{} {}: {}{}",
+                    meta.level(),
+                    meta.target(),
+                    visitor.message,
+                    visitor.fields
                 );
+                for (name, value) in &tag.fields {
+                    let _ = write!(line, " {name}={value}");
+                }
+                push(&tag.id, line);
                 return;
             }
         }

@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -11,13 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use tokio::net::TcpListener;
-use tower::ServiceExt;
-use tracing::Instrument;
+use tower::{Layer, ServiceExt};
 
 use crate::error::StartError;
-use crate::function::{CallError, Context, Functions};
+use crate::function::{BoxedFunction, CallError, Context, Functions};
 use crate::invocation::{InvocationRequest, InvocationResponse};
-use crate::logs;
+use crate::layers::{Trace, TraceLayer, Traced};
 use crate::problem::Problem;
 
 /// The environment variable the host sets to the port it will call.
@@ -43,6 +41,8 @@ impl Default for ServerConfig {
 struct AppState {
     functions: Functions,
     config: ServerConfig,
+    /// The invocation span, summary line and `Logs`, around every function.
+    trace: TraceLayer,
 }
 
 /// Read `FUNCTIONS_CUSTOMHANDLER_PORT`.
@@ -56,7 +56,12 @@ pub fn port_from_env() -> Result<u16, StartError> {
 
 /// The router serving `functions`; useful to embed or to test without a socket.
 pub fn router(functions: Functions, config: ServerConfig) -> Router {
-    let state = Arc::new(AppState { functions, config });
+    let trace = TraceLayer::new(functions.make_span.clone());
+    let state = Arc::new(AppState {
+        functions,
+        config,
+        trace,
+    });
     Router::new()
         .route("/", get(ready).head(ready))
         .route("/{function}", any(invoke))
@@ -94,27 +99,66 @@ pub async fn run_with(functions: Functions, config: ServerConfig) -> Result<(), 
     serve(listener, functions, config, shutdown_signal()).await
 }
 
-/// Resolves on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+/// Resolves on SIGTERM or SIGINT, received after this call.
+///
+/// Called inside a Tokio runtime, it listens from the moment it is called, so a signal sent
+/// before the future is first polled is not missed; outside one, it starts listening when
+/// first polled. The host stops a custom handler with SIGTERM.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    let listening = tokio::runtime::Handle::try_current().is_ok().then(Signals::listen);
+    async move {
+        let signals = match listening {
+            Some(signals) => signals,
+            None => Signals::listen(),
+        };
+        signals.recv().await;
+        tracing::info!("shutdown requested; finishing in-flight invocations");
     }
-    tracing::info!("shutdown requested; finishing in-flight invocations");
+}
+
+/// Listeners for the signals that stop the handler.
+struct Signals {
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn listen() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        Signals {
+            terminate: signal(SignalKind::terminate()).ok(),
+            interrupt: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> Self {
+        Signals {}
+    }
+
+    #[cfg(unix)]
+    async fn recv(self) {
+        async fn next(signal: Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            _ = next(self.terminate) => {},
+            _ = next(self.interrupt) => {},
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn ready() -> impl IntoResponse {
@@ -170,21 +214,20 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
                 .into_response()
         }
     };
-    call(function, envelope, context).await
+    call(state.trace.layer(function), envelope, context).await
 }
 
-async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequest, context: Context) -> Response {
-    let span = logs::invocation_span(&context.function_name, &context.invocation_id);
+/// Run one invocation and answer the host: the outputs, or a problem with the logs.
+async fn call(function: Trace<BoxedFunction>, envelope: InvocationRequest, context: Context) -> Response {
     let invocation_id = context.invocation_id.clone();
-    logs::begin(&invocation_id);
-    let started = Instant::now();
-    let result = function.oneshot((envelope, context)).instrument(span.clone()).await;
-    let duration_ms = started.elapsed().as_millis() as u64;
-    let response = match result {
+    let traced = match function.oneshot((envelope, context)).await {
+        Ok(traced) => traced,
+        Err(never) => match never {},
+    };
+    let Traced { result, logs } = traced;
+    let problem = match result {
         Ok(outputs) => {
-            span.in_scope(|| tracing::info!(outcome = "succeeded", duration_ms, "invocation finished"));
             let (outputs, return_value) = outputs.into_parts();
-            let logs = logs::finish(&invocation_id);
             return Json(InvocationResponse {
                 outputs,
                 logs,
@@ -192,30 +235,19 @@ async fn call(function: crate::function::BoxedFunction, envelope: InvocationRequ
             })
             .into_response();
         }
-        Err(CallError::Binding(e)) => {
-            span.in_scope(
-                || tracing::warn!(outcome = "rejected", duration_ms, error = %e, "invocation finished: bad binding"),
-            );
-            Problem::new("bad-binding", "Bad binding value", 400).with_detail(e.to_string())
-        }
-        Err(CallError::Function(e)) => {
-            span.in_scope(|| {
-                tracing::error!(outcome = "failed", duration_ms, error = %error_chain(e.as_ref()), "invocation finished: failed")
-            });
-            match e.downcast::<Problem>() {
-                Ok(problem) => *problem,
-                Err(e) => {
-                    Problem::new("function-failed", "The function failed", 500).with_detail(error_chain(e.as_ref()))
-                }
-            }
-        }
+        Err(CallError::Binding(e)) => Problem::new("bad-binding", "Bad binding value", 400).with_detail(e.to_string()),
+        Err(CallError::Function(e)) => match e.downcast::<Problem>() {
+            Ok(problem) => *problem,
+            Err(e) => Problem::new("function-failed", "The function failed", 500).with_detail(error_chain(e.as_ref())),
+        },
+        Err(CallError::Panicked) => Problem::new("function-panicked", "The function panicked", 500)
+            .with_detail("the function panicked; its message is in the invocation's logs"),
     };
-    let logs = logs::finish(&invocation_id);
-    let mut response = response.with("invocationId", invocation_id);
+    let mut problem = problem.with("invocationId", invocation_id);
     if !logs.is_empty() {
-        response = response.with("Logs", logs);
+        problem = problem.with("Logs", logs);
     }
-    response.into_response()
+    problem.into_response()
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, Problem> {

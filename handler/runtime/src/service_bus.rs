@@ -1,19 +1,26 @@
-//! Service Bus trigger input and output binding (spec A2.4, A2.6).
+//! Service Bus trigger input and output binding.
 //!
 //! # The envelope
 //! The host copies a JSON body's top-level properties into the trigger metadata, where
-//! they can shadow system keys such as `MessageId` ([HOST-7119]). Messages written with
-//! [`OutputMessage`] therefore have exactly one top-level key, `azfnMessage`, holding
-//! the body and the broker properties the sender wants:
+//! they can shadow system keys such as `MessageId`: a body `{"MessageId": "x"}` makes the
+//! metadata say the message id is `x`. Messages written with [`OutputMessage`] therefore
+//! have exactly one top-level key, `azfnMessage`, holding the body and the broker
+//! properties the sender wants:
 //!
 //! ```json
 //! {"azfnMessage": {"messageId": "k1", "sessionId": "u1", "applicationProperties": {}, "body": {}}}
 //! ```
 //!
-//! The Functions Service Bus output binding sets only the body for non-.NET handlers
-//! (Azure/Azure-Functions#2262), so in Azure the broker properties travel inside the
-//! envelope and [`ServiceBusMessage`] reads them from there when the broker's own
-//! metadata lacks them; `azfn-local` applies them as broker properties.
+//! For a custom handler the Service Bus output binding sets only the message body (setting
+//! broker properties such as the message id needs the .NET SDK types, see
+//! <https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-output>),
+//! so in Azure the broker properties travel inside the envelope and [`ServiceBusMessage`]
+//! reads them from there when the broker's own metadata lacks them; `azfn-local` applies
+//! them as broker properties.
+//!
+//! The trigger's metadata (`MessageId`, `DeliveryCount`, `ApplicationProperties`, ...) is
+//! listed in
+//! <https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger>.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -207,6 +214,22 @@ impl OutputMessage {
             serde_json::to_value(&self.envelope).unwrap_or(Value::Null),
         );
         Value::Object(map)
+    }
+
+    /// The message a function wrote as `value` (one item of its output binding): the
+    /// inverse of [`to_value`](Self::to_value). A value that is not an envelope is the body
+    /// of a message without broker properties.
+    pub fn from_value(value: &Value) -> Self {
+        let envelope = match value {
+            Value::Object(map) if map.len() == 1 => map
+                .get(ENVELOPE_KEY)
+                .and_then(|inner| serde_json::from_value::<Envelope>(inner.clone()).ok()),
+            _ => None,
+        };
+        match envelope {
+            Some(envelope) => OutputMessage { envelope },
+            None => OutputMessage::new(value),
+        }
     }
 
     /// The envelope.

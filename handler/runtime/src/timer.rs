@@ -1,4 +1,5 @@
-//! Timer trigger input (spec A2.5).
+//! Timer trigger input: the serialised `TimerInfo` the host sends, see
+//! <https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer>.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! Every envelope shape of spec A2 as a fixture, parsed into its typed form.
+//! Envelopes as the host sends them, from files, parsed into their typed forms.
 
 use azfn_runtime::{HttpRequest, InvocationRequest, ServiceBusMessage, TimerInfo, Trigger};
 use serde_json::json;
@@ -9,7 +9,7 @@ fn envelope(text: &str) -> InvocationRequest {
 
 #[test]
 fn http_post_with_json_body_and_query_object() {
-    let req = envelope(include_str!("../testdata/http-post-json-body.json"));
+    let req = envelope(include_str!("../../testdata/http-post-json-body.json"));
     let http = HttpRequest::from_request(&req, "req").unwrap();
     assert_eq!(http.method, "POST");
     assert_eq!(http.path(), "/api/callout");
@@ -23,7 +23,7 @@ fn http_post_with_json_body_and_query_object() {
 
 #[test]
 fn http_get_without_body_and_query_as_string() {
-    let req = envelope(include_str!("../testdata/http-get-no-body-query-string.json"));
+    let req = envelope(include_str!("../../testdata/http-get-no-body-query-string.json"));
     let http = HttpRequest::from_request(&req, "req").unwrap();
     assert_eq!(http.method, "GET");
     assert!(http.query.is_empty());
@@ -33,7 +33,7 @@ fn http_get_without_body_and_query_as_string() {
 
 #[test]
 fn http_query_as_a_string_holding_an_object() {
-    let req = envelope(include_str!("../testdata/http-post-query-string-object.json"));
+    let req = envelope(include_str!("../../testdata/http-post-query-string-object.json"));
     let http = HttpRequest::from_request(&req, "req").unwrap();
     assert_eq!(
         http.query.get("validationToken").map(String::as_str),
@@ -48,7 +48,7 @@ fn http_query_as_a_string_holding_an_object() {
 
 #[test]
 fn http_base64_body_for_octet_stream() {
-    let req = envelope(include_str!("../testdata/http-post-base64-body.json"));
+    let req = envelope(include_str!("../../testdata/http-post-base64-body.json"));
     let http = HttpRequest::from_request(&req, "req").unwrap();
     assert_eq!(http.body.as_deref(), Some(&[0u8, 1, 2, 3, 255][..]));
     assert_eq!(http.params.get("kind").map(String::as_str), Some("blob"));
@@ -56,7 +56,7 @@ fn http_base64_body_for_octet_stream() {
 
 #[test]
 fn service_bus_double_encoded_values_and_envelope() {
-    let req = envelope(include_str!("../testdata/servicebus-double-encoded.json"));
+    let req = envelope(include_str!("../../testdata/servicebus-double-encoded.json"));
     let msg = ServiceBusMessage::from_request(&req, "msg").unwrap();
     assert!(msg.enveloped);
     assert_eq!(
@@ -81,7 +81,7 @@ fn service_bus_double_encoded_values_and_envelope() {
 
 #[test]
 fn service_bus_plain_values_without_envelope() {
-    let req = envelope(include_str!("../testdata/servicebus-plain.json"));
+    let req = envelope(include_str!("../../testdata/servicebus-plain.json"));
     let msg = ServiceBusMessage::from_request(&req, "msg").unwrap();
     assert!(!msg.enveloped);
     assert_eq!(msg.body, json!({"kind": "plain", "n": 7}));
@@ -94,7 +94,7 @@ fn service_bus_plain_values_without_envelope() {
 
 #[test]
 fn timer_with_schedule_status() {
-    let req = envelope(include_str!("../testdata/timer.json"));
+    let req = envelope(include_str!("../../testdata/timer.json"));
     let timer = TimerInfo::from_request(&req, "tick").unwrap();
     assert!(timer.is_past_due);
     assert_eq!(
@@ -108,7 +108,7 @@ fn timer_with_schedule_status() {
 #[test]
 fn third_party_http_fixture_with_identities() {
     let req = envelope(include_str!(
-        "../testdata/azfunc-go/custom-handler-request-http-trigger-with-identities.azfunc-go-fixture.json"
+        "../../testdata/azfunc-go/custom-handler-request-http-trigger-with-identities.azfunc-go-fixture.json"
     ));
     let http = HttpRequest::from_request(&req, "req").unwrap();
     assert_eq!(http.url, "http://localhost:7071/api/endpoint");
@@ -119,7 +119,7 @@ fn third_party_http_fixture_with_identities() {
 #[test]
 fn third_party_service_bus_fixture() {
     let req = envelope(include_str!(
-        "../testdata/azfunc-go/custom-handler-request-servicebus-trigger.azfunc-go-fixture.json"
+        "../../testdata/azfunc-go/custom-handler-request-servicebus-trigger.azfunc-go-fixture.json"
     ));
     let msg = ServiceBusMessage::from_request(&req, "queue").unwrap();
     assert_eq!(msg.body, json!({"message": "hello", "number": 2}));
@@ -140,7 +140,7 @@ fn third_party_service_bus_fixture() {
 #[test]
 fn third_party_queue_fixture_single_encoded_body() {
     let req = envelope(include_str!(
-        "../testdata/azfunc-go/custom-handler-request-queue-trigger.azfunc-go-fixture.json"
+        "../../testdata/azfunc-go/custom-handler-request-queue-trigger.azfunc-go-fixture.json"
     ));
     let body: serde_json::Value = azfn_runtime::encoding::from_json_body(&req.data["queue"]).unwrap();
     assert_eq!(body["number"], 2);
@@ -153,7 +153,7 @@ fn third_party_queue_fixture_single_encoded_body() {
 #[test]
 fn third_party_timer_fixture() {
     let req = envelope(include_str!(
-        "../testdata/azfunc-go/custom-handler-request-timer-trigger.azfunc-go-fixture.json"
+        "../../testdata/azfunc-go/custom-handler-request-timer-trigger.azfunc-go-fixture.json"
     ));
     let timer = TimerInfo::from_request(&req, "timer").unwrap();
     assert!(!timer.is_past_due);
@@ -162,7 +162,7 @@ fn third_party_timer_fixture() {
 
 #[test]
 fn missing_trigger_binding_is_named() {
-    let req = envelope(include_str!("../testdata/timer.json"));
+    let req = envelope(include_str!("../../testdata/timer.json"));
     let err = TimerInfo::from_request(&req, "nope").unwrap_err();
     assert_eq!(err.to_string(), "the invocation has no input binding named 'nope'");
 }
