@@ -1,11 +1,9 @@
 //! The bearer-token matrix: every check, the key refresh limit, and an unreachable key set.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{b64, jwk, key, sign, sign_with_header, KeyServer, NOW, TENANT};
+use crate::support::{b64, jwk, key, sign, sign_with_header, KeyServer, NOW, TENANT};
 use jitadmin_auth::{
     AuthError, BearerConfig, BearerValidator, CallerClaim, EntraAuthority, KeySource, KeySourceConfig, ManualClock,
 };

@@ -1,12 +1,12 @@
 //! The PoP matrix: a signed request bound to its access token, to this request, to now,
 //! used once.
 
-mod common;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{jwk, key, sign, sign_with_header, KeyServer, TestKey, NOW, TENANT};
+use crate::support::{jwk, key, sign, sign_with_header, KeyServer, TestKey, NOW, TENANT};
 use jitadmin_auth::{
     AuthError, EntraAuthority, InMemoryReplayCache, KeySource, KeySourceConfig, ManualClock, PopBinding, PopConfig,
     PopRequest, PopValidator, PublicJwk, EM_APP_ID,
@@ -264,8 +264,8 @@ async fn alg_none_outer_request_is_refused() {
     let at = access_token(&f, json!({"jwk": pop_jwk(key(2))}));
     let token = format!(
         "{}.{}.",
-        common::b64(&json!({"alg": "none"})),
-        common::b64(&shr_payload(&at))
+        support::b64(&json!({"alg": "none"})),
+        support::b64(&shr_payload(&at))
     );
     assert_eq!(
         check(&f, &token).await,

@@ -1,11 +1,10 @@
-//! The Bot Framework matrix (spec functions-teams B3).
-
-mod common;
+//! The Bot Framework matrix: every check Microsoft documents for tokens the Bot Connector sends
+//! to a bot (issuer, audience, lifetime, signing key and its channel endorsement, `serviceUrl`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{jwk_endorsed, key, sign, sign_with_header, KeyServer, NOW};
+use crate::support::{jwk_endorsed, key, sign, sign_with_header, KeyServer, NOW};
 use jitadmin_auth::{AuthError, BotConfig, BotValidator, KeySource, KeySourceConfig, ManualClock};
 use serde_json::{json, Value};
 
