@@ -1,10 +1,8 @@
 //! The decision table: rules and facts in, decision and explanation out.
 
-mod support;
-
+use crate::support::{at, case, own, run, Case};
 use chrono::Duration;
 use jitadmin_decide::{Denial, Device, Fallback, Manager, Outcome, RuleVerdict};
-use support::{at, case, own, run, Case};
 
 use Outcome::{Approve, Deny, Route};
 use RuleVerdict::{Error, Matched, NotMatched};
