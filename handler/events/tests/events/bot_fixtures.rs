@@ -20,7 +20,9 @@ struct CardData {
 
 #[test]
 fn invoke_card_action_carries_verb_data_user_and_place() {
-    let a = parse(include_bytes!("../testdata/activity-invoke-adaptive-card-action.json"));
+    let a = parse(include_bytes!(
+        "../../testdata/activity-invoke-adaptive-card-action.json"
+    ));
     assert_eq!(a.kind, ActivityType::Invoke);
     assert_eq!(a.channel_id, "msteams");
     assert_eq!(
@@ -61,14 +63,16 @@ fn card_data_of_the_wrong_shape_names_its_path() {
     struct Wrong {
         expires: String,
     }
-    let a = parse(include_bytes!("../testdata/activity-invoke-adaptive-card-action.json"));
+    let a = parse(include_bytes!(
+        "../../testdata/activity-invoke-adaptive-card-action.json"
+    ));
     let err = a.card_action().unwrap().action.data_as::<Wrong>().unwrap_err();
     assert_eq!(err.path(), Some("value.action.data.expires"));
 }
 
 #[test]
 fn channel_message_is_not_a_card_action() {
-    let a = parse(include_bytes!("../testdata/activity-message-channel.json"));
+    let a = parse(include_bytes!("../../testdata/activity-message-channel.json"));
     assert_eq!(a.kind, ActivityType::Message);
     assert!(a.card_action().is_none());
     assert_eq!(a.value, ActivityValue::None);
@@ -79,7 +83,7 @@ fn channel_message_is_not_a_card_action() {
 #[test]
 fn conversation_update_lists_the_bot_as_added() {
     let a = parse(include_bytes!(
-        "../testdata/activity-conversation-update-bot-added.json"
+        "../../testdata/activity-conversation-update-bot-added.json"
     ));
     assert_eq!(a.kind, ActivityType::ConversationUpdate);
     assert_eq!(a.members_added.len(), 1);
@@ -107,7 +111,7 @@ fn unknown_activity_type_is_kept() {
 #[test]
 fn personal_install_names_the_user_and_their_chat() {
     let a = parse(include_bytes!(
-        "../testdata/activity-conversation-update-personal-install.json"
+        "../../testdata/activity-conversation-update-personal-install.json"
     ));
     assert_eq!(a.kind, ActivityType::ConversationUpdate);
     assert!(a.is_personal());
@@ -121,7 +125,7 @@ fn personal_install_names_the_user_and_their_chat() {
 #[test]
 fn personal_uninstall_is_a_removal() {
     let a = parse(include_bytes!(
-        "../testdata/activity-installation-update-personal-remove.json"
+        "../../testdata/activity-installation-update-personal-remove.json"
     ));
     assert_eq!(a.kind, ActivityType::InstallationUpdate);
     assert_eq!(a.action.as_deref(), Some("remove"));
@@ -131,7 +135,7 @@ fn personal_uninstall_is_a_removal() {
 #[test]
 fn channel_activities_say_nothing_of_the_personal_scope() {
     let a = parse(include_bytes!(
-        "../testdata/activity-conversation-update-bot-added.json"
+        "../../testdata/activity-conversation-update-bot-added.json"
     ));
     assert!(!a.is_personal());
     assert_eq!(a.personal_scope(), None);

@@ -23,7 +23,7 @@ fn request(bytes: &[u8]) -> jitadmin_events::callout::RequestCallout {
 
 #[test]
 fn created_pascalcase_carries_ids_subjects_and_answers_with_question_text() {
-    let c = parse(include_bytes!("../testdata/callout-created-pascalcase.json"));
+    let c = parse(include_bytes!("../../testdata/callout-created-pascalcase.json"));
     assert_eq!(c.stage(), &Stage::AssignmentRequestCreated);
     assert_eq!(
         c.idempotency_key().as_deref(),
@@ -87,7 +87,7 @@ fn created_pascalcase_carries_ids_subjects_and_answers_with_question_text() {
 
 #[test]
 fn created_camelcase_carries_state_justification_and_schedule() {
-    let r = request(include_bytes!("../testdata/callout-created-camelcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-created-camelcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestCreated);
     assert_eq!(r.state, Some(RequestState::Submitted));
     assert_eq!(r.status.as_deref(), Some("PendingApproval"));
@@ -127,8 +127,8 @@ fn created_camelcase_carries_state_justification_and_schedule() {
 
 #[test]
 fn both_forms_of_the_created_stage_give_the_same_key_and_target() {
-    let p = parse(include_bytes!("../testdata/callout-created-pascalcase.json"));
-    let c = parse(include_bytes!("../testdata/callout-created-camelcase.json"));
+    let p = parse(include_bytes!("../../testdata/callout-created-pascalcase.json"));
+    let c = parse(include_bytes!("../../testdata/callout-created-camelcase.json"));
     assert_eq!(p.idempotency_key(), c.idempotency_key());
     assert_eq!(p.target_user_id(), c.target_user_id());
     assert_eq!(p.request_id(), c.request_id());
@@ -136,7 +136,7 @@ fn both_forms_of_the_created_stage_give_the_same_key_and_target() {
 
 #[test]
 fn approved_pascalcase_parses_with_pascal_stage_value() {
-    let r = request(include_bytes!("../testdata/callout-approved-pascalcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-approved-pascalcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestApproved);
     assert_eq!(
         r.idempotency_key(),
@@ -147,7 +147,7 @@ fn approved_pascalcase_parses_with_pascal_stage_value() {
 
 #[test]
 fn approved_camelcase_parses() {
-    let r = request(include_bytes!("../testdata/callout-approved-camelcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-approved-camelcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestApproved);
     assert_eq!(r.state, Some(RequestState::PendingApproval));
     assert_eq!(r.target_user_id(), Some(USER));
@@ -155,7 +155,7 @@ fn approved_camelcase_parses() {
 
 #[test]
 fn granted_pascalcase_with_null_callback_configuration_looks_launch_and_continue() {
-    let r = request(include_bytes!("../testdata/callout-granted-pascalcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-granted-pascalcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestGranted);
     assert!(r.callback_configuration.is_none());
     assert!(!r.looks_launch_and_wait());
@@ -168,7 +168,7 @@ fn granted_pascalcase_with_null_callback_configuration_looks_launch_and_continue
 
 #[test]
 fn granted_camelcase_parses() {
-    let c = parse(include_bytes!("../testdata/callout-granted-camelcase.json"));
+    let c = parse(include_bytes!("../../testdata/callout-granted-camelcase.json"));
     assert_eq!(c.stage(), &Stage::AssignmentRequestGranted);
     assert_eq!(c.target_user_id(), Some(USER));
     assert_eq!(
@@ -179,7 +179,7 @@ fn granted_camelcase_parses() {
 
 #[test]
 fn removed_pascalcase_has_no_answers_and_a_system_request_type() {
-    let r = request(include_bytes!("../testdata/callout-removed-pascalcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-removed-pascalcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestRemoved);
     assert!(r.answers.is_empty());
     assert_eq!(r.request_type, Some(RequestType::SystemRemove));
@@ -188,7 +188,7 @@ fn removed_pascalcase_has_no_answers_and_a_system_request_type() {
 
 #[test]
 fn removed_camelcase_parses() {
-    let r = request(include_bytes!("../testdata/callout-removed-camelcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-removed-camelcase.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestRemoved);
     assert_eq!(r.state, Some(RequestState::Delivered));
 }
@@ -203,7 +203,7 @@ fn pre_expiration(bytes: &[u8]) -> jitadmin_events::callout::PreExpirationCallou
 #[test]
 fn fourteen_days_before_expiration_pascalcase_is_the_smaller_payload() {
     let c = parse(include_bytes!(
-        "../testdata/callout-fourteen-days-before-expiration-pascalcase.json"
+        "../../testdata/callout-fourteen-days-before-expiration-pascalcase.json"
     ));
     assert_eq!(c.stage(), &Stage::AssignmentFourteenDaysBeforeExpiration);
     assert_eq!(c.target_user_id(), Some(USER));
@@ -212,7 +212,7 @@ fn fourteen_days_before_expiration_pascalcase_is_the_smaller_payload() {
         Some("d7e99664-0005-4c0a-9d2e-79b2a2e5d005:assignmentfourteendaysbeforeexpiration")
     );
     let p = pre_expiration(include_bytes!(
-        "../testdata/callout-fourteen-days-before-expiration-pascalcase.json"
+        "../../testdata/callout-fourteen-days-before-expiration-pascalcase.json"
     ));
     let end = p
         .assignment
@@ -229,7 +229,7 @@ fn fourteen_days_before_expiration_pascalcase_is_the_smaller_payload() {
 #[test]
 fn fourteen_days_before_expiration_camelcase_parses() {
     let p = pre_expiration(include_bytes!(
-        "../testdata/callout-fourteen-days-before-expiration-camelcase.json"
+        "../../testdata/callout-fourteen-days-before-expiration-camelcase.json"
     ));
     assert_eq!(p.stage, Stage::AssignmentFourteenDaysBeforeExpiration);
     assert_eq!(p.access_package_assignment_request_id.as_deref(), Some(REQ));
@@ -238,7 +238,7 @@ fn fourteen_days_before_expiration_camelcase_parses() {
 #[test]
 fn one_day_before_expiration_pascalcase_parses() {
     let p = pre_expiration(include_bytes!(
-        "../testdata/callout-one-day-before-expiration-pascalcase.json"
+        "../../testdata/callout-one-day-before-expiration-pascalcase.json"
     ));
     assert_eq!(p.stage, Stage::AssignmentOneDayBeforeExpiration);
     assert_eq!(p.assignment.unwrap().target.unwrap().object_id.as_deref(), Some(USER));
@@ -247,7 +247,7 @@ fn one_day_before_expiration_pascalcase_parses() {
 #[test]
 fn one_day_before_expiration_camelcase_parses() {
     let p = pre_expiration(include_bytes!(
-        "../testdata/callout-one-day-before-expiration-camelcase.json"
+        "../../testdata/callout-one-day-before-expiration-camelcase.json"
     ));
     assert_eq!(p.stage, Stage::AssignmentOneDayBeforeExpiration);
     assert_eq!(
@@ -258,7 +258,7 @@ fn one_day_before_expiration_camelcase_parses() {
 
 #[test]
 fn connection_test_pascalcase_is_recognised_and_has_no_key() {
-    let c = parse(include_bytes!("../testdata/callout-connection-test-pascalcase.json"));
+    let c = parse(include_bytes!("../../testdata/callout-connection-test-pascalcase.json"));
     assert!(c.is_connection_test());
     assert_eq!(c.idempotency_key(), None);
     assert_eq!(c.stage_instance_id(), Some("00000000-0000-0000-0000-000000000000"));
@@ -266,20 +266,22 @@ fn connection_test_pascalcase_is_recognised_and_has_no_key() {
 
 #[test]
 fn connection_test_camelcase_is_recognised() {
-    let c = parse(include_bytes!("../testdata/callout-connection-test-camelcase.json"));
+    let c = parse(include_bytes!("../../testdata/callout-connection-test-camelcase.json"));
     assert!(c.is_connection_test());
     assert_eq!(c.stage_instance_id(), None);
 }
 
 #[test]
 fn legacy_custom_action_connection_test_is_recognised() {
-    let c = parse(include_bytes!("../testdata/callout-connection-test-legacy-event.json"));
+    let c = parse(include_bytes!(
+        "../../testdata/callout-connection-test-legacy-event.json"
+    ));
     assert!(c.is_connection_test());
 }
 
 #[test]
 fn graph_envelope_form_is_unwrapped() {
-    let r = request(include_bytes!("../testdata/callout-created-graph-envelope.json"));
+    let r = request(include_bytes!("../../testdata/callout-created-graph-envelope.json"));
     assert_eq!(r.stage, Stage::AssignmentRequestCreated);
     assert_eq!(
         r.custom_extension_stage_instance_id,
@@ -290,7 +292,7 @@ fn graph_envelope_form_is_unwrapped() {
 
 #[test]
 fn unknown_stage_is_an_error_naming_the_field_and_value() {
-    let err = Callout::from_slice(include_bytes!("../testdata/callout-unknown-stage-pascalcase.json")).unwrap_err();
+    let err = Callout::from_slice(include_bytes!("../../testdata/callout-unknown-stage-pascalcase.json")).unwrap_err();
     assert_eq!(
         err,
         ParseError::UnknownValue {
@@ -345,7 +347,7 @@ fn non_json_body_is_not_json() {
 
 #[test]
 fn resume_bodies_are_built_from_the_callout() {
-    let r = request(include_bytes!("../testdata/callout-created-pascalcase.json"));
+    let r = request(include_bytes!("../../testdata/callout-created-pascalcase.json"));
     let deny = serde_json::to_value(r.resume_deny("jitadmin", "No compliant device")).unwrap();
     assert_eq!(
         deny["type"],

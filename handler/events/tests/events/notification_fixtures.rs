@@ -13,7 +13,9 @@ fn parse(bytes: &[u8]) -> ChangeNotificationCollection {
 
 #[test]
 fn membership_change_carries_group_and_member_hints_in_both_removed_forms() {
-    let batch = parse(include_bytes!("../testdata/notification-group-membership-change.json"));
+    let batch = parse(include_bytes!(
+        "../../testdata/notification-group-membership-change.json"
+    ));
     assert_eq!(batch.value.len(), 1);
     let n = &batch.value[0];
     assert_eq!(n.subscription_id, "7f105c7d-2dc5-4530-97cd-4e7ae6534c07");
@@ -35,7 +37,9 @@ fn membership_change_carries_group_and_member_hints_in_both_removed_forms() {
 
 #[test]
 fn group_update_without_members_uses_resource_data_and_offset_times() {
-    let batch = parse(include_bytes!("../testdata/notification-group-updated-no-members.json"));
+    let batch = parse(include_bytes!(
+        "../../testdata/notification-group-updated-no-members.json"
+    ));
     let n = &batch.value[0];
     assert_eq!(n.group_id(), Some(GROUP));
     assert!(n.resource_data.as_ref().unwrap().members_delta.is_empty());
@@ -49,7 +53,7 @@ fn group_update_without_members_uses_resource_data_and_offset_times() {
 #[test]
 fn reauthorization_required_is_a_lifecycle_event() {
     let batch = parse(include_bytes!(
-        "../testdata/notification-lifecycle-reauthorization-required.json"
+        "../../testdata/notification-lifecycle-reauthorization-required.json"
     ));
     let n = &batch.value[0];
     assert_eq!(
@@ -62,7 +66,9 @@ fn reauthorization_required_is_a_lifecycle_event() {
 
 #[test]
 fn mixed_lifecycle_batch_keeps_unknown_events() {
-    let batch = parse(include_bytes!("../testdata/notification-lifecycle-mixed-events.json"));
+    let batch = parse(include_bytes!(
+        "../../testdata/notification-lifecycle-mixed-events.json"
+    ));
     let events: Vec<_> = batch.value.iter().map(|n| n.lifecycle_event.clone().unwrap()).collect();
     assert_eq!(
         events,
@@ -77,14 +83,14 @@ fn mixed_lifecycle_batch_keeps_unknown_events() {
 
 #[test]
 fn client_state_good_bad_and_missing_are_told_apart() {
-    let batch = parse(include_bytes!("../testdata/notification-mixed-client-state.json"));
+    let batch = parse(include_bytes!("../../testdata/notification-mixed-client-state.json"));
     let matches: Vec<bool> = batch.value.iter().map(|n| n.client_state_matches(SECRET)).collect();
     assert_eq!(matches, vec![true, false, false]);
 }
 
 #[test]
 fn handshake_token_is_form_decoded() {
-    let query = include_str!("../testdata/notification-handshake-query.txt");
+    let query = include_str!("../../testdata/notification-handshake-query.txt");
     let h = ValidationHandshake::from_query(query).unwrap();
     assert_eq!(
         h.token(),
