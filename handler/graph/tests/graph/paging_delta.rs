@@ -1,8 +1,6 @@
 //! Paging through nextLinks, devices across pages, and the group delta query.
 
-mod common;
-
-use common::{fast_policy, Mock, Reply};
+use crate::support::{fast_policy, Mock, Reply};
 use jitadmin_graph::GraphError;
 use serde_json::{json, Value};
 

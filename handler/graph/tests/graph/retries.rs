@@ -1,8 +1,8 @@
 //! Retries, back-off, timeouts, errors and tokens against a scripted mock of Graph.
 
-mod common;
+use crate::support;
 
-use common::{fast_policy, Mock, Reply, TOKEN};
+use crate::support::{fast_policy, Mock, Reply, TOKEN};
 use jitadmin_graph::{GraphClient, GraphConfig, GraphError, RateLimiter, RateLimits, RetryPolicy, StaticToken};
 use serde_json::json;
 use std::sync::Arc;
@@ -171,13 +171,12 @@ async fn a_dropped_connection_is_retried() {
 
 #[tokio::test]
 async fn an_unreachable_graph_is_retried_then_reported_as_transport() {
-    // Bind and drop a listener to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let (sleep, waits) = common::recording_sleep();
+    // A socket bound but never listening: the port stays ours for the whole test (no other
+    // process can take it) and every connection to it is refused.
+    let reserved = tokio::net::TcpSocket::new_v4().expect("socket");
+    reserved.bind(([127, 0, 0, 1], 0).into()).expect("bind");
+    let port = reserved.local_addr().expect("addr").port();
+    let (sleep, waits) = support::recording_sleep();
     let config = GraphConfig {
         base_url: format!("http://127.0.0.1:{port}"),
         retry: RetryPolicy {
@@ -198,6 +197,7 @@ async fn an_unreachable_graph_is_retried_then_reported_as_transport() {
         .expect_err("unreachable");
     assert!(matches!(err, GraphError::Transport { attempts: 3, .. }), "{err:?}");
     assert_eq!(waits.lock().unwrap().len(), 2);
+    drop(reserved);
 }
 
 #[tokio::test]
@@ -293,7 +293,7 @@ async fn intune_calls_go_through_the_limiter_and_others_do_not() {
         requests: 10,
         window: Duration::from_secs(60),
     }));
-    let (sleep, _) = common::recording_sleep();
+    let (sleep, _) = support::recording_sleep();
     let client = GraphClient::builder(StaticToken::new(TOKEN))
         .config(mock.config())
         .intune_limiter(limiter)

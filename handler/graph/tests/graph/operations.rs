@@ -1,8 +1,6 @@
 //! Users, managers, groups, subscriptions, entitlement reads and mail against the mock.
 
-mod common;
-
-use common::{fast_policy, Mock, Reply};
+use crate::support::{fast_policy, Mock, Reply};
 use jitadmin_graph::mail::Mail;
 use jitadmin_graph::subscriptions::{group_subscription_expiry, NewSubscription};
 use jitadmin_graph::GraphError;

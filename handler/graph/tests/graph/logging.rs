@@ -1,8 +1,6 @@
 //! What the client logs: structured fields, never the token.
 
-mod common;
-
-use common::{fast_policy, Mock, Reply, TOKEN};
+use crate::support::{fast_policy, Mock, Reply, TOKEN};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

@@ -1,8 +1,6 @@
 //! Resume: success, and the classification of a refused resume by a GET of the request.
 
-mod common;
-
-use common::{fast_policy, Mock, Reply};
+use crate::support::{fast_policy, Mock, Reply};
 use jitadmin_graph::resume::{ResumeCallback, ResumeDecision, ResumeOutcome, ResumeStage, ResumeTarget};
 use serde_json::{json, Value};
 

@@ -1,8 +1,8 @@
 //! `$batch`: splitting into twenties, retrying only throttled or transiently failed items.
 
-mod common;
+use crate::support;
 
-use common::{fast_policy, Mock, Reply};
+use crate::support::{fast_policy, Mock, Reply};
 use jitadmin_graph::batch::BatchRequest;
 use jitadmin_graph::devices::SyncOutcome;
 use jitadmin_graph::{GraphError, RetryPolicy};
@@ -20,7 +20,7 @@ fn throttled(id: &str, retry_after: &str) -> Value {
            "body": {"error": {"code": "TooManyRequests", "message": "slow down"}}})
 }
 
-fn ids_of(call: &common::Call) -> Vec<String> {
+fn ids_of(call: &support::Call) -> Vec<String> {
     call.body["requests"]
         .as_array()
         .expect("requests")
