@@ -1,6 +1,6 @@
 //! The conformance suite on the SQLite backend, plus file-specific behaviour.
 
-mod conformance;
+use crate::{conformance, conformance_tests};
 
 use jitadmin_store::{LedgerOutcome, LedgerStatus, Store, StoreConfig};
 

@@ -1,10 +1,9 @@
 //! The conformance suite on the Table Storage backend, against Azurite started by the test.
 
-mod conformance;
-mod support;
+use crate::{conformance, conformance_tests};
 
+use crate::support::azurite::Azurite;
 use jitadmin_store::{Store, StoreConfig, StoreError};
-use support::azurite::Azurite;
 
 async fn azurite_store() -> (Store, Azurite) {
     let azurite = tokio::task::spawn_blocking(Azurite::start).await.unwrap();
