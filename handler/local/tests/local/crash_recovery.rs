@@ -1,12 +1,10 @@
 //! Killing the local host mid-delivery loses nothing.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::{Handler, LocalHost, NewMessage, State};
 use serde_json::json;
-use support::*;
 
 #[tokio::test]
 async fn a_message_in_flight_when_the_host_dies_is_delivered_by_the_next_host() {

@@ -1,13 +1,11 @@
 //! `enableForwardingHttpRequest`: HTTP-only functions get the original request.
 
-mod support;
-
+use crate::support::*;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use azfn_local::{Handler, LocalHost};
 use serde_json::{json, Value};
-use support::*;
 
 async fn raw_handler(request: Request) -> impl IntoResponse {
     let invocation = request.headers().get("x-azure-functions-invocationid").is_some();

@@ -1,12 +1,10 @@
 //! An HTTP request through the front door reaches a function; its Service Bus output
 //! lands in the queue; the queue-triggered function receives it as the host sends it.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use serde_json::{json, Value};
-use support::*;
 
 #[tokio::test]
 async fn http_output_message_reaches_the_queue_trigger_with_its_ids() {
@@ -179,7 +177,16 @@ async fn duplicate_detection_drops_a_resent_message_id() {
         assert_eq!(response.status(), 202);
     }
     wait_record(&mut records, Duration::from_secs(5), |r| r.function == "work").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Both sends were answered, so a message the queue accepted is in it or was already
+    // handled; once the queue is empty, every accepted message has been invoked.
+    let start = std::time::Instant::now();
+    while !host.queues().peek("work-items", 10).unwrap().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "the message was never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(
         recorder.of("work").len(),
         1,

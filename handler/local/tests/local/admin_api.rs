@@ -1,12 +1,10 @@
 //! The admin API: list queues, send, peek; timed-out invocations are retried.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::NewMessage;
 use serde_json::{json, Value};
-use support::*;
 
 #[tokio::test]
 async fn operators_can_list_send_and_peek_through_the_admin_api() {

@@ -1,12 +1,10 @@
 //! Failed deliveries are retried, then dead-lettered; moving them back delivers again.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::NewMessage;
 use serde_json::{json, Value};
-use support::*;
 
 #[tokio::test]
 async fn a_function_failing_every_time_is_dead_lettered_after_max_deliveries_and_replayed() {

@@ -1,14 +1,12 @@
 //! Spawn mode: the handler executable is started as the host starts it, waited for,
 //! and restarted when it dies.
 
-mod support;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::LocalHost;
 use serde_json::{json, Value};
-use support::*;
 
 /// `target/<profile>/examples/test-handler`, built by `cargo test` with the tests.
 fn test_handler_exe() -> PathBuf {

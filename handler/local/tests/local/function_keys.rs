@@ -1,9 +1,9 @@
 //! `authLevel` is enforced with the keys file's keys.
 
-mod support;
+use crate::support;
 
+use crate::support::*;
 use serde_json::json;
-use support::*;
 
 #[tokio::test]
 async fn missing_or_wrong_keys_are_refused_and_right_keys_pass() {

@@ -1,12 +1,12 @@
 //! Session-enabled triggers: one message in flight per session, in order; other sessions proceed.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::NewMessage;
 use serde_json::{json, Value};
-use support::*;
 
 #[tokio::test]
 async fn a_sessions_messages_arrive_in_order_one_at_a_time_while_others_proceed() {

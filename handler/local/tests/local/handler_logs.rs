@@ -1,11 +1,9 @@
 //! The handler's `Logs` are printed through tracing with the function and invocation id.
 
-mod support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use support::*;
+use crate::support::*;
 use tracing_subscriber::layer::SubscriberExt;
 
 #[derive(Clone, Default)]
@@ -32,6 +30,10 @@ async fn handler_logs_are_printed_with_function_and_invocation_id() {
                 .with_ansi(false)
                 .with_writer(move || writer.clone()),
         );
+    // Process-wide, as a host sets it up: a subscriber scoped to this thread (`set_default`)
+    // misses events when other tests of this binary register the same callsites at the same
+    // time. The other tests' logs land in `captured` too, and every printed `echo` line must
+    // carry the function and the invocation id.
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let dir = tempfile::tempdir().unwrap();

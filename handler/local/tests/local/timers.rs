@@ -1,12 +1,10 @@
 //! Timer triggers fire on their NCRONTAB schedule and at start-up when asked.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use azfn_local::{Handler, LocalHost};
 use serde_json::json;
-use support::*;
 
 #[tokio::test]
 async fn a_timer_fires_at_startup_when_asked_and_then_on_schedule() {
@@ -69,10 +67,19 @@ async fn a_timer_without_run_on_startup_waits_for_its_schedule() {
     write_app(
         dir.path(),
         host_json(),
-        &[(
-            "tick",
-            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *"}]}),
-        )],
+        &[
+            (
+                "tick",
+                json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *"}]}),
+            ),
+            // The same schedule with runOnStartup: its start-up run, recorded by the host (the
+            // test handler has no such function), shows that the timers have made their
+            // start-up decision.
+            (
+                "witness",
+                json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "0 0 0 1 1 *", "runOnStartup": true}]}),
+            ),
+        ],
     );
     let url = test_handler::serve_in_process(recorder.clone()).await;
     let host = LocalHost::builder()
@@ -82,8 +89,20 @@ async fn a_timer_without_run_on_startup_waits_for_its_schedule() {
         .start()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(recorder.all().is_empty());
+    let start = std::time::Instant::now();
+    while host.queues().timer_last_run("witness").unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "the witness never ran at start-up"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        host.queues().timer_last_run("tick").unwrap(),
+        None,
+        "no run of tick was recorded"
+    );
+    assert!(recorder.of("tick").is_empty(), "tick ran before its schedule");
     host.shutdown().await;
 }
 
