@@ -1,11 +1,9 @@
 //! What the cards say and refuse to do: buttons only while pending, decisions say who, when
 //! and why, user text never reaches Markdown, long input stays bounded.
 
-mod support;
-
+use crate::support::{at, huge_card, rendered, sample_card, signer, states};
 use jitadmin_teams::card::{already_decided, render, ApprovalCard, CardState, Verb};
 use serde_json::Value;
-use support::{at, huge_card, rendered, sample_card, signer, states};
 
 /// Every string under `key` in objects whose `type` is `kind`, anywhere in `v`.
 fn texts_of(v: &Value, kind: &str, key: &str, out: &mut Vec<String>) {

@@ -8,17 +8,15 @@
 //! reports what happened; this file asserts on the report. Node, the `adaptivecards` package
 //! and Chromium are found or installed by `support::tools`.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::support::tools::{adaptivecards_dist, chromium, node, target_dir, text};
+use crate::support::{fixture, fixture_names, fixture_path, sample_card, signer};
 use chrono::Duration;
 use jitadmin_teams::card::{ActionData, Verb};
 use serde_json::Value;
-use support::tools::{adaptivecards_dist, chromium, node, target_dir, text};
-use support::{fixture, fixture_names, fixture_path, sample_card, signer};
 
 fn screenshot_dir() -> PathBuf {
     target_dir().join("card-screenshots")

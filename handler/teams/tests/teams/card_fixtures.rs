@@ -6,14 +6,14 @@
 //! `UPDATE_FIXTURES=1 cargo test -p jitadmin-teams --test card_fixtures matches_its_fixture`,
 //! then review the diff.
 
-mod support;
+use crate::support;
 
-use jitadmin_teams::card::render;
-use serde_json::Value;
-use support::{
+use crate::support::{
     fixture, fixture_dir, fixture_names, fixture_path, huge_card, rendered, schema_path, signer, states,
     strip_teams_only, UPDATE_ENV,
 };
+use jitadmin_teams::card::render;
+use serde_json::Value;
 
 fn check_against_fixture(name: &str) {
     let card = rendered(name);

@@ -3,15 +3,13 @@
 //! package reads the actions as we mean them. The package is installed into the target
 //! directory on first use (`support::tools`).
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::support::tools::{adaptivecards_dist, node, text};
+use crate::support::{fixture, fixture_names, fixture_path};
 use serde_json::{json, Value};
-use support::tools::{adaptivecards_dist, node, text};
-use support::{fixture, fixture_names, fixture_path};
 
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,12 +1,10 @@
 //! The HMAC in every action's data: a round trip passes; any altered field, a forged or
 //! foreign MAC, an expired card and malformed data are refused without a panic.
 
-mod support;
-
+use crate::support::{at, sample_card, signer, KEY};
 use chrono::Duration;
 use jitadmin_teams::card::{render, ActionData, CardError, CardSigner, CardState, Verb, REASON_MAX_CHARS};
 use serde_json::{json, Value};
-use support::{at, sample_card, signer, KEY};
 
 /// What Teams sends for a click: the card's action data plus the inputs.
 fn clicked(verb: Verb, reason: Option<&str>) -> Value {
