@@ -1,5 +1,9 @@
-//! Entra access tokens presented as `Authorization: Bearer …` (the forwarding Logic App's
-//! managed identity, spec entitlement-management §4, DESIGN §3).
+//! Entra access tokens presented as `Authorization: Bearer …`: the managed identity of the
+//! Logic App that forwards entitlement-management callouts, or EM itself for an extension
+//! whose token security is "Normal" (the token's audience is then the app id configured as
+//! `resourceId`: <https://learn.microsoft.com/graph/api/resources/azureadtokenauthentication>).
+//! Issuers and claims of v1.0 and v2.0 tokens:
+//! <https://learn.microsoft.com/entra/identity-platform/access-tokens>.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,8 @@
-//! Bot Framework tokens on activities Teams sends to the messaging endpoint (spec
-//! functions-teams B3).
+//! Bot Framework tokens on activities Teams sends to the messaging endpoint, checked the way
+//! Microsoft documents for requests from the Bot Connector service to a bot: issuer, audience
+//! (our app id), lifetime with five minutes of skew, a signing key from the Connector's OpenID
+//! metadata endorsed for the activity's channel, and the `serviceUrl` claim
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>).
 
 use std::sync::Arc;
 use std::time::Duration;

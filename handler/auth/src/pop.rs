@@ -1,12 +1,14 @@
-//! Entitlement management's proof-of-possession (PoP) tokens, for a direct endpoint
-//! (spec entitlement-management §4.2).
+//! Entitlement management's proof-of-possession (PoP) tokens, for a direct endpoint: what
+//! a custom extension whose token security is "Proof of Possession" sends
+//! (<https://learn.microsoft.com/graph/api/resources/azureadpoptokenauthentication>).
 //!
 //! `Authorization: PoP <shr>`, where the SHR (signed HTTP request) is a JWS whose
 //! payload carries `at` (an Entra access token), `ts`, `m`, `u`, `p`, `nonce` and possibly
 //! `cnf`. The access token binds a key in its `cnf` claim; the SHR must be signed with
 //! that key.
 //!
-//! Assumptions where the spec says UNCONFIRMED (each is configurable in [`PopConfig`]):
+//! Microsoft does not document the token's claims for a direct endpoint, so these are
+//! assumptions (each is configurable in [`PopConfig`]):
 //! - the inner token's audience is Azure Resource Manager (`https://management.azure.com`),
 //!   by analogy with Lifecycle Workflows: [`PopConfig::access_token`]`.audiences`;
 //! - the caller is EM's first-party app [`EM_APP_ID`] in `appid`/`azp`;
@@ -58,7 +60,7 @@ pub struct PopConfig {
     pub binding: PopBinding,
     /// How far `ts` may be from now, either way (default 5 minutes).
     pub max_ts_skew: Duration,
-    /// Refuse SHRs without a `nonce` (default false: UNCONFIRMED that EM sends one).
+    /// Refuse SHRs without a `nonce` (default false: nothing documents that EM sends one).
     pub require_nonce: bool,
 }
 

@@ -1,4 +1,6 @@
-//! Graph change notifications for group subscriptions (spec: graph-notifications-intune §3–§4).
+//! Graph change notifications for group subscriptions, and their lifecycle notifications
+//! (<https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>,
+//! <https://learn.microsoft.com/graph/change-notifications-lifecycle-events>).
 //!
 //! ```
 //! use jitadmin_events::notification::{ChangeNotificationCollection, NotificationKind};
@@ -26,7 +28,8 @@ pub struct ChangeNotificationCollection {
     /// The notifications.
     #[serde(deserialize_with = "null_as_empty")]
     pub value: Vec<ChangeNotification>,
-    /// JWTs for rich notifications only (not expected for groups, spec §6).
+    /// JWTs sent only with notifications that include resource data, which group subscriptions
+    /// do not use (<https://learn.microsoft.com/graph/change-notifications-with-resource-data>).
     #[serde(default, deserialize_with = "null_as_empty")]
     pub validation_tokens: Vec<String>,
 }
@@ -157,7 +160,7 @@ pub struct ResourceData {
     /// Ordering hint whose guarantees are undocumented.
     #[serde(rename = "sequenceNumber")]
     pub sequence_number: Option<i64>,
-    /// Member changes, when Graph includes them (UNCONFIRMED, spec §3.3): a hint only;
+    /// Member changes, when Graph includes them (not documented to be always present): a hint only;
     /// the delta query is authoritative.
     #[serde(rename = "members@delta", deserialize_with = "null_as_empty")]
     pub members_delta: Vec<MemberDelta>,
@@ -208,7 +211,8 @@ fn removed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Removed>, D::Error>
     }))
 }
 
-/// The validation handshake: `POST {notificationUrl}?validationToken=<opaque>` (spec §2).
+/// The validation handshake: `POST {notificationUrl}?validationToken=<opaque>`
+/// (<https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#notificationurl-validation>).
 ///
 /// Answer `200`, [`ValidationHandshake::CONTENT_TYPE`], body = [`ValidationHandshake::token`],
 /// within 10 seconds, doing nothing else.

@@ -1,4 +1,5 @@
-//! The resume body we send to `POST /v1.0{callbackUriPath}` (spec: entitlement-management §3.2).
+//! The resume body we send to `POST /v1.0{callbackUriPath}`
+//! (<https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-resume>).
 //!
 //! ```
 //! use jitadmin_events::callout::Stage;
@@ -75,8 +76,9 @@ impl ResumeRequest {
         Self::new(source, stage, instance_id, detail, None)
     }
 
-    /// Deny the request (`state: denied`). Which stages accept this is disputed by
-    /// Microsoft's own pages (spec §3.2); `assignmentRequestCreated` is the documented one.
+    /// Deny the request (`state: denied`). Microsoft's pages disagree on which stages accept
+    /// this; `assignmentRequestCreated` is the one the callback data documents
+    /// (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestcallbackdata>).
     pub fn deny(source: &str, stage: Stage, instance_id: &str, detail: &str) -> Self {
         Self::new(source, stage, instance_id, detail, Some(ResumeState::Denied))
     }

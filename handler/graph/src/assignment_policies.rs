@@ -1,5 +1,5 @@
-//! An access package assignment policy and its custom extension stage settings (spec
-//! entitlement-management §6.3).
+//! An access package assignment policy and its custom extension stage settings
+//! (<https://learn.microsoft.com/graph/api/accesspackageassignmentpolicy-update>).
 //!
 //! - `GET .../assignmentPolicies/{id}?$expand=accessPackage,customExtensionStageSettings($expand=customExtension)`
 //! - `PUT .../assignmentPolicies/{id}` (200): replaces the whole policy, so the body is the policy as

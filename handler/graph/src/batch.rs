@@ -1,6 +1,6 @@
 //! JSON batching: up to 20 requests per `POST /{version}/$batch`, per-item status, and retries of only
 //! the throttled (429) or transiently failed (5xx) items, after the largest per-item `Retry-After`
-//! (spec graph-notifications-intune §8.2). `dependsOn` is not supported: every batch is parallel.
+//! (<https://learn.microsoft.com/graph/json-batching>). `dependsOn` is not supported: every batch is parallel.
 //!
 //! Graph may execute a throttled sub-request anyway, so batch only idempotent operations.
 

@@ -1,5 +1,5 @@
-//! Intune settings-catalog policies (`deviceManagement/configurationPolicies`, **beta** only; spec
-//! azure-infra §7): list, create, replace, settings, assignments and `assign`, and the Entra group
+//! Intune settings-catalog policies (`deviceManagement/configurationPolicies`, which Graph has in
+//! **beta** only): list, create, replace, settings, assignments and `assign`, and the Entra group
 //! SID a "Local user group membership" rule needs.
 //!
 //! - `GET  /beta/deviceManagement/configurationPolicies` (paged; matched by name here)

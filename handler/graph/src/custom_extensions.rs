@@ -1,4 +1,4 @@
-//! A catalog's custom extensions (spec entitlement-management §6.1): list, create, update.
+//! A catalog's custom extensions (`customAccessPackageWorkflowExtension`): list, create, update.
 //!
 //! - `GET  /v1.0/identityGovernance/entitlementManagement/catalogs/{catalogId}/customWorkflowExtensions`
 //! - `POST .../catalogs/{catalogId}/customWorkflowExtensions` (201; `@odata.type` is required)
@@ -87,8 +87,9 @@ pub struct AuthenticationConfiguration {
     pub resource_id: Option<String>,
 }
 
-/// `customExtensionCallbackConfiguration`. The schema names the timeout `timeoutDuration`; Microsoft's
-/// examples send and return `durationBeforeTimeout` (spec §5): both are read, `timeoutDuration` is sent.
+/// `customExtensionCallbackConfiguration`. The schema names the timeout `timeoutDuration`
+/// (<https://learn.microsoft.com/graph/api/resources/customextensioncallbackconfiguration>); Microsoft's examples send and
+/// return `durationBeforeTimeout`: both are read, `timeoutDuration` is sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackConfiguration {

@@ -1,5 +1,5 @@
 //! Intune managed devices: list a user's devices, keep the Windows MDM ones, trigger syncs
-//! (spec graph-notifications-intune §7). Every call here goes through the Intune limiter.
+//! (<https://learn.microsoft.com/graph/api/resources/intune-devices-manageddevice>). Every call here goes through the Intune limiter.
 
 use serde::Deserialize;
 
@@ -7,11 +7,12 @@ use crate::batch::BatchRequest;
 use crate::path::segment;
 use crate::{GraphClient, GraphError};
 
-/// The managedDevice fields jitadmin reads (spec §7.1).
+/// The managedDevice fields jitadmin reads.
 pub const DEVICE_SELECT: &str = "id,userId,deviceName,operatingSystem,osVersion,complianceState,lastSyncDateTime,\
 azureADDeviceId,managementAgent,userPrincipalName,deviceEnrollmentType,deviceActionResults";
 
-/// Management agents that mean "MDM-managed" (spec §7.1 selection rule); `eas`-only devices are skipped.
+/// Management agents that mean "MDM-managed", i.e. a device Intune can sync and push policy to; `eas`-only
+/// (Exchange ActiveSync) devices are skipped.
 pub const MDM_AGENTS: [&str; 4] = [
     "mdm",
     "easMdm",
@@ -120,7 +121,7 @@ impl GraphClient {
     /// Every managed device of a user (`GET /v1.0/users/{id}/managedDevices`, all pages).
     ///
     /// No `$filter` is sent: Intune was reported to silently ignore `userId` filters and to mishandle
-    /// `operatingSystem ne` (spec §7.1), so filter with [`windows_mdm_devices`] on our side.
+    /// `operatingSystem ne`, so filter with [`windows_mdm_devices`] on our side.
     pub async fn list_user_devices(&self, user_id: &str) -> Result<Vec<ManagedDevice>, GraphError> {
         let target = format!(
             "/v1.0/users/{}/managedDevices?$select={DEVICE_SELECT}",
@@ -154,7 +155,7 @@ impl GraphClient {
     }
 
     /// `POST /beta/deviceManagement/comanagedDevices/{id}/syncDevice` (204): the beta-only variant for
-    /// co-managed (Configuration Manager + Intune) devices, spec §7.2.
+    /// co-managed (Configuration Manager + Intune) devices.
     pub async fn sync_comanaged_device(&self, device_id: &str) -> SyncOutcome {
         let target = match segment(device_id) {
             Ok(id) => format!("/beta/deviceManagement/comanagedDevices/{id}/syncDevice"),

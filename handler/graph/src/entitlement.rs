@@ -1,5 +1,6 @@
 //! Entitlement-management reads: one assignment request, and the assignments and requests of an
-//! access package for a user (spec entitlement-management §7).
+//! access package for a user (<https://learn.microsoft.com/graph/api/entitlementmanagement-list-assignments>,
+//! <https://learn.microsoft.com/graph/api/entitlementmanagement-list-assignmentrequests>).
 
 use serde::Deserialize;
 

@@ -1,5 +1,5 @@
 //! Groups: members, adding and removing a member, and the delta query that reconciles one group's
-//! membership (spec graph-notifications-intune §5).
+//! membership (<https://learn.microsoft.com/graph/delta-query-groups>).
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ pub struct DirectoryObject {
 pub struct MemberChange {
     /// The member's object id.
     pub id: String,
-    /// `#microsoft.graph.user` etc., when Graph says (UNCONFIRMED that it always does).
+    /// `#microsoft.graph.user` etc., when Graph says (not documented to be always present).
     pub odata_type: Option<String>,
     /// Whether the membership ended (`@removed` present); otherwise it exists.
     pub removed: bool,

@@ -1,4 +1,5 @@
-//! A sliding-window request limiter for Intune's per-app limits (spec graph-notifications-intune §7.3).
+//! A sliding-window request limiter for Intune's per-app limits
+//! (<https://learn.microsoft.com/graph/throttling-limits#intune-devices-service-limits>).
 //!
 //! Intune allows an app 200 writes and 2,000 requests of any kind per 20 seconds per tenant. The
 //! limiter keeps the time of every request admitted within the window and makes a caller wait until
@@ -49,7 +50,8 @@ impl RateLimits {
         window: Duration::from_secs(20),
     };
 
-    /// The spec's recommended margin: 75 % of the per-app limits (150 writes, 1,500 requests per 20 s).
+    /// 75 % of the per-app limits (150 writes, 1,500 requests per 20 s): a margin for other callers
+    /// with the same app id in the tenant and for our own retries.
     pub const INTUNE_RECOMMENDED: RateLimits = RateLimits {
         writes: 150,
         requests: 1_500,

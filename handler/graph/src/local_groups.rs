@@ -1,5 +1,6 @@
 //! The settings of Intune's "Local user group membership" policy (Account protection template
-//! `22968f54-45fa-486c-848e-f8224aa69772_1`, the LocalUsersAndGroups CSP; spec azure-infra §7.2):
+//! `22968f54-45fa-486c-848e-f8224aa69772_1`, the LocalUsersAndGroups CSP:
+//! <https://learn.microsoft.com/windows/client-management/mdm/policy-csp-localusersandgroups>):
 //! building the one rule jitadmin needs and reading the rules a policy has.
 //!
 //! A rule names local groups (`..._accessgroup_desc_administrators`, ...), an action (Add (Update)

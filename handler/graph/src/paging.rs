@@ -1,5 +1,5 @@
 //! Paging: follow `@odata.nextLink` verbatim until it is gone; surface `@odata.deltaLink`
-//! (spec graph-notifications-intune §8.3, §5.2).
+//! (<https://learn.microsoft.com/graph/paging>, <https://learn.microsoft.com/graph/delta-query-overview>).
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;

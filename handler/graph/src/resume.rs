@@ -1,8 +1,9 @@
-//! Resuming a waiting access-package assignment request (spec entitlement-management §3), and telling
+//! Resuming a waiting access-package assignment request
+//! (<https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-resume>), and telling
 //! "already resumed / decided / expired" from a real failure when Graph refuses.
 //!
 //! Graph documents only the success answer (204). What it answers to a second or late resume is
-//! UNCONFIRMED (§3.3), so any 4xx leads to a GET of the request, and the outcome is read from the
+//! undocumented, so any 4xx leads to a GET of the request, and the outcome is read from the
 //! request's callout instance for our stage instance (most precise), else from its `status` and
 //! `state`. When that still looks like "waiting", the resume really failed: [`ResumeOutcome::Failed`].
 
@@ -60,13 +61,14 @@ impl ResumeStage {
 pub enum ResumeDecision {
     /// Let the request continue.
     Continue,
-    /// Deny it (`state: "denied"`; which stages accept this is contradictory in the docs, spec §3.2).
+    /// Deny it (`state: "denied"`; Microsoft's pages disagree on which stages accept this).
     Deny,
     /// Cancel it (`state: "canceled"`).
     Cancel,
 }
 
-/// The callback data of spec §3.2.
+/// The resume's callback data (`accessPackageAssignmentRequestCallbackData`:
+/// <https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestcallbackdata>).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResumeCallback {
     /// Our name, stored by Graph for auditing (e.g. `jitadmin`).
@@ -247,7 +249,7 @@ pub fn classify_refused_resume(request: &AssignmentRequest, stage_instance_id: O
 }
 
 impl GraphClient {
-    /// Resumes with the spec §3.2 callback body.
+    /// Resumes with `callback` as the body's `data`.
     pub async fn resume(&self, target: &ResumeTarget, callback: &ResumeCallback) -> ResumeOutcome {
         self.resume_with_body(target, Some(&callback.stage_instance_id), callback)
             .await

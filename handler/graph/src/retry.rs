@@ -1,4 +1,6 @@
-//! Retry policy: what is retried, how long to wait, when to give up (spec graph-notifications-intune §8.4).
+//! Retry policy: what is retried, how long to wait, when to give up. Graph asks clients to wait the
+//! `Retry-After` of a 429 or 503, and to back off exponentially when there is none
+//! (<https://learn.microsoft.com/graph/throttling>).
 
 use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -14,17 +16,17 @@ use std::time::Duration;
 /// status (400, 401, 403, 404, 409, ...).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (spec: 6).
+    /// Attempts in all, the first included (default 6).
     pub max_attempts: u32,
-    /// Retries allowed for 500 and 502 (spec: 2).
+    /// Retries allowed for 500 and 502 (default 2).
     pub max_server_error_retries: u32,
     /// First back-off step; step n waits `min(max_delay, base_delay * 2^(n-1))` times a random 0.5..1.0.
     pub base_delay: Duration,
-    /// Cap of one back-off step (spec: 60 s).
+    /// Cap of one back-off step (default 60 s).
     pub max_delay: Duration,
-    /// Cap of a `Retry-After` Graph asks for (spec: 300 s).
+    /// Cap of a `Retry-After` Graph asks for (default 300 s).
     pub max_retry_after: Duration,
-    /// Random extra added to a `Retry-After` wait, from zero up to this (spec: 1 s).
+    /// Random extra added to a `Retry-After` wait, from zero up to this (default 1 s).
     pub retry_after_jitter: Duration,
     /// Give up rather than wait if the waits of one request would add up past this.
     pub max_total_delay: Duration,

@@ -1,4 +1,5 @@
-//! Change-notification subscriptions (spec graph-notifications-intune §1, §4.3).
+//! Change-notification subscriptions: create, renew, delete, list, and reauthorize after a lifecycle
+//! notification (<https://learn.microsoft.com/graph/api/resources/subscription>, <https://learn.microsoft.com/graph/change-notifications-lifecycle-events>).
 
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,8 @@ use crate::{GraphClient, GraphError, GraphRequest};
 
 /// Longest lifetime Graph allows for user and group subscriptions: 41,760 minutes (under 29 days).
 pub const GROUP_MAX_EXPIRATION_MINUTES: i64 = 41_760;
-/// What to renew to: a margin under the cap (spec §1.3 design note).
+/// What to renew to: a margin under the cap, so a clock difference with Graph cannot push the asked-for
+/// expiry past it.
 pub const GROUP_RENEWAL_MINUTES: i64 = 41_000;
 /// Longest `clientState` that every Microsoft page accepts (128; another page says 255).
 pub const CLIENT_STATE_MAX_LEN: usize = 128;

@@ -1,4 +1,4 @@
-//! Users and managers (spec entitlement-management §7.2, §7.3).
+//! Users and managers (<https://learn.microsoft.com/graph/api/resources/user>, <https://learn.microsoft.com/graph/api/user-list-manager>).
 
 use serde::Deserialize;
 

@@ -1,4 +1,5 @@
-//! The handler's answer (spec A2.6) and how the host maps it onto output bindings.
+//! The handler's answer (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers#response-payload>) and how the host maps it onto output
+//! bindings.
 
 use base64::Engine;
 use serde_json::{Map, Value};

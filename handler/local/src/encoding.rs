@@ -1,4 +1,6 @@
-//! The host's value encoding (spec A2.2), applied the way the host applies it.
+//! The host's value encoding, applied the way the host applies it: each binding value the host hands
+//! a custom handler is JSON-serialised once more, so a string arrives double-encoded and a number as a
+//! string.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -45,7 +47,8 @@ pub fn sys(function: &str, now: DateTime<Utc>) -> Value {
 }
 
 /// Copy a JSON body's top-level properties into metadata, as the host's binding data
-/// does; they override keys already present (the shadowing quirk, spec A2.4).
+/// does; they override keys already present (so a body property named like a system property
+/// shadows it).
 pub fn merge_body_properties(metadata: &mut Map<String, Value>, body: &[u8]) {
     if let Ok(Value::Object(props)) = serde_json::from_slice::<Value>(body) {
         for (key, value) in props {

@@ -336,7 +336,7 @@ impl LocalHostBuilder {
 }
 
 /// A relative executable that exists under the app root becomes a full path; any other
-/// name is looked up on `PATH` (spec A1.2).
+/// name is looked up on `PATH`, as for `customHandler.description.defaultExecutablePath` in `host.json`.
 fn resolve_program(root: &Path, program: &Path) -> PathBuf {
     if program.is_relative() && root.join(program).is_file() {
         root.join(program)

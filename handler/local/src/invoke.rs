@@ -1,5 +1,5 @@
 //! One invocation from the host's side: call the handler, print its `Logs`, and on
-//! success write the output bindings (spec A2.6, A2.7).
+//! success write the output bindings (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers#response-payload>).
 
 use std::time::Duration;
 

@@ -19,7 +19,7 @@
 //!
 //! # Fidelity notes
 //!
-//! - Envelopes follow spec A2.2–A2.5: strings double-encoded, numbers as strings,
+//! - Envelopes are built as the host builds them: strings double-encoded, numbers as strings,
 //!   `EnqueuedTimeUtc` without offset, a JSON body's top-level properties copied into
 //!   `Metadata` (shadowing system keys), `Identities` with a `WebJobsAuthLevel` identity
 //!   when a key was used, `Body` only when `Content-Length > 0`.
@@ -32,7 +32,8 @@
 //!   are written, an HTTP caller gets a 500, a message is abandoned (retried, then
 //!   dead-lettered with `MaxDeliveryCountExceeded` and the error as description). A
 //!   timeout also restarts a spawned handler, as the host restarts its worker.
-//! - `enableForwardingHttpRequest` is honoured for HTTP-only functions (spec A3).
+//! - `enableForwardingHttpRequest` is honoured for HTTP-only functions
+//!   (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>).
 //!
 //! # Keys and the admin API
 //!

@@ -84,10 +84,15 @@ async fn an_expired_lock_cannot_complete_and_the_message_is_delivered_again() {
     let (sim, client) = sim_with(QueueSettings::new("jobs").lock_duration(Duration::from_millis(300))).await;
     client.send("jobs", &OutgoingMessage::new(b"x".to_vec())).await.unwrap();
     let first = client.peek_lock("jobs", WAIT).await.unwrap().unwrap();
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    // The next receive waits (up to WAIT) until the first lock expires and the broker hands
+    // the message out again.
+    let again = client
+        .peek_lock("jobs", WAIT)
+        .await
+        .unwrap()
+        .expect("the message is delivered again once its lock expires");
     let err = client.complete(&first).await.unwrap_err();
     assert!(err.is_lock_lost(), "{err}");
-    let again = client.peek_lock("jobs", WAIT).await.unwrap().unwrap();
     assert_eq!(again.sequence_number(), first.sequence_number());
     assert_eq!(again.broker.delivery_count, Some(2));
     client.complete(&again).await.unwrap();

@@ -1,4 +1,5 @@
-//! Bot Framework activities as Teams sends them to the messaging endpoint (spec: functions-teams B2.3).
+//! Bot Framework activities as Teams sends them to the messaging endpoint
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>).
 
 use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;

@@ -1,4 +1,5 @@
-//! The body we answer an invoke with (spec: functions-teams B2.4). The HTTP status is
+//! The body we answer an `adaptiveCard/action` invoke with
+//! (<https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model>). The HTTP status is
 //! always 200; the logical status goes in `statusCode`.
 
 use serde::Serialize;

@@ -1,4 +1,6 @@
-//! Entitlement-management custom-extension callouts (spec: entitlement-management §1).
+//! Entitlement-management custom-extension callouts: what EM posts to an extension's endpoint at
+//! each stage of an access package request or assignment
+//! (<https://learn.microsoft.com/entra/id-governance/entitlement-management-logic-apps-integration>).
 //!
 //! EM sends a flat object with PascalCase keys (`CustomExtensionStageInstanceId`, `Stage`,
 //! `Assignment{Target{ObjectId}}`); Graph documents the same data in camelCase, possibly
@@ -56,7 +58,8 @@ pub struct RequestCallout {
     /// The resume path relative to the Graph version root; absent for some launch-and-continue callouts.
     #[serde(default)]
     pub callback_uri_path: Option<String>,
-    /// Present (non-null) for launch-and-wait, by assumption (UNCONFIRMED, spec §1.2).
+    /// Present (non-null) for launch-and-wait, by assumption: a captured launch-and-continue
+    /// callout had it null, and no Microsoft page says when EM fills it.
     #[serde(default)]
     pub callback_configuration: Option<CallbackConfiguration>,
     /// Why the request exists (`userAdd`, `adminRemove`, ...).
@@ -68,10 +71,12 @@ pub struct RequestCallout {
     /// The request's status text (Graph form).
     #[serde(default)]
     pub status: Option<String>,
-    /// The requestor's justification, when the payload carries it (UNCONFIRMED on the wire).
+    /// The requestor's justification, when the payload carries it (the Graph type has it; EM's
+    /// wire form is not documented to).
     #[serde(default)]
     pub justification: Option<String>,
-    /// The requested schedule, when the payload carries it (UNCONFIRMED on the wire).
+    /// The requested schedule, when the payload carries it (the Graph type has it; EM's
+    /// wire form is not documented to).
     #[serde(default)]
     pub schedule: Option<Schedule>,
     /// Who asked.
@@ -255,7 +260,7 @@ impl RequestCallout {
     }
 
     /// Whether EM waits for a resume, judged from a non-null `callbackConfiguration`
-    /// (an assumption, UNCONFIRMED: prefer the deployment's own configuration).
+    /// (an assumption Microsoft does not document: prefer the deployment's own configuration).
     pub fn looks_launch_and_wait(&self) -> bool {
         self.callback_configuration.is_some()
     }

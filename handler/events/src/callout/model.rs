@@ -187,8 +187,9 @@ impl Expiration {
     }
 }
 
-/// `CallbackConfiguration`: its inner shape is UNCONFIRMED (spec §1.2); both names of the
-/// timeout are accepted.
+/// `CallbackConfiguration`: Microsoft does not document its shape inside a callout; both names
+/// of the timeout (`timeoutDuration` in the Graph schema, `durationBeforeTimeout` in examples)
+/// are accepted.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CallbackConfiguration {

@@ -111,7 +111,7 @@ impl FunctionDef {
         })
     }
 
-    /// True when the host would forward the raw HTTP request (spec A3.1): exactly an
+    /// True when the host would forward the raw HTTP request (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>): exactly an
     /// HTTP trigger and one `http` output, nothing else.
     pub fn qualifies_for_forwarding(&self) -> bool {
         matches!(self.trigger, Trigger::Http { .. })

@@ -1,4 +1,4 @@
-//! The HTTP trigger's request object (spec A2.3).
+//! The HTTP trigger's request object (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers#request-payload>).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
 //! Invocation envelopes (`{Data, Metadata}`) built exactly as the Functions host builds
-//! them (spec A2.1–A2.5), one module per trigger.
+//! them (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers#request-payload>), one module per trigger.
 
 mod http_request;
 mod service_bus;

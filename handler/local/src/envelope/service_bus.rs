@@ -1,4 +1,5 @@
-//! The Service Bus trigger's body and metadata (spec A2.4).
+//! The Service Bus trigger's body and metadata
+//! (<https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger>).
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ const NEVER_UTC: &str = "9999-12-31T23:59:59.9999999";
 
 /// The envelope of a Service Bus-triggered invocation: the body under `Data.<binding>`
 /// as a double-encoded string (base64 with `dataType: binary`), the message's system
-/// properties in `Metadata` encoded per spec A2.2 (`DeliveryCount` as `"1"`,
+/// properties in `Metadata` encoded as the host encodes values (`DeliveryCount` as `"1"`,
 /// `MessageId` as `"\"…\""`, `EnqueuedTimeUtc` without offset), application
 /// properties under `ApplicationProperties` and `UserProperties`, the SDK objects as
 /// the empty objects they serialise to, `sys`, and finally a JSON body's top-level

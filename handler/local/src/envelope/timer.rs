@@ -1,4 +1,4 @@
-//! The timer trigger's `TimerInfo` (spec A2.5).
+//! The timer trigger's `TimerInfo` (<https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer>).
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};

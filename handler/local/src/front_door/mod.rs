@@ -191,7 +191,7 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
     }
 }
 
-/// `enableForwardingHttpRequest` (spec A3): the handler's response is passed through,
+/// `enableForwardingHttpRequest` (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>): the handler's response is passed through,
 /// non-2xx included.
 async fn forward(door: &FrontDoor, incoming: &IncomingRequest, path_and_query: &str) -> Response {
     let invocation_id = uuid::Uuid::new_v4().to_string();

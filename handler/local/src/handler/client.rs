@@ -129,7 +129,7 @@ impl HandlerClient {
     }
 
     /// Forward an HTTP request as the host does with `enableForwardingHttpRequest`
-    /// (spec A3): same method, path and query, the original headers plus the host's.
+    /// (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>): same method, path and query, the original headers plus the host's.
     pub async fn forward(
         &self,
         invocation_id: &str,

@@ -1,4 +1,4 @@
-//! Starting and watching the handler process the way the Functions host does (spec A1.5):
+//! Starting and watching the handler process the way the Functions host does:
 //! a free loopback port in `FUNCTIONS_CUSTOMHANDLER_PORT`, `GET /` every 25 ms until any
 //! HTTP answer, a restart when the process exits, and giving up after 3 failures in
 //! 30 minutes.

@@ -1,6 +1,8 @@
-//! Feeding a Service Bus-triggered function from the queue store (spec A2.8): peek-lock,
-//! invoke, complete on success, abandon on failure (retry, then dead-letter); the lock
-//! is renewed while the invocation runs, up to `maxAutoLockRenewalDuration`.
+//! Feeding a Service Bus-triggered function from the queue store: peek-lock,
+//! invoke, complete on success, abandon on failure (retry, then dead-letter past the maximum
+//! delivery count:
+//! <https://learn.microsoft.com/azure/service-bus-messaging/service-bus-dead-letter-queues#maximum-delivery-count>);
+//! the lock is renewed while the invocation runs, up to `maxAutoLockRenewalDuration`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -15,7 +15,7 @@ use crate::{Result, Store};
 pub struct TeamsContact {
     /// The user's Entra object id (lower case).
     pub user_id: String,
-    /// The user's Teams id as the bot sees it (`29:…`), to reopen the chat (spec B1.4).
+    /// The user's Teams id as the bot sees it (`29:…`, specific to our bot), to reopen the chat.
     pub member_id: String,
     /// The personal chat's conversation id (`a:…`).
     pub conversation_id: String,

@@ -147,7 +147,7 @@ mod tests {
 
     /// The expected value was computed independently with
     /// OpenSSL (`openssl dgst -sha256 -mac HMAC`) and Python's `hmac` over the same string and key;
-    /// Azurite accepting our requests (tests/table.rs) checks the layout against a real verifier.
+    /// Azurite accepting our requests (tests/store/table.rs) checks the layout against a real verifier.
     #[test]
     fn shared_key_signature_matches_a_known_answer() {
         let key = AccountKey::from_base64(DEV_ACCOUNT_KEY).unwrap();

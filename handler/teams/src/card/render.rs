@@ -13,11 +13,12 @@
 //! Both actions carry the same signed data (`stageInstanceId`, `requestId`, `expiresAt`,
 //! `mac`) plus their `verb`; see [`super::sign`].
 //!
-//! **Refresh** (spec B2.2): the cards carry no `refresh`. Every viewer sees the same card,
+//! **Refresh**: the cards carry no `refresh`. Every viewer sees the same card,
 //! so no user-specific view is needed; the clicking approver gets the new card as the invoke
 //! answer, and the app PUTs the base message after each state change, which updates every
 //! viewer's card. A `refresh` would instead make each viewer's client invoke the bot
-//! (automatically for up to 60 users) for nothing.
+//! (automatically for up to 60 users) for nothing. How `refresh` behaves:
+//! <https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards>
 //!
 //! No `fallback: "Action.Submit"`: an `Action.Submit` click would not reach the bot as an
 //! `adaptiveCard/action` invoke, and clients older than 1.5 show the card's `fallbackText`.

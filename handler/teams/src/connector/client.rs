@@ -17,10 +17,12 @@ use super::retry::{retry_after, ConnectorRetry};
 use super::service_url::ServiceUrl;
 use super::ConnectorError;
 
-/// The scope of a Bot Framework token (spec B1.1).
+/// The scope of a Bot Framework token for calls to the Connector
+/// (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>).
 pub const BOT_FRAMEWORK_SCOPE: &str = "https://api.botframework.com/.default";
 
-/// The header the Connector puts on answers for support cases (spec B1.6).
+/// The header the Connector puts on its answers, to quote in a support case
+/// (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>).
 const OPERATION_ID: &str = "x-correlating-operationid";
 
 /// Where a card was posted: the new thread's conversation id and the card's activity id.
@@ -70,7 +72,8 @@ impl BotConnector {
         }
     }
 
-    /// Sends the bot's token only to these `serviceUrl` hosts (spec B1.2's recommendation):
+    /// Sends the bot's token only to these `serviceUrl` hosts, so that a forged `serviceUrl` cannot
+    /// collect it (our own precaution; Microsoft documents no such list):
     /// `smba.trafficmanager.net`, or `.gov.teams.microsoft.us` for any subdomain. Any other
     /// host is [`ConnectorError::Refused`] with status 0 before a token is requested. Without
     /// an allowlist (the default) every http(s) host is accepted.
@@ -195,7 +198,8 @@ impl BotConnector {
 
     /// `POST {serviceUrl}/v3/conversations` with one member: the 1:1 chat between the bot
     /// (`bot_id`, `28:{app id}`) and the user whose bot-specific Teams id is `member_id`
-    /// (`29:…`, spec B1.4). Returns the chat's conversation id (`a:…`); Teams gives the same
+    /// (`29:…`; <https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages>). Returns the chat's
+    /// conversation id (`a:…`); Teams gives the same
     /// chat again for the same user. Refused (403) when the app is not installed for the user.
     pub async fn open_personal_chat(
         &self,

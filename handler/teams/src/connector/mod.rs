@@ -1,4 +1,5 @@
-//! The Bot Connector REST client (spec functions-teams B1): a bot token from an
+//! The Bot Connector REST client
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>): a bot token from an
 //! `azure_core` [`TokenCredential`](azure_core::credentials::TokenCredential), a new thread
 //! in a Teams channel carrying a card, updates of that card, a user's 1:1 chat with the bot,
 //! and messages into an existing conversation.

@@ -1,4 +1,5 @@
-//! The Bot Connector's wire types we send and read (spec B1.3–B1.6), serialised from
+//! The Bot Connector's wire types we send and read
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>), serialised from
 //! typed structs. Field names are the Bot Framework's camelCase.
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ pub(crate) struct ConversationParameters<'a> {
     pub tenant_id: &'a str,
 }
 
-/// `ConversationParameters` of a 1:1 chat (spec B1.4): the bot, the one member by their
+/// `ConversationParameters` of a 1:1 chat: the bot, the one member by their
 /// bot-specific `29:` id, and the tenant.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,5 +1,8 @@
 //! The connector's own brief, bounded retry. Real back-off belongs to the caller: the
-//! `process` function fails the invocation and Service Bus redelivers (spec B2.6, B5.6).
+//! `process` function fails the invocation and Service Bus redelivers the message until its
+//! maximum delivery count, then dead-letters it
+//! (<https://learn.microsoft.com/azure/service-bus-messaging/service-bus-dead-letter-queues#maximum-delivery-count>).
+//! Teams asks bots to back off on 429 (<https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit>).
 
 use std::time::Duration;
 
