@@ -38,6 +38,7 @@ pub fn all(app: Arc<App>) -> Functions {
     let teams_app = app.clone();
     let process_app = app;
     Functions::new()
+        .span(invocation_span)
         .function(
             "callout",
             HTTP_IN,
@@ -63,4 +64,19 @@ pub fn all(app: Arc<App>) -> Functions {
             TIMER_IN,
             service_fn(move |event| maintain::handle(maintain_app.clone(), event)),
         )
+}
+
+/// The span of one invocation: the function and invocation id, and empty the fields the
+/// functions record once they have read their event ([`crate::queue::Event::record_in_span`]),
+/// so every line of an invocation carries them.
+fn invocation_span(function: &str, invocation_id: &str) -> tracing::Span {
+    tracing::info_span!(
+        "invocation",
+        function = %function,
+        invocation_id = %invocation_id,
+        event_kind = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+        user = tracing::field::Empty,
+        correlation_id = tracing::field::Empty,
+    )
 }

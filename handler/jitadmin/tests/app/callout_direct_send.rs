@@ -72,19 +72,14 @@ async fn a_failed_send_fails_the_callout_so_entitlement_management_calls_again()
         RoutePattern::new("POST", "/servicebus/events/messages"),
         FaultKind::ServiceUnavailable { retry_after: None },
     ));
-    let envelope = serde_json::json!({"Data": {"req": {"Url": crate::callout_support::CALLOUT_URL, "Method": "POST", "Query": {},
-        "Headers": {"Content-Type": ["application/json"], "Authorization": [t.bearer()]},
-        "Body": fixture("callout-created-pascalcase.json")}}, "Metadata": {}});
-    let response = tower::ServiceExt::oneshot(
-        t.router.clone(),
-        http::Request::post("/callout")
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(envelope.to_string()))
-            .unwrap(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(response.status(), 500);
+    let request = azfn_runtime::testing::HttpInvocation::post(crate::callout_support::CALLOUT_URL)
+        .header("Content-Type", "application/json")
+        .header("Authorization", &t.bearer())
+        .text(fixture("callout-created-pascalcase.json"));
+    let response = azfn_runtime::testing::TestHost::from_router(t.router.clone())
+        .invoke("callout", request)
+        .await;
+    assert_eq!(response.status, 500, "{:?}", response.problem);
     assert!(t.sim.queue_messages("events").is_empty());
     t.sim.shutdown().await;
 }

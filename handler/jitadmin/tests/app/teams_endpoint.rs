@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use crate::callout_support::invoke::{callout, process};
 use crate::callout_support::{fixture, FORWARDER_OBJECT_ID};
-use axum::body::Body;
-use http::Request;
+use azfn_runtime::testing::{HttpInvocation, TestHost};
+use azfn_runtime::OutputMessage;
 use jitadmin::app::App;
 use jitadmin::config::Config;
 use jitadmin::graph::StaticToken;
@@ -20,7 +20,6 @@ use jitadmin::store::{ApprovalStatus, Store};
 use serde_json::{json, Value};
 use tenant_sim::bot::Click;
 use tenant_sim::{ChannelSigner, ChannelToken, Scenario, TenantSim};
-use tower::ServiceExt;
 
 /// The requestor of the fixture's request, made a demo user: Lee Gu, an approver himself.
 const REQUESTOR: &str = "11111111-0000-4000-8000-000000000003";
@@ -132,39 +131,21 @@ async fn deliver(t: &T, click: Click) -> Answer {
 }
 
 async fn deliver_raw(t: &T, activity: &Value, authorization: Option<&str>) -> Answer {
-    let mut headers = serde_json::Map::new();
-    headers.insert("Content-Type".into(), json!(["application/json"]));
+    let mut request = HttpInvocation::post("https://jitadmin.example.net/api/teams/messages")
+        .header("Content-Type", "application/json")
+        .text(activity.to_string());
     if let Some(h) = authorization {
-        headers.insert("Authorization".into(), json!([h]));
+        request = request.header("Authorization", h);
     }
-    let envelope = json!({
-        "Data": {"req": {"Url": "https://jitadmin.example.net/api/teams/messages", "Method": "POST",
-                 "Query": {}, "Headers": headers, "Body": activity.to_string()}},
-        "Metadata": {"sys": {"MethodName": "teams", "UtcNow": "2026-11-28T10:00:00Z", "RandGuid": "9f1e2d3c-4b5a-4697-8877-665544332211"}}
-    });
-    let request = Request::post("/teams")
-        .header("content-type", "application/json")
-        .header("x-azure-functions-invocationid", "inv-teams-1")
-        .body(Body::from(envelope.to_string()))
-        .unwrap();
-    let response = t.router.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "the invocation itself succeeds");
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let reply: Value = serde_json::from_slice(&bytes).unwrap();
-    let res = &reply["Outputs"]["res"];
-    let body = res["body"]
-        .as_str()
-        .map(|b| serde_json::from_str(b).unwrap_or(Value::String(b.to_string())))
-        .unwrap_or(Value::Null);
-    let messages = match &reply["Outputs"]["events"] {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    let reply = TestHost::from_router(t.router.clone())
+        .invoke_with_id("teams", "inv-teams-1", request)
+        .await;
+    assert!(reply.succeeded(), "the invocation itself succeeds: {:?}", reply.problem);
+    let res = reply.http("res").expect("an HTTP answer");
     Answer {
-        status: res["statusCode"].as_u64().unwrap_or(0) as u16,
-        body,
-        messages,
+        status: res.status_code,
+        body: serde_json::from_str(&res.body).unwrap_or(Value::String(res.body.clone())),
+        messages: reply.messages("events").iter().map(OutputMessage::to_value).collect(),
     }
 }
 

@@ -1,9 +1,9 @@
-//! Invoking functions through the router with host-shaped envelopes.
+//! Invoking functions through the router as the Functions host does, with
+//! `azfn_runtime::testing`'s host-shaped invocations.
 
-use axum::body::Body;
-use http::Request;
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use azfn_runtime::testing::{HttpInvocation, ServiceBusInvocation, TestHost};
+use azfn_runtime::OutputMessage;
+use serde_json::Value;
 
 /// What `callout` answered.
 #[derive(Debug)]
@@ -23,56 +23,30 @@ pub struct CalloutAnswer {
 pub struct ProcessAnswer {
     /// The invocation's status: 200 = completed, else failed (retried by the host).
     pub status: u16,
-    /// The reply body.
+    /// The problem of a failed invocation, else the outputs.
     pub body: Value,
-}
-
-async fn post(router: &axum::Router, function: &str, envelope: Value) -> (u16, Value) {
-    let request = Request::post(format!("/{function}"))
-        .header("content-type", "application/json")
-        .header("x-azure-functions-invocationid", format!("inv-{function}-1"))
-        .body(Body::from(envelope.to_string()))
-        .expect("request");
-    let response = router.clone().oneshot(request).await.expect("router");
-    let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
-fn sys(function: &str) -> Value {
-    json!({"MethodName": function, "UtcNow": "2026-11-28T10:00:00Z", "RandGuid": "9f1e2d3c-4b5a-4697-8877-665544332211"})
 }
 
 /// POST a callout with these headers and body to `url`.
 pub async fn callout_at(router: &axum::Router, url: &str, headers: &[(&str, &str)], body: &str) -> CalloutAnswer {
-    let mut h = serde_json::Map::new();
-    h.insert("Content-Type".into(), json!(["application/json"]));
-    for (k, v) in headers {
-        h.insert(k.to_string(), json!([v]));
+    let mut request = HttpInvocation::post(url).header("Content-Type", "application/json");
+    for (name, value) in headers {
+        request = request.header(name, value);
     }
-    let envelope = json!({
-        "Data": {"req": {"Url": url, "Method": "POST", "Query": {}, "Headers": h, "Body": body}},
-        "Metadata": {"sys": sys("callout")}
-    });
-    let (status, reply) = post(router, "callout", envelope).await;
-    assert_eq!(status, 200, "the callout invocation itself succeeds: {reply}");
-    let res = &reply["Outputs"]["res"];
-    let body = res["body"]
-        .as_str()
-        .map(|b| serde_json::from_str(b).unwrap_or(Value::String(b.to_string())))
-        .unwrap_or(Value::Null);
-    let messages = match &reply["Outputs"]["events"] {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    let reply = TestHost::from_router(router.clone())
+        .invoke_with_id("callout", "inv-callout-1", request.text(body))
+        .await;
+    assert!(
+        reply.succeeded(),
+        "the callout invocation itself succeeds: {:?}",
+        reply.problem
+    );
+    let res = reply.http("res").expect("an HTTP answer");
     CalloutAnswer {
-        status: res["statusCode"].as_u64().unwrap_or(0) as u16,
-        headers: res["headers"].clone(),
-        body,
-        messages,
+        status: res.status_code,
+        headers: serde_json::to_value(&res.headers).unwrap_or(Value::Null),
+        body: serde_json::from_str(&res.body).unwrap_or(Value::String(res.body.clone())),
+        messages: reply.messages("events").iter().map(OutputMessage::to_value).collect(),
     }
 }
 
@@ -82,17 +56,19 @@ pub async fn callout(router: &axum::Router, headers: &[(&str, &str)], body: &str
 }
 
 /// Deliver `message` (the value written to the output binding, `{"azfnMessage": ...}`) to
-/// `process`, as the host does: the body as a JSON string, broker metadata beside it.
+/// `process`, as the host does: the body, with the broker's properties beside it.
 pub async fn process(router: &axum::Router, message: &Value, delivery_count: u32) -> ProcessAnswer {
-    let envelope = &message["azfnMessage"];
-    let mut metadata = json!({"DeliveryCount": delivery_count.to_string(), "sys": sys("process")});
-    if let Some(id) = envelope["messageId"].as_str() {
-        metadata["MessageId"] = json!(format!("\"{id}\""));
+    let delivery =
+        ServiceBusInvocation::from_output(&OutputMessage::from_value(message)).delivery_count(delivery_count);
+    let reply = TestHost::from_router(router.clone())
+        .invoke_with_id("process", "inv-process-1", delivery)
+        .await;
+    let body = match &reply.problem {
+        Some(problem) => serde_json::to_value(problem).unwrap_or(Value::Null),
+        None => Value::Object(reply.outputs.clone()),
+    };
+    ProcessAnswer {
+        status: reply.status,
+        body,
     }
-    if let Some(id) = envelope["sessionId"].as_str() {
-        metadata["SessionId"] = json!(format!("\"{id}\""));
-    }
-    let data = json!({"msg": Value::String(message.to_string())});
-    let (status, body) = post(router, "process", json!({"Data": data, "Metadata": metadata})).await;
-    ProcessAnswer { status, body }
 }

@@ -7,18 +7,19 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use azfn_runtime::testing::{HttpInvocation, ServiceBusInvocation, TestHost, TestResponse, TimerInvocation};
+use azfn_runtime::OutputMessage;
 use jitadmin::app::App;
 use jitadmin::config::Config;
 use jitadmin::graph::StaticToken;
 use jitadmin::store::Store;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tenant_sim::{Scenario, TenantSim};
-use tower::ServiceExt;
 
 /// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
 pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
@@ -136,78 +137,60 @@ async fn notifications(
     response
 }
 
-async fn post_invocation(router: &axum::Router, function: &str, envelope: Value) -> (u16, Value) {
-    let request = Request::post(format!("/{function}"))
-        .header("content-type", "application/json")
-        .header(
-            "x-azure-functions-invocationid",
-            format!("inv-{function}-{}", uuid::Uuid::new_v4()),
-        )
-        .body(Body::from(envelope.to_string()))
-        .expect("request");
-    let response = router.clone().oneshot(request).await.expect("router");
-    let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+fn host(router: &axum::Router) -> TestHost {
+    TestHost::from_router(router.clone())
 }
 
-fn sys(function: &str) -> Value {
-    json!({"MethodName": function, "UtcNow": "2026-11-28T10:00:00Z", "RandGuid": "9f1e2d3c-4b5a-4697-8877-665544332211"})
+/// The problem of a failed invocation, else its outputs.
+fn reply_of(reply: &TestResponse) -> Value {
+    match &reply.problem {
+        Some(problem) => serde_json::to_value(problem).unwrap_or(Value::Null),
+        None => Value::Object(reply.outputs.clone()),
+    }
 }
 
 /// Invoke `notifications` as the host does, with a raw (encoded) query string and a body.
 pub async fn invoke_notifications(router: &axum::Router, raw_query: &str, body: &str) -> Answer {
-    let query: serde_json::Map<String, Value> = url::form_urlencoded::parse(raw_query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-        .collect();
-    let url = format!("https://jitadmin.example.net/api/notifications?{raw_query}");
-    let mut req = json!({"Url": url, "Method": "POST", "Query": query,
-        "Headers": {"Content-Type": ["application/json"]}});
-    if !body.is_empty() {
-        req["Body"] = json!(body);
+    let url = "https://jitadmin.example.net/api/notifications";
+    let mut request = HttpInvocation::post(url).header("Content-Type", "application/json");
+    for (name, value) in url::form_urlencoded::parse(raw_query.as_bytes()) {
+        request = request.query(&name, &value);
     }
-    let envelope = json!({"Data": {"req": req}, "Metadata": {"sys": sys("notifications")}});
-    let (status, reply) = post_invocation(router, "notifications", envelope).await;
-    assert_eq!(status, 200, "the notifications invocation itself succeeds: {reply}");
-    let res = &reply["Outputs"]["res"];
-    let messages = match &reply["Outputs"]["events"] {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        other => vec![other.clone()],
-    };
+    if !body.is_empty() {
+        request = request.text(body);
+    }
+    let id = format!("inv-notifications-{}", uuid::Uuid::new_v4());
+    let reply = host(router).invoke_with_id("notifications", &id, request).await;
+    assert!(
+        reply.succeeded(),
+        "the notifications invocation itself succeeds: {:?}",
+        reply.problem
+    );
+    let res = reply.http("res").expect("an HTTP answer");
     Answer {
-        status: res["statusCode"].as_u64().unwrap_or(0) as u16,
-        headers: res["headers"].clone(),
-        body: res["body"].as_str().unwrap_or_default().to_string(),
-        messages,
+        status: res.status_code,
+        headers: serde_json::to_value(&res.headers).unwrap_or(Value::Null),
+        body: res.body.clone(),
+        messages: reply.messages("events").iter().map(OutputMessage::to_value).collect(),
     }
 }
 
 /// Deliver a queued message to `process`; the invocation's status (200 = completed).
 pub async fn process(router: &axum::Router, message: &Value, delivery_count: u32) -> (u16, Value) {
-    let envelope = &message["azfnMessage"];
-    let mut metadata = json!({"DeliveryCount": delivery_count.to_string(), "sys": sys("process")});
-    if let Some(id) = envelope["messageId"].as_str() {
-        metadata["MessageId"] = json!(format!("\"{id}\""));
-    }
-    if let Some(id) = envelope["sessionId"].as_str() {
-        metadata["SessionId"] = json!(format!("\"{id}\""));
-    }
-    let data = json!({"msg": Value::String(message.to_string())});
-    post_invocation(router, "process", json!({"Data": data, "Metadata": metadata})).await
+    let delivery =
+        ServiceBusInvocation::from_output(&OutputMessage::from_value(message)).delivery_count(delivery_count);
+    let id = format!("inv-process-{}", uuid::Uuid::new_v4());
+    let reply = host(router).invoke_with_id("process", &id, delivery).await;
+    (reply.status, reply_of(&reply))
 }
 
 /// Run the `maintain` timer once; the invocation's status and reply.
 pub async fn maintain(router: &axum::Router) -> (u16, Value) {
-    let data = json!({"tick": {"IsPastDue": false}});
-    post_invocation(
-        router,
-        "maintain",
-        json!({"Data": data, "Metadata": {"sys": sys("maintain")}}),
-    )
-    .await
+    let id = format!("inv-maintain-{}", uuid::Uuid::new_v4());
+    let reply = host(router)
+        .invoke_with_id("maintain", &id, TimerInvocation::new().binding("tick"))
+        .await;
+    (reply.status, reply_of(&reply))
 }
 
 impl Loop {
