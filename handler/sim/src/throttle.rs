@@ -66,12 +66,13 @@ impl ThrottleClass {
         }
     }
 
-    /// Intune devices, any request: 2,000 per 20 s per app (spec §7.3).
+    /// Intune devices, any request: 2,000 per 20 s per app and tenant
+    /// (<https://learn.microsoft.com/graph/throttling-limits>).
     pub fn intune() -> Self {
         Self::new("intune", 2000, Duration::from_secs(20), intune_routes())
     }
 
-    /// Intune devices, writes: 200 per 20 s per app (spec §7.3).
+    /// Intune devices, writes: 200 per 20 s per app and tenant (<https://learn.microsoft.com/graph/throttling-limits>).
     pub fn intune_writes() -> Self {
         Self {
             writes_only: true,

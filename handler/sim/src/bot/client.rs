@@ -62,7 +62,7 @@ impl TeamsClient {
 
     /// Prepares the automatic refresh Teams sends for `user` when the card has a `refresh`
     /// (its `refresh.action`, `trigger: "automatic"`); whether Teams would send it (the
-    /// `userIds` list, the one-minute rule of spec B2.2) is the test's to decide.
+    /// `userIds` list, at most 60 users, and how often Teams refreshes) is the test's to decide.
     pub fn refresh(&self, user: &str, conversation_id: &str, activity_id: &str) -> Click {
         let mut click = self.click(user, conversation_id, activity_id, "");
         click.refresh = true;

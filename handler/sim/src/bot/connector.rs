@@ -1,5 +1,6 @@
-//! The simulated Bot Connector (spec functions-teams B1): `POST v3/conversations` (a new
-//! thread in a channel, or a user's 1:1 chat by their `29:` id, B1.4),
+//! The simulated Bot Connector
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>):
+//! `POST v3/conversations` (a new thread in a channel, or a user's 1:1 chat by their `29:` id),
 //! `POST v3/conversations/{id}/activities[/{activityId}]` (a message in a thread or chat),
 //! `PUT v3/conversations/{id}/activities/{activityId}` (update). A 1:1 chat exists only for a
 //! user who has the app installed in personal scope; otherwise 403, as Teams answers.

@@ -1,5 +1,7 @@
 //! The Bot Framework channel token issuer: its OpenID metadata, its JWKS (keys carry
-//! `endorsements`, spec functions-teams B3) and its two signing keys, one endorsed for
+//! `endorsements`, the channels a key may sign for:
+//! <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>) and its two
+//! signing keys, one endorsed for
 //! `msteams` and one that is not.
 
 use std::sync::{Arc, OnceLock};

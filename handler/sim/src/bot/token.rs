@@ -1,4 +1,5 @@
-//! Channel tokens: what the Bot Connector signs when it calls the bot (spec B3), and flawed
+//! Channel tokens: what the Bot Connector signs when it calls the bot
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>), and flawed
 //! variants for negative tests.
 
 use chrono::Utc;

@@ -1,8 +1,10 @@
 //! The `Authorization` header of a callout: a bearer token minted for a configured app or
 //! managed identity (the forwarder shape), or EM's proof-of-possession SHR.
 //!
-//! The PoP shape is what `jitadmin-auth`'s `PopValidator` reads (spec entitlement-management §4.2;
-//! the real layout is UNCONFIRMED there):
+//! The PoP shape is what `jitadmin-auth`'s `PopValidator` reads. Microsoft documents that EM can
+//! call with a proof-of-possession token
+//! (<https://learn.microsoft.com/graph/api/resources/azureadpoptokenauthentication>)
+//! but not its layout, so this one is UNCONFIRMED:
 //! - `Authorization: PoP <shr>`; the SHR is a compact RS256 JWS, header
 //!   `{"alg":"RS256","typ":"pop","kid":<thumbprint>}` (plus `jwk` with [`CnfForm::InlineJwk`]);
 //! - its payload: `at` (the access token), `ts` (Unix seconds), `m` (`POST`), `u` (host, with

@@ -1,6 +1,7 @@
 //! The entitlement-management Graph routes: resume, get and list requests, list assignments.
 //!
-//! Resume errors (spec §3.3: Microsoft documents none, so the codes are the sim's assumption;
+//! Resume (<https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-resume>) errors: Microsoft documents
+//! none, so the codes are the sim's assumption;
 //! clients should, like jitadmin-graph, GET the request to learn what happened):
 //! - no such request: 404 [`REQUEST_NOT_FOUND`];
 //! - body not JSON, no `data`, no or wrong `data.@odata.type`, no
@@ -43,7 +44,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{EM}/assignmentRequests"), get(list_requests))
         .route(&format!("{EM}/assignmentRequests/{{id}}"), get(get_request))
         .route(&format!("{EM}/assignmentRequests/{{id}}/resume"), post(resume))
-        // The older beta path, "to be retired soon" (spec §3.1).
+        // The older beta path, which Microsoft's resume page says is to be retired soon.
         .route(
             &format!("{EM}/accessPackageAssignmentRequests/{{id}}/resume"),
             post(resume),

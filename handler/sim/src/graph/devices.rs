@@ -1,8 +1,9 @@
-//! Intune managed devices (spec graph-notifications-intune §7): a user's devices, one device,
-//! the tenant's devices (all `$select` and `$top`/`$skiptoken` paging), and `syncDevice`.
+//! Intune managed devices: a user's devices, one device,
+//! the tenant's devices (all `$select` and `$top`/`$skiptoken` paging), and `syncDevice`
+//! (<https://learn.microsoft.com/graph/api/intune-devices-manageddevice-syncdevice>).
 //! These paths are in the `intune` and `intune-write` throttle classes.
 //!
-//! `$filter` is accepted and ignored, as Intune is reported to do for `userId` (spec §7.1):
+//! `$filter` is accepted and ignored, as users report Intune does for `userId`:
 //! clients must filter on their side. `/users/{id}/managedDevices` lists the devices whose
 //! primary user (`userId`) is the user; shared devices belong to nobody (UNCONFIRMED in Intune).
 

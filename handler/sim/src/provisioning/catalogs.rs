@@ -1,4 +1,5 @@
-//! `catalogs/{id}` and its `customWorkflowExtensions` (spec entitlement-management §6.1):
+//! `catalogs/{id}` and its `customWorkflowExtensions`
+//! (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestworkflowextension>):
 //!
 //! - `GET .../catalogs/{id}`: the catalog (from the scenario's access packages), 404 if unknown.
 //! - `GET .../customWorkflowExtensions`: the catalog's extensions.

@@ -1,4 +1,5 @@
-//! `assignmentPolicies/{id}` (spec entitlement-management §6.3):
+//! `assignmentPolicies/{id}` and their `customExtensionStageSettings`
+//! (<https://learn.microsoft.com/graph/api/resources/customextensionstagesetting>):
 //!
 //! - `GET`: the policy; `accessPackage` only with `$expand=accessPackage`. `customExtensionStageSettings`
 //!   are always returned with their extension (Graph returns them only when expanded, which is what
