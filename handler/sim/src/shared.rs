@@ -25,9 +25,9 @@ pub(crate) struct Shared {
     pub identity_header: String,
     pub state: RwLock<TenantState>,
     pub keys: RwLock<KeyRing>,
-    pub calls: CallLog,
-    pub faults: Faults,
-    pub throttle: Throttle,
+    pub calls: Arc<CallLog>,
+    pub faults: Arc<Faults>,
+    pub throttle: Arc<Throttle>,
     /// Entitlement management: stage settings, requests, assignments.
     pub em: Mutex<EmState>,
     /// Woken on every change of `em` (for `wait_for_request`).

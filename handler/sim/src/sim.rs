@@ -14,7 +14,7 @@ use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
-use crate::record::{CallLog, RecordedCall};
+use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
 use crate::state::{MembershipChange, TenantState};
@@ -72,9 +72,9 @@ impl TenantSim {
             identity_header,
             state: RwLock::new(TenantState::from_scenario(&scenario)),
             keys: RwLock::new(keys),
-            calls: CallLog::default(),
-            faults: Faults::default(),
-            throttle,
+            calls: Arc::default(),
+            faults: Arc::default(),
+            throttle: Arc::new(throttle),
             em: Default::default(),
             subs: Default::default(),
             delta: Default::default(),
