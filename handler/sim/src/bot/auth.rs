@@ -13,7 +13,7 @@ use crate::shared::Shared;
 pub(crate) fn authorize(sim: &Shared, headers: &HeaderMap) -> Result<Value, ConnectorError> {
     let header = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let claims = bearer(header)
-        .and_then(|token| verify(sim, token, &[BOT_CONNECTOR_AUDIENCE]))
+        .and_then(|token| verify(&sim.authority, token, &[BOT_CONNECTOR_AUDIENCE]))
         .map_err(|e| {
             tracing::info!(reason = %e, "bot connector request refused");
             ConnectorError::unauthorized(format!("Authorization has been denied for this request. {e}"))

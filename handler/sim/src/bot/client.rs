@@ -243,8 +243,11 @@ impl Click {
         };
         let settings = sim.bot.settings().clone();
         let app_id = settings.app_id.clone().unwrap_or_default();
-        let connector = service_url(&sim.base_url);
-        let tenant_id = self.tenant_id.clone().unwrap_or_else(|| sim.tenant_id.clone());
+        let connector = service_url(&sim.authority.base_url);
+        let tenant_id = self
+            .tenant_id
+            .clone()
+            .unwrap_or_else(|| sim.authority.tenant_id.clone());
         let ctx = InvokeContext {
             user_mri: user_mri(&app_id, &user.id),
             user_name: &user.display_name,

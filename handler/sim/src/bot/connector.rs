@@ -58,7 +58,7 @@ pub(super) async fn create_conversation(State(sim): State<Arc<Shared>>, headers:
             sim.bot.notify();
             let mut answer = json!({
                 "id": conversation_id,
-                "serviceUrl": service_url(&sim.base_url),
+                "serviceUrl": service_url(&sim.authority.base_url),
             });
             if let Some(activity_id) = activity_id {
                 answer["activityId"] = json!(activity_id);
@@ -87,8 +87,8 @@ fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Opt
         return Err(ConnectorError::bad_argument("channelData.channel.id is required."));
     }
     let tenant = channel_data.tenant.map(|t| t.id).or(params.tenant_id);
-    let tenant = tenant.unwrap_or_else(|| sim.tenant_id.clone());
-    if !tenant.eq_ignore_ascii_case(&sim.tenant_id) {
+    let tenant = tenant.unwrap_or_else(|| sim.authority.tenant_id.clone());
+    if !tenant.eq_ignore_ascii_case(&sim.authority.tenant_id) {
         return Err(ConnectorError::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -126,7 +126,7 @@ fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(Stri
         .map(|t| t.id)
         .or(params.tenant_id)
         .ok_or_else(|| ConnectorError::bad_argument("channelData.tenant.id is required for a 1:1 chat."))?;
-    if !tenant.eq_ignore_ascii_case(&sim.tenant_id) {
+    if !tenant.eq_ignore_ascii_case(&sim.authority.tenant_id) {
         return Err(ConnectorError::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -211,7 +211,7 @@ fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body:
             // Posting to a channel itself starts a new thread there.
             let team_id = installed_team(sim, conversation_id).map_err(|_| conversation_not_found(conversation_id))?;
             admit(sim, conversation_id)?;
-            let tenant = sim.tenant_id.clone();
+            let tenant = sim.authority.tenant_id.clone();
             let (_, id) = sim
                 .bot
                 .store()
@@ -331,7 +331,7 @@ fn check_activity(sim: &Shared, mut activity: Value) -> Result<Value, ConnectorE
     if let Some(map) = activity.as_object_mut() {
         map.insert("from".into(), json!({ "id": format!("28:{app_id}"), "name": name }));
         map.insert("channelId".into(), json!("msteams"));
-        map.insert("serviceUrl".into(), json!(service_url(&sim.base_url)));
+        map.insert("serviceUrl".into(), json!(service_url(&sim.authority.base_url)));
         map.insert("timestamp".into(), json!(chrono::Utc::now().to_rfc3339()));
     }
     Ok(activity)

@@ -68,7 +68,7 @@ fn jwk(key: &SigningKey, endorsements: &[&str]) -> Value {
 
 /// `GET /botframework/v1/.well-known/openidconfiguration`
 pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
-    let base = &sim.base_url;
+    let base = &sim.authority.base_url;
     Json(json!({
         "issuer": sim.bot.issuer(),
         "authorization_endpoint": "https://invalid.botframework.com",

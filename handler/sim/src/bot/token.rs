@@ -136,7 +136,7 @@ impl ChannelToken {
             let s = sim.bot.settings();
             (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
         };
-        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.base_url));
+        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.authority.base_url));
         self.sign(&sim.bot.keys()?, &claims)
     }
 

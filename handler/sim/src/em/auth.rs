@@ -42,7 +42,7 @@ pub(crate) fn authorization(sim: &Shared, auth: &CalloutAuth, endpoint: &url::Ur
                 drop(state);
                 app_claims(sim, &principal, &aud)
             };
-            Ok(Some(format!("Bearer {}", sim.signing_key().sign(&claims)?)))
+            Ok(Some(format!("Bearer {}", sim.authority.signing_key().sign(&claims)?)))
         }
         CalloutAuth::Pop(options) => Ok(Some(format!("PoP {}", shr(sim, options, endpoint)?))),
     }
@@ -82,7 +82,7 @@ fn shr(sim: &Shared, options: &PopOptions, endpoint: &url::Url) -> Result<String
         CnfForm::InlineJwk => json!({ "jwk": key.public_jwk() }),
     };
     at_claims["cnf"] = cnf;
-    let at = sim.signing_key().sign(&at_claims)?;
+    let at = sim.authority.signing_key().sign(&at_claims)?;
     let (u, p) = match &options.binding {
         PopBinding::ThisRequest => (host_of(endpoint), endpoint.path().to_owned()),
         PopBinding::Fixed { host, path } => (host.clone(), path.clone()),

@@ -75,7 +75,7 @@ async fn get_request(
     let mut body = request(&st, r, a, &expand);
     body["@odata.context"] = json!(format!(
         "{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests/$entity",
-        sim.base_url, version.0
+        sim.authority.base_url, version.0
     ));
     Ok(Json(body))
 }
@@ -114,7 +114,7 @@ async fn list_requests(
         value.push(request(&st, r, a, &expand));
     }
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests", sim.authority.base_url, version.0),
         "value": value,
     })))
 }
@@ -151,7 +151,7 @@ async fn list_assignments(
         value.push(assignment(&st, a, &expand));
     }
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignments", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignments", sim.authority.base_url, version.0),
         "value": value,
     })))
 }

@@ -250,7 +250,7 @@ pub(super) async fn delta(
                 Some(DeltaExpiry::Gone) => {
                     let location = format!(
                         "{}/{}/groups/delta?{}",
-                        sim.base_url, version.0, link.round.initial_query
+                        sim.authority.base_url, version.0, link.round.initial_query
                     );
                     let mut r = GraphError::new(
                         StatusCode::GONE,
@@ -281,9 +281,9 @@ pub(super) async fn delta(
     let size = sim.config.delta_page_size.max(1);
     let (this, rest) = pending.rows.split_at(pending.rows.len().min(size));
     let value = page_value(&state, &pending.round, this);
-    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", sim.base_url, version.0);
+    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", sim.authority.base_url, version.0);
     let mut body = json!({
-        "@odata.context": format!("{}/{}/$metadata#groups", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#groups", sim.authority.base_url, version.0),
         "value": value,
     });
     if rest.is_empty() {

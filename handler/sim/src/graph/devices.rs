@@ -71,15 +71,15 @@ fn page(
     }
     let context = format!(
         "{}/{}/$metadata#deviceManagement/managedDevices{}",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         query.context_suffix()
     );
     let mut body = json!({ "@odata.context": context, "value": value });
     let next = query.skip + top;
     if next < devices.len() {
-        let mut link =
-            url::Url::parse(&format!("{}/{}{base}", sim.base_url, version.0)).map_err(|_| GraphError::internal())?;
+        let mut link = url::Url::parse(&format!("{}/{}{base}", sim.authority.base_url, version.0))
+            .map_err(|_| GraphError::internal())?;
         {
             let mut pairs = link.query_pairs_mut();
             pairs.append_pair("$top", &top.to_string());
@@ -152,7 +152,7 @@ pub(super) async fn get_device(
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#deviceManagement/managedDevices{}/$entity",
-            sim.base_url,
+            sim.authority.base_url,
             version.0,
             query.context_suffix()
         )),

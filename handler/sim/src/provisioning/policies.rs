@@ -118,7 +118,7 @@ fn policy_json(sim: &Shared, version: ApiVersion, policy_id: &str, expand: &[Str
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentPolicies/$entity",
-            sim.base_url, version.0
+            sim.authority.base_url, version.0
         )),
     );
     doc.insert("id".into(), json!(policy_id));

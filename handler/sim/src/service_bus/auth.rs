@@ -19,7 +19,7 @@ pub(crate) fn authorize(sim: &Shared, headers: &HeaderMap, path: &str) -> Result
         .and_then(|v| v.to_str().ok())
         .ok_or("no Authorization header")?;
     if let Some(token) = header.strip_prefix("Bearer ") {
-        return verify(sim, token.trim(), &AUDIENCES)
+        return verify(&sim.authority, token.trim(), &AUDIENCES)
             .map(|_| ())
             .map_err(|e| format!("bearer token refused: {e}"));
     }

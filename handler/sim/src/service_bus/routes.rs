@@ -186,7 +186,7 @@ fn try_receive(sim: &Shared, entity: &str) -> Option<Response> {
     m.lock = Some((token.clone(), until));
     let location = format!(
         "{}/servicebus/{entity}/messages/{}/{token}",
-        sim.base_url, m.sequence_number
+        sim.authority.base_url, m.sequence_number
     );
     Some(delivered(m, &token, until, &location))
 }

@@ -221,7 +221,7 @@ fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) 
         "@odata.type": "#Microsoft.Graph.Group",
         "@odata.id": format!("Groups/{}", change.group_id),
         "id": change.group_id,
-        "organizationId": sim.tenant_id,
+        "organizationId": sim.authority.tenant_id,
         "eventTime": change.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "sequenceNumber": change.seq,
     });
@@ -235,7 +235,7 @@ fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) 
         "clientState": s.client_state,
         "changeType": "updated",
         "resource": format!("Groups/{}", change.group_id),
-        "tenantId": sim.tenant_id,
+        "tenantId": sim.authority.tenant_id,
         "resourceData": resource_data,
     })
 }
@@ -253,7 +253,7 @@ pub(crate) async fn lifecycle(sim: &Shared, subscription_id: &str, event: &str) 
         let item = json!({
             "subscriptionId": s.id,
             "subscriptionExpirationDateTime": s.expiration.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "tenantId": sim.tenant_id,
+            "tenantId": sim.authority.tenant_id,
             "clientState": s.client_state,
             "lifecycleEvent": event,
         });

@@ -69,7 +69,7 @@ fn expiration(body: &Value) -> Result<Option<DateTime<Utc>>, GraphError> {
 fn context(sim: &Shared, version: ApiVersion, entity: bool) -> String {
     format!(
         "{}/{}/$metadata#subscriptions{}",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         if entity { "/$entity" } else { "" }
     )
