@@ -46,7 +46,7 @@ pub(crate) struct Shared {
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
-    pub bot: crate::bot::state::BotShared,
+    pub bot: Arc<crate::bot::state::BotShared>,
     /// The Service Bus namespace.
     pub service_bus: Mutex<crate::service_bus::ServiceBusState>,
 }

@@ -88,7 +88,7 @@ impl TenantSim {
             em_changed: Default::default(),
             mail: Default::default(),
             outbound: Default::default(),
-            bot,
+            bot: Arc::new(bot),
             service_bus: Default::default(),
             provisioning: Default::default(),
         });

@@ -18,6 +18,7 @@
 //! `/botconnector/v3/`).
 
 mod api;
+mod area;
 mod auth;
 pub mod card;
 mod client;
