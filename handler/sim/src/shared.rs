@@ -48,7 +48,7 @@ pub(crate) struct Shared {
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
     pub bot: Arc<crate::bot::state::BotShared>,
     /// The Service Bus namespace.
-    pub service_bus: Mutex<crate::service_bus::ServiceBusState>,
+    pub service_bus: Arc<Mutex<crate::service_bus::ServiceBusState>>,
 }
 
 impl Shared {
