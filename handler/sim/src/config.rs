@@ -28,7 +28,8 @@ pub struct SimConfig {
     pub identity_header: Option<String>,
     /// How long entitlement management waits for a custom extension endpoint to answer a
     /// callout before it counts the attempt as failed. Default 2 s, EM's documented maximum
-    /// (spec entitlement-management §5). Not time-scaled: it is a network timeout.
+    /// (`clientConfiguration`, <https://learn.microsoft.com/graph/api/resources/customcalloutextension>). Not
+    /// time-scaled: it is a network timeout.
     pub callout_timeout: std::time::Duration,
     /// How many times a failed callout (timeout, connection error or non-2xx) is retried.
     /// Default 1 (EM's `maximumRetries` is 0 or 1).
@@ -36,9 +37,11 @@ pub struct SimConfig {
     /// How long after a `syncDevice` an online device checks in (its `lastSyncDateTime`
     /// advances), in simulated time (scaled by `time_scale`). Default 2 minutes.
     pub device_checkin_delay: Duration,
-    /// How long Graph waits for a validation handshake answer (spec §2: 10 s, fixed in Graph).
+    /// How long Graph waits for a validation handshake answer (10 s, fixed in Graph:
+    /// <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
     pub handshake_timeout: Duration,
-    /// How long Graph waits for a notification's 2xx (spec §3.4: 3 s; answers over 97 % of it
+    /// How long Graph waits for a notification's 2xx (3 s, the window Graph asks endpoints to
+    /// answer in, same page; answers over 97 % of it
     /// are marked slow, as Graph's 2,900 ms).
     pub notification_timeout: Duration,
     /// Delay between a membership change and its change notification, simulated time (scaled).

@@ -1,16 +1,9 @@
 //! Injected faults per route: 429 (with or without Retry-After), 500, 503, latency, dropped connections.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::graph::errors::GraphError;
 use crate::pattern::RoutePattern;
-use crate::server::ConnectionKill;
-use crate::shared::Shared;
 
 /// What happens to a matching request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +90,7 @@ impl Faults {
         self.rules.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
+    pub(crate) fn take(&self, method: &str, path: &str) -> Option<FaultKind> {
         let mut rules = self.rules.lock().unwrap_or_else(|p| p.into_inner());
         let pos = rules
             .iter()
@@ -111,30 +104,5 @@ impl Faults {
         }
         *self.injected.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         Some(kind)
-    }
-}
-
-/// Middleware: applies the first matching fault, if any.
-pub(crate) async fn apply(State(sim): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let Some(kind) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
-    tracing::info!(method = %req.method(), path = %req.uri().path(), fault = ?kind, "injecting fault");
-    match kind {
-        FaultKind::TooManyRequests { retry_after } => GraphError::too_many_requests(retry_after).into_response(),
-        FaultKind::InternalServerError => GraphError::internal().into_response(),
-        FaultKind::ServiceUnavailable { retry_after } => GraphError::unavailable(retry_after).into_response(),
-        FaultKind::Latency(delay) => {
-            tokio::time::sleep(delay).await;
-            next.run(req).await
-        }
-        FaultKind::DropConnection => match req.extensions().get::<ConnectionKill>() {
-            Some(kill) => {
-                kill.trigger();
-                // The connection task drops the connection; this future is dropped with it.
-                std::future::pending::<Response>().await
-            }
-            None => GraphError::internal().into_response(),
-        },
     }
 }

@@ -40,6 +40,7 @@ mod faults;
 mod graph;
 mod intune;
 mod mail;
+mod middleware;
 mod outbound;
 mod pattern;
 mod provisioning;

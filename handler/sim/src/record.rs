@@ -1,19 +1,10 @@
 //! Every request the simulator received, in arrival order, with its response status.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-
-use crate::shared::Shared;
-
-/// Largest request body the simulator accepts and records.
-const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// One received request.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +67,7 @@ impl CallLog {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn push(&self, mut call: RecordedCall) -> u64 {
+    pub(crate) fn push(&self, mut call: RecordedCall) -> u64 {
         let mut inner = self.lock();
         call.seq = inner.next_seq;
         inner.next_seq += 1;
@@ -85,7 +76,7 @@ impl CallLog {
         seq
     }
 
-    fn set_status(&self, seq: u64, status: u16) {
+    pub(crate) fn set_status(&self, seq: u64, status: u16) {
         let mut inner = self.lock();
         if let Some(call) = inner.calls.iter_mut().rev().find(|c| c.seq == seq) {
             call.status = Some(status);
@@ -108,69 +99,4 @@ impl CallLog {
     pub fn clear(&self) {
         self.lock().calls.clear();
     }
-}
-
-/// Middleware (outermost): records the request before anything else sees it, then its status.
-pub(crate) async fn record(State(sim): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return crate::graph::errors::GraphError::new(
-                http::StatusCode::PAYLOAD_TOO_LARGE,
-                "Request_BadRequest",
-                "The request body is too large for the simulator.",
-            )
-            .into_response()
-        }
-    };
-    let authorization = parts
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let app_id = crate::entra::tokens::unverified_app_id(authorization);
-    let headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let value = value.to_str().unwrap_or("<binary>");
-            let value = match name.as_str() {
-                "authorization" => value.split(' ').next().unwrap_or_default().to_owned(),
-                "x-identity-header" | "cookie" => "<redacted>".to_owned(),
-                _ => value.to_owned(),
-            };
-            (name.as_str().to_owned(), value)
-        })
-        .collect();
-    let is_form = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let recorded_body = if is_form { redact_form(&bytes) } else { bytes.clone() };
-    let call = RecordedCall {
-        seq: 0,
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers,
-        body: recorded_body,
-        app_id,
-        status: None,
-        at: Utc::now(),
-    };
-    tracing::debug!(method = %call.method, path = %call.path, "sim received request");
-    let seq = sim.calls.push(call);
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    sim.calls.set_status(seq, response.status().as_u16());
-    response
-}
-
-fn redact_form(body: &[u8]) -> Bytes {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in url::form_urlencoded::parse(body) {
-        let secret = k == "client_secret" || k == "client_assertion";
-        out.append_pair(&k, if secret { "<redacted>" } else { &v });
-    }
-    Bytes::from(out.finish())
 }

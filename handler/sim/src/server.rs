@@ -19,7 +19,7 @@ use tower::ServiceExt;
 
 use crate::graph::errors::GraphError;
 use crate::shared::Shared;
-use crate::{entra, faults, graph, record, service_bus, throttle};
+use crate::{entra, graph, middleware, service_bus};
 
 /// Closes the connection a request arrived on, without a response.
 #[derive(Debug, Clone, Default)]
@@ -51,10 +51,10 @@ pub(crate) fn app(sim: Arc<Shared>) -> Router {
     // Layers on a router with only a fallback service run before routing, so they see the full path.
     Router::new()
         .fallback_service(routes)
-        .layer(from_fn_with_state(sim.clone(), throttle::apply))
-        .layer(from_fn_with_state(sim.clone(), faults::apply))
+        .layer(from_fn_with_state(sim.throttle.clone(), middleware::throttle::apply))
+        .layer(from_fn_with_state(sim.faults.clone(), middleware::faults::apply))
         .layer(from_fn(graph::errors::request_ids))
-        .layer(from_fn_with_state(sim, record::record))
+        .layer(from_fn_with_state(sim.calls.clone(), middleware::record::record))
 }
 
 /// Accepts connections until `shutdown` changes; then aborts every open connection.

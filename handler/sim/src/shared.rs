@@ -1,10 +1,11 @@
-//! What every handler and the Rust API share: configuration, state, keys, calls, faults, throttle.
+//! What the handlers and the Rust API share: configuration, the authority (keys, issuers), the
+//! directory, calls, faults, throttle and each service's state.
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::config::SimConfig;
 use crate::em::store::EmState;
-use crate::entra::keys::{KeyRing, SigningKey};
+use crate::entra::authority::Authority;
 use crate::faults::Faults;
 use crate::graph::delta::DeltaTokens;
 use crate::intune::IntuneState;
@@ -18,16 +19,12 @@ use crate::throttle::Throttle;
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub config: SimConfig,
-    pub base_url: String,
-    pub tenant_id: String,
-    pub issuer_v1: String,
-    pub issuer_v2: String,
-    pub identity_header: String,
+    /// Base URL, tenant id, issuers and signing keys.
+    pub authority: Arc<Authority>,
     pub state: RwLock<TenantState>,
-    pub keys: RwLock<KeyRing>,
-    pub calls: CallLog,
-    pub faults: Faults,
-    pub throttle: Throttle,
+    pub calls: Arc<CallLog>,
+    pub faults: Arc<Faults>,
+    pub throttle: Arc<Throttle>,
     /// Entitlement management: stage settings, requests, assignments.
     pub em: Mutex<EmState>,
     /// Woken on every change of `em` (for `wait_for_request`).
@@ -49,9 +46,9 @@ pub(crate) struct Shared {
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
-    pub bot: crate::bot::state::BotShared,
+    pub bot: Arc<crate::bot::state::BotShared>,
     /// The Service Bus namespace.
-    pub service_bus: Mutex<crate::service_bus::ServiceBusState>,
+    pub service_bus: Arc<Mutex<crate::service_bus::ServiceBusState>>,
 }
 
 impl Shared {
@@ -61,14 +58,6 @@ impl Shared {
 
     pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn keys(&self) -> RwLockReadGuard<'_, KeyRing> {
-        self.keys.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn keys_mut(&self) -> RwLockWriteGuard<'_, KeyRing> {
-        self.keys.write().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn em(&self) -> MutexGuard<'_, EmState> {
@@ -89,17 +78,5 @@ impl Shared {
 
     pub fn subs(&self) -> MutexGuard<'_, SubState> {
         self.subs.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn signing_key(&self) -> Arc<SigningKey> {
-        self.keys().current()
-    }
-
-    /// Whether `tenant` (a path segment) names this tenant: its id, `common` or `organizations`,
-    /// or a domain configured in the scenario.
-    pub fn is_our_tenant(&self, tenant: &str) -> bool {
-        tenant.eq_ignore_ascii_case(&self.tenant_id)
-            || tenant.eq_ignore_ascii_case("common")
-            || tenant.eq_ignore_ascii_case("organizations")
     }
 }

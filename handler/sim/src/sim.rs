@@ -9,12 +9,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::SimConfig;
+use crate::entra::authority::Authority;
 use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
-use crate::record::{CallLog, RecordedCall};
+use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
 use crate::state::{MembershipChange, TenantState};
@@ -63,18 +64,21 @@ impl TenantSim {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let checkin_delay = config.device_checkin_delay;
-        let shared = Arc::new(Shared {
-            issuer_v1: SimConfig::issuer(&config.issuer_v1, &base_url, &tid),
-            issuer_v2: SimConfig::issuer(&config.issuer_v2, &base_url, &tid),
-            config,
-            base_url,
-            tenant_id: tid,
+        let authority = Authority::new(
+            base_url.clone(),
+            tid.clone(),
+            SimConfig::issuer(&config.issuer_v1, &base_url, &tid),
+            SimConfig::issuer(&config.issuer_v2, &base_url, &tid),
             identity_header,
+            keys,
+        );
+        let shared = Arc::new(Shared {
+            config,
+            authority: Arc::new(authority),
             state: RwLock::new(TenantState::from_scenario(&scenario)),
-            keys: RwLock::new(keys),
-            calls: CallLog::default(),
-            faults: Faults::default(),
-            throttle,
+            calls: Arc::default(),
+            faults: Arc::default(),
+            throttle: Arc::new(throttle),
             em: Default::default(),
             subs: Default::default(),
             delta: Default::default(),
@@ -84,7 +88,7 @@ impl TenantSim {
             em_changed: Default::default(),
             mail: Default::default(),
             outbound: Default::default(),
-            bot,
+            bot: Arc::new(bot),
             service_bus: Default::default(),
             provisioning: Default::default(),
         });
@@ -95,7 +99,7 @@ impl TenantSim {
             crate::server::app(shared.clone()),
             stopped,
         ));
-        tracing::info!(base_url = %shared.base_url, tenant_id = %shared.tenant_id, "tenant-sim started");
+        tracing::info!(base_url = %shared.authority.base_url, tenant_id = %shared.authority.tenant_id, "tenant-sim started");
         Ok(Self {
             shared,
             addr,
@@ -120,7 +124,7 @@ impl TenantSim {
 
     /// `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        &self.shared.authority.base_url
     }
 
     /// The listening address.
@@ -130,55 +134,61 @@ impl TenantSim {
 
     /// The login authority (same as the base URL): `{authority}/{tenant}/oauth2/v2.0/token`.
     pub fn authority_url(&self) -> &str {
-        &self.shared.base_url
+        &self.shared.authority.base_url
     }
 
     /// The Graph root (same as the base URL): `{graph}/v1.0/users/...`.
     pub fn graph_url(&self) -> &str {
-        &self.shared.base_url
+        &self.shared.authority.base_url
     }
 
     /// The tenant id.
     pub fn tenant_id(&self) -> &str {
-        &self.shared.tenant_id
+        &self.shared.authority.tenant_id
     }
 
     /// `{base}/{tid}/discovery/v2.0/keys`.
     pub fn jwks_uri(&self) -> String {
-        format!("{}/{}/discovery/v2.0/keys", self.shared.base_url, self.shared.tenant_id)
+        format!(
+            "{}/{}/discovery/v2.0/keys",
+            self.shared.authority.base_url, self.shared.authority.tenant_id
+        )
     }
 
     /// `{base}/{tid}/v2.0/.well-known/openid-configuration`.
     pub fn openid_config_url(&self) -> String {
         format!(
             "{}/{}/v2.0/.well-known/openid-configuration",
-            self.shared.base_url, self.shared.tenant_id
+            self.shared.authority.base_url, self.shared.authority.tenant_id
         )
     }
 
     /// `{base}/{tid}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
-        format!("{}/{}/oauth2/v2.0/token", self.shared.base_url, self.shared.tenant_id)
+        format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.shared.authority.base_url, self.shared.authority.tenant_id
+        )
     }
 
     /// The issuer of v1.0 tokens (see [`SimConfig::issuer_v1`]).
     pub fn issuer_v1(&self) -> &str {
-        &self.shared.issuer_v1
+        &self.shared.authority.issuer_v1
     }
 
     /// The issuer of v2.0 tokens (see [`SimConfig::issuer_v2`]).
     pub fn issuer_v2(&self) -> &str {
-        &self.shared.issuer_v2
+        &self.shared.authority.issuer_v2
     }
 
     /// The value for `IDENTITY_ENDPOINT`: `{base}/msi/token`.
     pub fn identity_endpoint(&self) -> String {
-        format!("{}/msi/token", self.shared.base_url)
+        format!("{}/msi/token", self.shared.authority.base_url)
     }
 
     /// The value for `IDENTITY_HEADER` (the secret the identity endpoint expects).
     pub fn identity_header(&self) -> &str {
-        &self.shared.identity_header
+        &self.shared.authority.identity_header
     }
 
     // --- state --------------------------------------------------------------
@@ -306,7 +316,7 @@ impl TenantSim {
 
     /// Signs arbitrary claims with the current signing key (RS256, `kid`/`x5t` headers).
     pub fn mint_token(&self, claims: &Value) -> Result<String> {
-        self.shared.signing_key().sign(claims)
+        self.shared.authority.signing_key().sign(claims)
     }
 
     /// Signs claims with a key that is in no simulator's JWKS (for negative tests).
@@ -316,17 +326,18 @@ impl TenantSim {
 
     /// Verifies a token as the sim's Graph does: published keys, this tenant's issuers, one of `audiences`.
     pub fn verify_token(&self, token: &str, audiences: &[&str]) -> Result<Value, TokenError> {
-        verify(&self.shared, token, audiences)
+        verify(&self.shared.authority, token, audiences)
     }
 
     /// The key id that signs new tokens.
     pub fn current_key_id(&self) -> String {
-        self.shared.signing_key().kid().to_owned()
+        self.shared.authority.signing_key().kid().to_owned()
     }
 
     /// Key ids in the JWKS, oldest first.
     pub fn published_key_ids(&self) -> Vec<String> {
         self.shared
+            .authority
             .keys()
             .published()
             .iter()
@@ -338,7 +349,7 @@ impl TenantSim {
     pub async fn rotate_signing_key(&self) -> Result<String> {
         // Generating a key may take a moment the first time; keep it off the async workers.
         let shared = self.shared.clone();
-        let kid = tokio::task::spawn_blocking(move || shared.keys_mut().rotate())
+        let kid = tokio::task::spawn_blocking(move || shared.authority.keys_mut().rotate())
             .await
             .map_err(|e| SimError::Key(format!("key generation task failed: {e}")))??;
         tracing::info!(kid = %kid, "signing key rotated");
@@ -347,7 +358,7 @@ impl TenantSim {
 
     /// Removes a key that no longer signs from the JWKS.
     pub fn retire_signing_key(&self, kid: &str) -> Result<()> {
-        self.shared.keys_mut().retire(kid)?;
+        self.shared.authority.keys_mut().retire(kid)?;
         tracing::info!(kid = %kid, "signing key retired");
         Ok(())
     }

@@ -12,17 +12,10 @@
 //! time scale (e.g. a configurable retry-delay multiplier).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
-use axum::http::HeaderValue;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use crate::graph::errors::GraphError;
 use crate::pattern::RoutePattern;
-use crate::shared::Shared;
 
 /// Header with the wall-clock wait in milliseconds (scaled `Retry-After`).
 pub const SIM_RETRY_AFTER_MS: &str = "x-sim-retry-after-ms";
@@ -66,12 +59,13 @@ impl ThrottleClass {
         }
     }
 
-    /// Intune devices, any request: 2,000 per 20 s per app (spec §7.3).
+    /// Intune devices, any request: 2,000 per 20 s per app and tenant
+    /// (<https://learn.microsoft.com/graph/throttling-limits>).
     pub fn intune() -> Self {
         Self::new("intune", 2000, Duration::from_secs(20), intune_routes())
     }
 
-    /// Intune devices, writes: 200 per 20 s per app (spec §7.3).
+    /// Intune devices, writes: 200 per 20 s per app and tenant (<https://learn.microsoft.com/graph/throttling-limits>).
     pub fn intune_writes() -> Self {
         Self {
             writes_only: true,
@@ -103,8 +97,10 @@ pub struct Throttle {
 /// Why a request was refused: the simulated and the wall-clock wait.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Refusal {
-    retry_after_secs: u64,
-    real_wait: Duration,
+    /// What `Retry-After` says, in simulated seconds.
+    pub retry_after_secs: u64,
+    /// The wall-clock wait that matches it.
+    pub real_wait: Duration,
 }
 
 impl Throttle {
@@ -229,25 +225,6 @@ impl Throttle {
                 }
                 Ok(())
             }
-        }
-    }
-}
-
-/// Middleware: 429 with `Retry-After` when the caller's app is over a class's limit.
-pub(crate) async fn apply(State(sim): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let authorization = req
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let app = crate::entra::tokens::unverified_app_id(authorization).unwrap_or_else(|| "anonymous".to_owned());
-    match sim.throttle.check(req.method().as_str(), req.uri().path(), &app) {
-        Ok(()) => next.run(req).await,
-        Err(refusal) => {
-            tracing::info!(app = %app, path = %req.uri().path(), retry_after = refusal.retry_after_secs, "throttled");
-            let mut response = GraphError::too_many_requests(Some(refusal.retry_after_secs)).into_response();
-            let ms = refusal.real_wait.as_millis().max(1) as u64;
-            response.headers_mut().insert(SIM_RETRY_AFTER_MS, HeaderValue::from(ms));
-            response
         }
     }
 }

@@ -62,7 +62,7 @@ impl TeamsClient {
 
     /// Prepares the automatic refresh Teams sends for `user` when the card has a `refresh`
     /// (its `refresh.action`, `trigger: "automatic"`); whether Teams would send it (the
-    /// `userIds` list, the one-minute rule of spec B2.2) is the test's to decide.
+    /// `userIds` list, at most 60 users, and how often Teams refreshes) is the test's to decide.
     pub fn refresh(&self, user: &str, conversation_id: &str, activity_id: &str) -> Click {
         let mut click = self.click(user, conversation_id, activity_id, "");
         click.refresh = true;
@@ -243,8 +243,11 @@ impl Click {
         };
         let settings = sim.bot.settings().clone();
         let app_id = settings.app_id.clone().unwrap_or_default();
-        let connector = service_url(&sim.base_url);
-        let tenant_id = self.tenant_id.clone().unwrap_or_else(|| sim.tenant_id.clone());
+        let connector = service_url(&sim.authority.base_url);
+        let tenant_id = self
+            .tenant_id
+            .clone()
+            .unwrap_or_else(|| sim.authority.tenant_id.clone());
         let ctx = InvokeContext {
             user_mri: user_mri(&app_id, &user.id),
             user_name: &user.display_name,

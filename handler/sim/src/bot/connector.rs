@@ -1,10 +1,9 @@
-//! The simulated Bot Connector (spec functions-teams B1): `POST v3/conversations` (a new
-//! thread in a channel, or a user's 1:1 chat by their `29:` id, B1.4),
+//! The simulated Bot Connector
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>):
+//! `POST v3/conversations` (a new thread in a channel, or a user's 1:1 chat by their `29:` id),
 //! `POST v3/conversations/{id}/activities[/{activityId}]` (a message in a thread or chat),
 //! `PUT v3/conversations/{id}/activities/{activityId}` (update). A 1:1 chat exists only for a
 //! user who has the app installed in personal scope; otherwise 403, as Teams answers.
-
-use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,12 +13,12 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::area::BotArea;
 use super::auth::authorize;
 use super::card::ADAPTIVE_CARD;
 use super::errors::ConnectorError;
 use super::limits::message_bytes;
 use super::service_url;
-use crate::shared::Shared;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,13 +50,13 @@ struct IdRef {
 }
 
 /// `POST /botconnector/v3/conversations`
-pub(super) async fn create_conversation(State(sim): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    match create(&sim, &headers, &body) {
+pub(super) async fn create_conversation(State(area): State<BotArea>, headers: HeaderMap, body: Bytes) -> Response {
+    match create(&area, &headers, &body) {
         Ok((conversation_id, activity_id)) => {
-            sim.bot.notify();
+            area.bot.notify();
             let mut answer = json!({
                 "id": conversation_id,
-                "serviceUrl": service_url(&sim.base_url),
+                "serviceUrl": service_url(&area.authority.base_url),
             });
             if let Some(activity_id) = activity_id {
                 answer["activityId"] = json!(activity_id);
@@ -68,12 +67,12 @@ pub(super) async fn create_conversation(State(sim): State<Arc<Shared>>, headers:
     }
 }
 
-fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Option<String>), ConnectorError> {
-    authorize(sim, headers)?;
+fn create(area: &BotArea, headers: &HeaderMap, body: &[u8]) -> Result<(String, Option<String>), ConnectorError> {
+    authorize(area, headers)?;
     let params: ConversationParameters = serde_json::from_slice(body)
         .map_err(|e| ConnectorError::bad_argument(format!("The request body is not ConversationParameters: {e}")))?;
     if !params.members.is_empty() {
-        return create_personal(sim, params);
+        return create_personal(area, params);
     }
     if params.is_group == Some(false) {
         return Err(ConnectorError::bad_argument(
@@ -86,8 +85,8 @@ fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Opt
         return Err(ConnectorError::bad_argument("channelData.channel.id is required."));
     }
     let tenant = channel_data.tenant.map(|t| t.id).or(params.tenant_id);
-    let tenant = tenant.unwrap_or_else(|| sim.tenant_id.clone());
-    if !tenant.eq_ignore_ascii_case(&sim.tenant_id) {
+    let tenant = tenant.unwrap_or_else(|| area.authority.tenant_id.clone());
+    if !tenant.eq_ignore_ascii_case(&area.authority.tenant_id) {
         return Err(ConnectorError::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -97,17 +96,17 @@ fn create(sim: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(String, Opt
     let activity = params
         .activity
         .ok_or_else(|| ConnectorError::bad_argument("activity is required."))?;
-    let activity = check_activity(sim, activity)?;
-    let team_id = installed_team(sim, &channel_id)?;
-    admit(sim, &channel_id)?;
-    let (conversation_id, activity_id) = sim.bot.store().create_thread(&channel_id, team_id, &tenant, activity);
+    let activity = check_activity(area, activity)?;
+    let team_id = installed_team(area, &channel_id)?;
+    admit(area, &channel_id)?;
+    let (conversation_id, activity_id) = area.bot.store().create_thread(&channel_id, team_id, &tenant, activity);
     tracing::info!(%conversation_id, %activity_id, "bot connector: thread created");
     Ok((conversation_id, Some(activity_id)))
 }
 
 /// B1.4: the 1:1 chat with the one member named by their bot-specific `29:` id; the
 /// activity, if any, is posted into it.
-fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(String, Option<String>), ConnectorError> {
+fn create_personal(area: &BotArea, params: ConversationParameters) -> Result<(String, Option<String>), ConnectorError> {
     if params.is_group == Some(true) || params.members.len() != 1 {
         return Err(ConnectorError::bad_argument(
             "The simulator creates 1:1 chats only: one member and no isGroup.",
@@ -125,16 +124,16 @@ fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(Stri
         .map(|t| t.id)
         .or(params.tenant_id)
         .ok_or_else(|| ConnectorError::bad_argument("channelData.tenant.id is required for a 1:1 chat."))?;
-    if !tenant.eq_ignore_ascii_case(&sim.tenant_id) {
+    if !tenant.eq_ignore_ascii_case(&area.authority.tenant_id) {
         return Err(ConnectorError::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
             format!("The bot is not installed in tenant '{tenant}'."),
         ));
     }
-    let app_id = sim.bot.settings().app_id.clone().unwrap_or_default();
+    let app_id = area.bot.settings().app_id.clone().unwrap_or_default();
     let user = {
-        let store = sim.bot.store();
+        let store = area.bot.store();
         store
             .installed_for
             .iter()
@@ -148,12 +147,12 @@ fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(Stri
             "The bot is not installed in the user's personal scope.",
         ));
     };
-    let activity = params.activity.map(|a| check_activity(sim, a)).transpose()?;
-    let conversation_id = sim.bot.store().open_personal_chat(&user, &tenant);
+    let activity = params.activity.map(|a| check_activity(area, a)).transpose()?;
+    let conversation_id = area.bot.store().open_personal_chat(&user, &tenant);
     let activity_id = match activity {
         Some(activity) => {
-            admit(sim, &conversation_id)?;
-            let mut store = sim.bot.store();
+            admit(area, &conversation_id)?;
+            let mut store = area.bot.store();
             let id = store.next_message_id();
             store.add_activity(&conversation_id, &id, activity);
             Some(id)
@@ -166,31 +165,31 @@ fn create_personal(sim: &Shared, params: ConversationParameters) -> Result<(Stri
 
 /// `POST /botconnector/v3/conversations/{id}/activities`
 pub(super) async fn send_to_conversation(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<BotArea>,
     Path(conversation_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    post_activity(&sim, &conversation_id, &headers, &body)
+    post_activity(&area, &conversation_id, &headers, &body)
 }
 
 /// `POST /botconnector/v3/conversations/{id}/activities/{activityId}` (reply to an activity).
 pub(super) async fn reply_to_activity(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<BotArea>,
     Path((conversation_id, _reply_to)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    post_activity(&sim, &conversation_id, &headers, &body)
+    post_activity(&area, &conversation_id, &headers, &body)
 }
 
-fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+fn post_activity(area: &BotArea, conversation_id: &str, headers: &HeaderMap, body: &[u8]) -> Response {
     let result = (|| -> Result<String, ConnectorError> {
-        authorize(sim, headers)?;
+        authorize(area, headers)?;
         let activity = parse_activity(body)?;
-        let activity = check_activity(sim, activity)?;
+        let activity = check_activity(area, activity)?;
         let (known, personal_user) = {
-            let store = sim.bot.store();
+            let store = area.bot.store();
             let conversation = store.conversation(conversation_id);
             (
                 conversation.is_some(),
@@ -198,7 +197,7 @@ fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body:
             )
         };
         if let Some(user) = personal_user {
-            if !sim.bot.store().is_installed_for(&user) {
+            if !area.bot.store().is_installed_for(&user) {
                 return Err(ConnectorError::new(
                     StatusCode::FORBIDDEN,
                     "BotNotInConversationRoster",
@@ -208,24 +207,24 @@ fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body:
         }
         if !known {
             // Posting to a channel itself starts a new thread there.
-            let team_id = installed_team(sim, conversation_id).map_err(|_| conversation_not_found(conversation_id))?;
-            admit(sim, conversation_id)?;
-            let tenant = sim.tenant_id.clone();
-            let (_, id) = sim
+            let team_id = installed_team(area, conversation_id).map_err(|_| conversation_not_found(conversation_id))?;
+            admit(area, conversation_id)?;
+            let tenant = area.authority.tenant_id.clone();
+            let (_, id) = area
                 .bot
                 .store()
                 .create_thread(conversation_id, team_id, &tenant, activity);
             return Ok(id);
         }
-        admit(sim, conversation_id)?;
-        let mut store = sim.bot.store();
+        admit(area, conversation_id)?;
+        let mut store = area.bot.store();
         let id = store.next_message_id();
         store.add_activity(conversation_id, &id, activity);
         Ok(id)
     })();
     match result {
         Ok(id) => {
-            sim.bot.notify();
+            area.bot.notify();
             tracing::info!(%conversation_id, activity_id = %id, "bot connector: activity posted");
             (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
         }
@@ -235,20 +234,20 @@ fn post_activity(sim: &Shared, conversation_id: &str, headers: &HeaderMap, body:
 
 /// `PUT /botconnector/v3/conversations/{id}/activities/{activityId}`
 pub(super) async fn update_activity(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<BotArea>,
     Path((conversation_id, activity_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let result = (|| -> Result<(), ConnectorError> {
-        authorize(&sim, &headers)?;
+        authorize(&area, &headers)?;
         let activity = parse_activity(&body)?;
-        let mut activity = check_activity(&sim, activity)?;
-        if sim.bot.store().conversation(&conversation_id).is_none() {
+        let mut activity = check_activity(&area, activity)?;
+        if area.bot.store().conversation(&conversation_id).is_none() {
             return Err(conversation_not_found(&conversation_id));
         }
-        admit(&sim, &conversation_id)?;
-        let mut store = sim.bot.store();
+        admit(&area, &conversation_id)?;
+        let mut store = area.bot.store();
         let stored = store.activity_mut(&conversation_id, &activity_id).ok_or_else(|| {
             ConnectorError::not_found("ActivityNotFound", format!("Activity '{activity_id}' does not exist."))
         })?;
@@ -261,7 +260,7 @@ pub(super) async fn update_activity(
     })();
     match result {
         Ok(()) => {
-            sim.bot.notify();
+            area.bot.notify();
             tracing::info!(%conversation_id, %activity_id, "bot connector: activity updated");
             Json(json!({ "id": activity_id })).into_response()
         }
@@ -276,7 +275,7 @@ fn parse_activity(body: &[u8]) -> Result<Value, ConnectorError> {
 
 /// A message activity whose card attachments are Adaptive Cards, within the size limit;
 /// returned with the fields the Connector fills in (`from`, `channelId`, `timestamp`, `serviceUrl`).
-fn check_activity(sim: &Shared, mut activity: Value) -> Result<Value, ConnectorError> {
+fn check_activity(area: &BotArea, mut activity: Value) -> Result<Value, ConnectorError> {
     let Some(map) = activity.as_object_mut() else {
         return Err(ConnectorError::bad_argument("The activity must be a JSON object."));
     };
@@ -312,7 +311,7 @@ fn check_activity(sim: &Shared, mut activity: Value) -> Result<Value, ConnectorE
         }
     }
     let (app_id, name, max) = {
-        let s = sim.bot.settings();
+        let s = area.bot.settings();
         (
             s.app_id.clone().unwrap_or_default(),
             s.name.clone(),
@@ -330,15 +329,15 @@ fn check_activity(sim: &Shared, mut activity: Value) -> Result<Value, ConnectorE
     if let Some(map) = activity.as_object_mut() {
         map.insert("from".into(), json!({ "id": format!("28:{app_id}"), "name": name }));
         map.insert("channelId".into(), json!("msteams"));
-        map.insert("serviceUrl".into(), json!(service_url(&sim.base_url)));
+        map.insert("serviceUrl".into(), json!(service_url(&area.authority.base_url)));
         map.insert("timestamp".into(), json!(chrono::Utc::now().to_rfc3339()));
     }
     Ok(activity)
 }
 
 /// The team of a channel the bot is installed in, or 403 `BotNotInConversationRoster`.
-fn installed_team(sim: &Shared, channel_id: &str) -> Result<Option<String>, ConnectorError> {
-    let settings = sim.bot.settings();
+fn installed_team(area: &BotArea, channel_id: &str) -> Result<Option<String>, ConnectorError> {
+    let settings = area.bot.settings();
     match settings.team_of(channel_id) {
         Some(team) => Ok(Some(team.id.clone())),
         None => Err(ConnectorError::new(
@@ -354,12 +353,12 @@ fn conversation_not_found(id: &str) -> ConnectorError {
 }
 
 /// Counts a send against the thread's and the app's rate limits (when enforced).
-fn admit(sim: &Shared, thread: &str) -> Result<(), ConnectorError> {
-    if !sim.bot.settings().enforce_limits {
+fn admit(area: &BotArea, thread: &str) -> Result<(), ConnectorError> {
+    if !area.bot.settings().enforce_limits {
         return Ok(());
     }
-    sim.bot
+    area.bot
         .limits()
-        .admit(thread, sim.config.time_scale)
+        .admit(thread, area.time_scale)
         .map_err(|wait| ConnectorError::too_many_requests(wait.as_secs_f64().ceil().max(1.0) as u64))
 }

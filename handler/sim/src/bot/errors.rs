@@ -1,4 +1,5 @@
-//! The Bot Connector's `ErrorResponse`: `{"error": {"code", "message"}}` (spec B1.6).
+//! The Bot Connector's `ErrorResponse`: `{"error": {"code", "message"}}`
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference>).
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,5 +1,6 @@
 //! The `adaptiveCard/action` invoke activity Teams sends when a user clicks an
-//! `Action.Execute` (spec functions-teams B2.3), and the invoke response (B2.4).
+//! `Action.Execute`, and the invoke response
+//! (<https://learn.microsoft.com/javascript/api/botframework-schema/adaptivecardinvokeresponse>).
 
 use chrono::Utc;
 use serde_json::{json, Map, Value};
@@ -78,7 +79,7 @@ pub(crate) fn user_mri(bot_app_id: &str, user_object_id: &str) -> String {
     )
 }
 
-/// The invoke response body: `{statusCode, type, value}` (spec B2.4).
+/// The invoke response body: `{statusCode, type, value}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvokeResponse {
     /// `statusCode` (200 when absent, as documented).

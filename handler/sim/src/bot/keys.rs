@@ -1,5 +1,7 @@
 //! The Bot Framework channel token issuer: its OpenID metadata, its JWKS (keys carry
-//! `endorsements`, spec functions-teams B3) and its two signing keys, one endorsed for
+//! `endorsements`, the channels a key may sign for:
+//! <https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>) and its two
+//! signing keys, one endorsed for
 //! `msteams` and one that is not.
 
 use std::sync::{Arc, OnceLock};
@@ -9,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::area::BotArea;
 use crate::entra::keys::SigningKey;
 use crate::error::{Result, SimError};
-use crate::shared::Shared;
 
 /// The channels the default signing key is endorsed for.
 pub const ENDORSED_CHANNELS: [&str; 2] = ["msteams", "webchat"];
@@ -65,10 +67,10 @@ fn jwk(key: &SigningKey, endorsements: &[&str]) -> Value {
 }
 
 /// `GET /botframework/v1/.well-known/openidconfiguration`
-pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
-    let base = &sim.base_url;
+pub(super) async fn metadata(State(area): State<BotArea>) -> Response {
+    let base = &area.authority.base_url;
     Json(json!({
-        "issuer": sim.bot.issuer(),
+        "issuer": area.bot.issuer(),
         "authorization_endpoint": "https://invalid.botframework.com",
         "jwks_uri": format!("{base}{JWKS_PATH}"),
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -78,8 +80,8 @@ pub(super) async fn metadata(State(sim): State<Arc<Shared>>) -> Response {
 }
 
 /// `GET /botframework/v1/.well-known/keys`
-pub(super) async fn jwks(State(sim): State<Arc<Shared>>) -> Response {
-    match sim.bot.keys() {
+pub(super) async fn jwks(State(area): State<BotArea>) -> Response {
+    match area.bot.keys() {
         Ok(keys) => Json(keys.jwks()).into_response(),
         Err(e) => (http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

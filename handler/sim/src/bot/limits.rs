@@ -1,11 +1,11 @@
-//! Teams' bot limits (spec functions-teams B1.6): per bot per thread 7 sends in 1 s, 8 in
+//! Teams' bot limits (<https://learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit>): per bot per
+//! thread 7 sends in 1 s, 8 in
 //! 2 s, 60 in 30 s, 1800 in 3600 s (creating a conversation counts against the channel the
 //! same way), and a global 50 requests per second per app and tenant (the newer docs' figure;
 //! older docs say 30). Windows are scaled by the simulator's `time_scale`.
 //!
 //! Message size: Teams documents about 100 KB per bot message (text, card, mentions; counted
-//! as UTF-16), answered with 413 `MessageSizeTooBig` (Teams "Format your bot messages" page,
-//! not yet in the spec).
+//! as UTF-16), answered with 413 `MessageSizeTooBig` (Teams' "Format your bot messages" page).
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};

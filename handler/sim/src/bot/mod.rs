@@ -1,4 +1,4 @@
-//! The simulated Bot Framework (spec functions-teams Part B), under the sim's base URL:
+//! The simulated Bot Framework as Teams uses it, under the sim's base URL:
 //!
 //! - the **Bot Connector** at `{base}/botconnector/` (the `serviceUrl`): `POST v3/conversations`
 //!   (a thread in a channel the bot is installed in), `POST v3/conversations/{id}/activities`,
@@ -18,6 +18,7 @@
 //! `/botconnector/v3/`).
 
 mod api;
+mod area;
 mod auth;
 pub mod card;
 mod client;

@@ -100,7 +100,7 @@ impl TeamsClient {
                 id: user.to_owned(),
             })?;
         let mut store = sim.bot.store();
-        let conversation_id = store.open_personal_chat(&user_id, &sim.tenant_id);
+        let conversation_id = store.open_personal_chat(&user_id, &sim.authority.tenant_id);
         if installed {
             store.installed_for.insert(user_id.to_ascii_lowercase());
         } else {
@@ -125,11 +125,11 @@ impl TeamsClient {
             "timestamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "id": format!("f:{}", uuid::Uuid::new_v4()),
             "channelId": "msteams",
-            "serviceUrl": service_url(&sim.base_url),
+            "serviceUrl": service_url(&sim.authority.base_url),
             "from": { "id": user_mri(&app_id, user_id), "name": name, "aadObjectId": user_id },
-            "conversation": { "conversationType": "personal", "tenantId": sim.tenant_id, "id": conversation_id },
+            "conversation": { "conversationType": "personal", "tenantId": sim.authority.tenant_id, "id": conversation_id },
             "recipient": bot,
-            "channelData": { "tenant": { "id": sim.tenant_id } },
+            "channelData": { "tenant": { "id": sim.authority.tenant_id } },
             "locale": "en-US",
         });
         match kind {

@@ -41,7 +41,8 @@ pub struct BotActivity {
     /// Earlier contents, oldest first (one entry per `PUT`).
     pub history: Vec<Value>,
     /// The card each user sees instead of the base card, from invoke answers (Entra object
-    /// id → card). Cleared by an update: an update refreshes user views (spec B2.2).
+    /// id → card). Cleared by an update: editing the message makes Teams refresh user views
+    /// (<https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views>).
     pub user_views: BTreeMap<String, Value>,
     /// When it was posted.
     pub created_at: DateTime<Utc>,

@@ -1,4 +1,5 @@
-//! Channel tokens: what the Bot Connector signs when it calls the bot (spec B3), and flawed
+//! Channel tokens: what the Bot Connector signs when it calls the bot
+//! (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>), and flawed
 //! variants for negative tests.
 
 use chrono::Utc;
@@ -135,7 +136,7 @@ impl ChannelToken {
             let s = sim.bot.settings();
             (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
         };
-        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.base_url));
+        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.authority.base_url));
         self.sign(&sim.bot.keys()?, &claims)
     }
 

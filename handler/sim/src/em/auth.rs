@@ -1,8 +1,10 @@
 //! The `Authorization` header of a callout: a bearer token minted for a configured app or
 //! managed identity (the forwarder shape), or EM's proof-of-possession SHR.
 //!
-//! The PoP shape is what `jitadmin-auth`'s `PopValidator` reads (spec entitlement-management §4.2;
-//! the real layout is UNCONFIRMED there):
+//! The PoP shape is what `jitadmin-auth`'s `PopValidator` reads. Microsoft documents that EM can
+//! call with a proof-of-possession token
+//! (<https://learn.microsoft.com/graph/api/resources/azureadpoptokenauthentication>)
+//! but not its layout, so this one is UNCONFIRMED:
 //! - `Authorization: PoP <shr>`; the SHR is a compact RS256 JWS, header
 //!   `{"alg":"RS256","typ":"pop","kid":<thumbprint>}` (plus `jwk` with [`CnfForm::InlineJwk`]);
 //! - its payload: `at` (the access token), `ts` (Unix seconds), `m` (`POST`), `u` (host, with
@@ -40,7 +42,7 @@ pub(crate) fn authorization(sim: &Shared, auth: &CalloutAuth, endpoint: &url::Ur
                 drop(state);
                 app_claims(sim, &principal, &aud)
             };
-            Ok(Some(format!("Bearer {}", sim.signing_key().sign(&claims)?)))
+            Ok(Some(format!("Bearer {}", sim.authority.signing_key().sign(&claims)?)))
         }
         CalloutAuth::Pop(options) => Ok(Some(format!("PoP {}", shr(sim, options, endpoint)?))),
     }
@@ -80,7 +82,7 @@ fn shr(sim: &Shared, options: &PopOptions, endpoint: &url::Url) -> Result<String
         CnfForm::InlineJwk => json!({ "jwk": key.public_jwk() }),
     };
     at_claims["cnf"] = cnf;
-    let at = sim.signing_key().sign(&at_claims)?;
+    let at = sim.authority.signing_key().sign(&at_claims)?;
     let (u, p) = match &options.binding {
         PopBinding::ThisRequest => (host_of(endpoint), endpoint.path().to_owned()),
         PopBinding::Fixed { host, path } => (host.clone(), path.clone()),

@@ -1,11 +1,11 @@
 //! The callout body EM sends, in the flat PascalCase wire form a Logic App trigger receives and
-//! forwards (spec entitlement-management §1.2): `AccessPackageAssignmentRequestId`,
+//! forwards: `AccessPackageAssignmentRequestId`,
 //! `CustomExtensionStageInstanceId`, `Stage`, `RequestType`, `CallbackUriPath`,
 //! `CallbackConfiguration`, `AccessPackage`, `AccessPackageCatalog`, `Assignment` (with `Target`
 //! and `AssignmentPolicy`), `Requestor`, `Answers`, plus a few of the internal null fields real
 //! callouts carry.
 //!
-//! Assumptions (UNCONFIRMED in the spec): `Stage` carries the Graph enum spelling
+//! Assumptions (UNCONFIRMED, not in Microsoft's documentation): `Stage` carries the Graph enum spelling
 //! (`assignmentRequestCreated`); `CallbackConfiguration` is `{"DurationBeforeTimeout": "PT1H"}`
 //! for launch-and-wait and `null` for launch-and-continue; subject `Id`s (accessPackageSubject
 //! ids) differ from `ObjectId`s (directory object ids): the sim derives them from the object id.

@@ -11,7 +11,8 @@
 //!
 //! Assumptions: policies have no human approval, so the approved stage follows the created
 //! stage at once; a launch-and-wait callout whose attempts all fail fails the request (what EM
-//! does is UNCONFIRMED, spec §5); at the granted and removed stages a timeout or failure only
+//! does is UNCONFIRMED: Microsoft does not document it); at the granted and removed stages a
+//! timeout or failure only
 //! marks the callout instance (the assignment is already granted or removed).
 
 use std::sync::Arc;

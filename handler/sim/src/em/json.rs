@@ -1,4 +1,4 @@
-//! Graph's JSON for assignment requests and assignments (camelCase, spec §7), and the small
+//! Graph's JSON for assignment requests and assignments (camelCase, as Graph serialises them), and the small
 //! `$filter` dialect jitadmin sends (`a/b eq 'v' and c eq 'w'`).
 
 use serde_json::{json, Map, Value};

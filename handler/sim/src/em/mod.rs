@@ -1,4 +1,5 @@
-//! Simulated entitlement management (spec entitlement-management §1–§5): access-package
+//! Simulated entitlement management
+//! (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestworkflowextension>): access-package
 //! assignment requests whose stages call custom extensions as EM does, the `resume` action with
 //! a state machine, and the request/assignment reads jitadmin makes.
 //!

@@ -1,6 +1,7 @@
 //! The entitlement-management Graph routes: resume, get and list requests, list assignments.
 //!
-//! Resume errors (spec §3.3: Microsoft documents none, so the codes are the sim's assumption;
+//! Resume (<https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-resume>) errors: Microsoft documents
+//! none, so the codes are the sim's assumption;
 //! clients should, like jitadmin-graph, GET the request to learn what happened):
 //! - no such request: 404 [`REQUEST_NOT_FOUND`];
 //! - body not JSON, no `data`, no or wrong `data.@odata.type`, no
@@ -43,7 +44,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{EM}/assignmentRequests"), get(list_requests))
         .route(&format!("{EM}/assignmentRequests/{{id}}"), get(get_request))
         .route(&format!("{EM}/assignmentRequests/{{id}}/resume"), post(resume))
-        // The older beta path, "to be retired soon" (spec §3.1).
+        // The older beta path, which Microsoft's resume page says is to be retired soon.
         .route(
             &format!("{EM}/accessPackageAssignmentRequests/{{id}}/resume"),
             post(resume),
@@ -74,7 +75,7 @@ async fn get_request(
     let mut body = request(&st, r, a, &expand);
     body["@odata.context"] = json!(format!(
         "{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests/$entity",
-        sim.base_url, version.0
+        sim.authority.base_url, version.0
     ));
     Ok(Json(body))
 }
@@ -113,7 +114,7 @@ async fn list_requests(
         value.push(request(&st, r, a, &expand));
     }
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentRequests", sim.authority.base_url, version.0),
         "value": value,
     })))
 }
@@ -150,7 +151,7 @@ async fn list_assignments(
         value.push(assignment(&st, a, &expand));
     }
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignments", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/assignments", sim.authority.base_url, version.0),
         "value": value,
     })))
 }

@@ -1,5 +1,5 @@
 //! One HTTP attempt of a callout: authentication header, POST with EM's timeout, the outcome;
-//! and the connection test EM sends to check an endpoint (spec §1.1).
+//! and the connection test EM sends to check an endpoint when an extension is saved.
 
 use bytes::Bytes;
 use chrono::Utc;

@@ -6,7 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// The four request stages a request-workflow custom extension can be attached to (spec §1.1).
+/// The four request stages a request-workflow custom extension can be attached to
+/// (`accessPackageCustomExtensionStage`,
+/// <https://learn.microsoft.com/graph/api/resources/customextensionstagesetting>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
     /// `assignmentRequestCreated`: the request was created.
@@ -44,13 +46,15 @@ impl Stage {
     }
 
     /// Whether a resume at this stage may carry `state: denied`. Microsoft's pages disagree
-    /// (spec §3.2); the sim follows the integration article: created and approved only.
+    /// (the callback data says created only, the Logic Apps integration article created and
+    /// approved); the sim follows Microsoft's Logic Apps integration article: created and approved only.
     pub fn allows_deny(self) -> bool {
         matches!(self, Stage::AssignmentRequestCreated | Stage::AssignmentRequestApproved)
     }
 }
 
-/// Launch-and-continue or launch-and-wait (spec §1.4).
+/// Launch-and-continue or launch-and-wait: whether EM waits for a resume (`callbackConfiguration`,
+/// <https://learn.microsoft.com/graph/api/resources/customextensioncallbackconfiguration>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaunchMode {
     /// EM calls out and carries on; nothing is expected back.
@@ -69,7 +73,7 @@ pub enum PopBinding {
     /// The endpoint's own host (with port when not default) and path: a direct endpoint.
     ThisRequest,
     /// Fixed values, e.g. `management.azure.com` and a Logic App's ARM resource path (what
-    /// Microsoft's template checks, spec §4.2).
+    /// Microsoft's sample Logic App template checks).
     Fixed {
         /// `u`.
         host: String,
@@ -88,8 +92,8 @@ pub enum CnfForm {
     InlineJwk,
 }
 
-/// Options of EM's proof-of-possession callouts (spec §4.2; the SHR layout is UNCONFIRMED there,
-/// so each guess is an option).
+/// Options of EM's proof-of-possession callouts (Microsoft does not document the SHR layout, so
+/// each guess is an option).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopOptions {
     /// `u`/`p` of the SHR.
@@ -119,15 +123,17 @@ impl Default for PopOptions {
 pub enum CalloutAuth {
     /// `Authorization: Bearer <token>` minted by the sim for `client_id` (an application or a
     /// managed identity of the scenario) and `audience`. With the forwarding Logic App's managed
-    /// identity this is the forwarder shape (DESIGN §3); with EM's app id and the extension's
-    /// `resourceId` it is EM's old "Regular" token.
+    /// identity this is the forwarder shape (a Logic App receives EM's callout and calls on with
+    /// its own managed identity's token); with EM's app id and the extension's `resourceId` it is
+    /// EM's old "Regular" token.
     Bearer {
         /// Who the token is for (`appid`/`azp`, `oid`).
         client_id: String,
         /// The resource asked for (`aud`; v2 apps get their client id).
         audience: String,
     },
-    /// `Authorization: PoP <shr>`: EM's own proof-of-possession token (spec §4.2).
+    /// `Authorization: PoP <shr>`: EM's own proof-of-possession token
+    /// (<https://learn.microsoft.com/graph/api/resources/azureadpoptokenauthentication>).
     Pop(PopOptions),
     /// No `Authorization` header (negative tests).
     None,
@@ -249,7 +255,7 @@ impl NewRequest {
     }
 }
 
-/// A callout instance's status (`customExtensionCalloutInstanceStatus`, spec §1.4).
+/// A callout instance's status (Graph's `customExtensionCalloutInstanceStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalloutStatus {
     /// Sent (launch-and-continue, or a launch-and-wait callout still in flight).

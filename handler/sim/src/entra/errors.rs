@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::json;
 
-use crate::shared::Shared;
+use crate::entra::authority::Authority;
 
 /// An AADSTS error as the token endpoint returns it.
 #[derive(Debug)]
@@ -19,8 +19,8 @@ pub(crate) struct EntraError {
 }
 
 impl EntraError {
-    fn new(sim: &Shared, status: StatusCode, error: &'static str, code: u32, description: String) -> Self {
-        let error_uri = format!("{}/error?code={code}", sim.base_url);
+    fn new(authority: &Authority, status: StatusCode, error: &'static str, code: u32, description: String) -> Self {
+        let error_uri = format!("{}/error?code={code}", authority.base_url);
         Self {
             status,
             error,
@@ -30,9 +30,9 @@ impl EntraError {
         }
     }
 
-    pub(crate) fn invalid_secret(sim: &Shared, client_id: &str) -> Self {
+    pub(crate) fn invalid_secret(authority: &Authority, client_id: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             7000215,
@@ -43,9 +43,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn missing_secret(sim: &Shared) -> Self {
+    pub(crate) fn missing_secret(authority: &Authority) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             7000218,
@@ -55,9 +55,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn unknown_client(sim: &Shared, client_id: &str) -> Self {
+    pub(crate) fn unknown_client(authority: &Authority, client_id: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::BAD_REQUEST,
             "unauthorized_client",
             700016,
@@ -65,14 +65,14 @@ impl EntraError {
                 "AADSTS700016: Application with identifier '{client_id}' was not found in the directory '{}'. \
                  This can happen if the application has not been installed by the administrator of the tenant \
                  or consented to by any user in the tenant.",
-                sim.tenant_id
+                authority.tenant_id
             ),
         )
     }
 
-    pub(crate) fn tenant_not_found(sim: &Shared, tenant: &str) -> Self {
+    pub(crate) fn tenant_not_found(authority: &Authority, tenant: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::BAD_REQUEST,
             "invalid_tenant",
             90002,
@@ -83,9 +83,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn unsupported_grant(sim: &Shared, grant: &str) -> Self {
+    pub(crate) fn unsupported_grant(authority: &Authority, grant: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             70003,
@@ -93,9 +93,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn invalid_scope(sim: &Shared, scope: &str) -> Self {
+    pub(crate) fn invalid_scope(authority: &Authority, scope: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             1002012,
@@ -106,9 +106,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn missing_parameter(sim: &Shared, name: &str) -> Self {
+    pub(crate) fn missing_parameter(authority: &Authority, name: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             900144,
@@ -116,9 +116,9 @@ impl EntraError {
         )
     }
 
-    pub(crate) fn internal(sim: &Shared, message: &str) -> Self {
+    pub(crate) fn internal(authority: &Authority, message: &str) -> Self {
         Self::new(
-            sim,
+            authority,
             StatusCode::INTERNAL_SERVER_ERROR,
             "temporarily_unavailable",
             90033,

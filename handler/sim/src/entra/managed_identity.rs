@@ -24,7 +24,7 @@ pub(super) async fn token(State(sim): State<Arc<Shared>>, headers: HeaderMap, Ra
         .into_owned()
         .collect();
     let secret = headers.get("x-identity-header").and_then(|v| v.to_str().ok());
-    if secret != Some(sim.identity_header.as_str()) {
+    if secret != Some(sim.authority.identity_header.as_str()) {
         return fail(
             StatusCode::UNAUTHORIZED,
             "The X-IDENTITY-HEADER header is missing or does not match.",
@@ -68,7 +68,7 @@ pub(super) async fn token(State(sim): State<Arc<Shared>>, headers: HeaderMap, Ra
     let audience = Audience::resolve(&state, resource);
     drop(state);
     let claims = app_claims(&sim, &principal, &audience);
-    let token = match sim.signing_key().sign(&claims) {
+    let token = match sim.authority.signing_key().sign(&claims) {
         Ok(t) => t,
         Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };

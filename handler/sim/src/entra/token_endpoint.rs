@@ -24,15 +24,15 @@ pub(super) async fn token_v2(
 ) -> Response {
     let form = parse_form(&body);
     let Some(scope) = form.get("scope") else {
-        return EntraError::missing_parameter(&sim, "scope").into_response();
+        return EntraError::missing_parameter(&sim.authority, "scope").into_response();
     };
     let scopes: Vec<&str> = scope.split_whitespace().collect();
     let resource = match scopes.as_slice() {
         [one] => match one.strip_suffix("/.default") {
             Some(resource) if !resource.is_empty() => resource.to_owned(),
-            _ => return EntraError::invalid_scope(&sim, scope).into_response(),
+            _ => return EntraError::invalid_scope(&sim.authority, scope).into_response(),
         },
-        _ => return EntraError::invalid_scope(&sim, scope).into_response(),
+        _ => return EntraError::invalid_scope(&sim.authority, scope).into_response(),
     };
     issue(&sim, &tenant, &headers, &form, &resource, true)
 }
@@ -46,7 +46,7 @@ pub(super) async fn token_v1(
 ) -> Response {
     let form = parse_form(&body);
     let Some(resource) = form.get("resource").cloned() else {
-        return EntraError::missing_parameter(&sim, "resource").into_response();
+        return EntraError::missing_parameter(&sim.authority, "resource").into_response();
     };
     issue(&sim, &tenant, &headers, &form, &resource, false)
 }
@@ -59,37 +59,37 @@ fn issue(
     resource: &str,
     v2_endpoint: bool,
 ) -> Response {
-    if !sim.is_our_tenant(tenant) {
-        return EntraError::tenant_not_found(sim, tenant).into_response();
+    if !sim.authority.is_our_tenant(tenant) {
+        return EntraError::tenant_not_found(&sim.authority, tenant).into_response();
     }
     let grant = form.get("grant_type").map(String::as_str).unwrap_or_default();
     if grant != "client_credentials" {
-        return EntraError::unsupported_grant(sim, grant).into_response();
+        return EntraError::unsupported_grant(&sim.authority, grant).into_response();
     }
     let (client_id, secret) = match client_credentials(headers, form) {
         Some(c) => c,
-        None => return EntraError::missing_parameter(sim, "client_id").into_response(),
+        None => return EntraError::missing_parameter(&sim.authority, "client_id").into_response(),
     };
     let state = sim.state();
     let Some(app) = state.application(&client_id) else {
-        return EntraError::unknown_client(sim, &client_id).into_response();
+        return EntraError::unknown_client(&sim.authority, &client_id).into_response();
     };
     let Some(secret) = secret else {
-        return EntraError::missing_secret(sim).into_response();
+        return EntraError::missing_secret(&sim.authority).into_response();
     };
     if !app.secrets.iter().any(|s| s == &secret) {
         tracing::info!(client_id = %client_id, "token request with a wrong client secret");
-        return EntraError::invalid_secret(sim, &client_id).into_response();
+        return EntraError::invalid_secret(&sim.authority, &client_id).into_response();
     }
     let Some(principal) = Principal::application(&state, &client_id) else {
-        return EntraError::unknown_client(sim, &client_id).into_response();
+        return EntraError::unknown_client(&sim.authority, &client_id).into_response();
     };
     let audience = Audience::resolve(&state, resource);
     drop(state);
     let claims = app_claims(sim, &principal, &audience);
-    let token = match sim.signing_key().sign(&claims) {
+    let token = match sim.authority.signing_key().sign(&claims) {
         Ok(t) => t,
-        Err(e) => return EntraError::internal(sim, &e.to_string()).into_response(),
+        Err(e) => return EntraError::internal(&sim.authority, &e.to_string()).into_response(),
     };
     let lifetime = sim.config.token_lifetime.as_secs();
     tracing::debug!(client_id = %client_id, aud = %audience.aud, "issued client-credentials token");

@@ -105,13 +105,13 @@ impl Audience {
 pub(crate) fn app_claims(sim: &Shared, principal: &Principal, audience: &Audience) -> Value {
     let now = Utc::now().timestamp();
     let lifetime = sim.config.token_lifetime.as_secs() as i64;
-    let tid = &sim.tenant_id;
+    let tid = &sim.authority.tenant_id;
     let mut c = Map::new();
     c.insert("aud".into(), json!(audience.aud));
     let iss = if audience.version == 2 {
-        &sim.issuer_v2
+        &sim.authority.issuer_v2
     } else {
-        &sim.issuer_v1
+        &sim.authority.issuer_v1
     };
     c.insert("iss".into(), json!(iss));
     // Entra back-dates iat/nbf by five minutes.
@@ -126,7 +126,7 @@ pub(crate) fn app_claims(sim: &Shared, principal: &Principal, audience: &Audienc
         c.insert("app_displayname".into(), json!(principal.display_name));
         c.insert("appid".into(), json!(principal.client_id));
         c.insert("appidacr".into(), json!("1"));
-        c.insert("idp".into(), json!(sim.issuer_v1));
+        c.insert("idp".into(), json!(sim.authority.issuer_v1));
     }
     c.insert("idtyp".into(), json!("app"));
     c.insert("oid".into(), json!(principal.object_id));

@@ -3,7 +3,7 @@
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
 
-use crate::shared::Shared;
+use crate::entra::authority::Authority;
 
 /// Why a bearer token was refused, worded like Graph's `InvalidAuthenticationToken` messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,13 +32,13 @@ pub enum TokenError {
 }
 
 /// Verifies `token` against the published keys, this tenant's issuers and one of `audiences`.
-pub(crate) fn verify(sim: &Shared, token: &str, audiences: &[&str]) -> Result<Value, TokenError> {
+pub(crate) fn verify(authority: &Authority, token: &str, audiences: &[&str]) -> Result<Value, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
     let kid = header.kid.ok_or(TokenError::Signature)?;
-    let key = sim.keys().find(&kid).ok_or(TokenError::Signature)?;
+    let key = authority.keys().find(&kid).ok_or(TokenError::Signature)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_audience(audiences);
-    validation.set_issuer(&[&sim.issuer_v1, &sim.issuer_v2]);
+    validation.set_issuer(&[&authority.issuer_v1, &authority.issuer_v2]);
     validation.leeway = 300;
     jsonwebtoken::decode::<Value>(token, key.decoding_key(), &validation)
         .map(|d| d.claims)

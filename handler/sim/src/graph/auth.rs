@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::errors::GraphError;
+use crate::entra::authority::Authority;
 use crate::entra::verify::{bearer, verify};
-use crate::shared::Shared;
 
 /// Audiences Graph accepts: its URI and its well-known app id.
 pub const GRAPH_AUDIENCES: [&str; 2] = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
@@ -19,12 +19,12 @@ pub const GRAPH_AUDIENCES: [&str; 2] = ["https://graph.microsoft.com", "00000003
 pub(crate) struct Caller(pub Value);
 
 /// Middleware: 401 `InvalidAuthenticationToken` unless the bearer token verifies.
-pub(crate) async fn require_token(State(sim): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn require_token(State(authority): State<Arc<Authority>>, mut req: Request, next: Next) -> Response {
     let header = req
         .headers()
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let claims = bearer(header).and_then(|token| verify(&sim, token, &GRAPH_AUDIENCES));
+    let claims = bearer(header).and_then(|token| verify(&authority, token, &GRAPH_AUDIENCES));
     match claims {
         Ok(claims) => {
             req.extensions_mut().insert(Caller(claims));

@@ -1,4 +1,4 @@
-//! `POST /{version}/$batch` (spec graph-notifications-intune §8.2): up to 20 requests, each
+//! `POST /{version}/$batch` (<https://learn.microsoft.com/graph/json-batching>): up to 20 requests, each
 //! dispatched through the sim's full stack (recorded, faults, throttle, auth, routes) with the
 //! batch's `Authorization`, answered as `{"responses":[{id,status,headers,body}]}` in request
 //! order. The envelope is 200 whenever the batch parses; a throttled item is a 429 item with its

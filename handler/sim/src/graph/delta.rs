@@ -1,4 +1,5 @@
-//! `GET /{version}/groups/delta` (spec graph-notifications-intune §5): `$filter=id eq '..' [or
+//! `GET /{version}/groups/delta` (<https://learn.microsoft.com/graph/api/group-delta>,
+//! <https://learn.microsoft.com/graph/delta-query-groups>): `$filter=id eq '..' [or
 //! id eq '..']` (at most 50), `$select` (`members` gives `members@delta`), `$deltatoken=latest`;
 //! pages of at most `SimConfig::delta_page_size` member entries linked by `@odata.nextLink`
 //! (a group may span pages), the last page carrying `@odata.deltaLink`. A deltaLink returns the
@@ -8,7 +9,7 @@
 //!
 //! [`TenantSim::expire_delta_links`](crate::TenantSim::expire_delta_links) expires every issued
 //! deltaLink: using one then answers 410 `resyncRequired` with a `Location` of the round's first
-//! query, or 400 `syncStateNotFound` (both forms are reported, spec §5.3; codes assumed). An
+//! query, or 400 `syncStateNotFound` (users report both forms; the codes are assumed). An
 //! unknown token is 400 `syncStateNotFound`.
 
 use std::collections::HashMap;
@@ -249,7 +250,7 @@ pub(super) async fn delta(
                 Some(DeltaExpiry::Gone) => {
                     let location = format!(
                         "{}/{}/groups/delta?{}",
-                        sim.base_url, version.0, link.round.initial_query
+                        sim.authority.base_url, version.0, link.round.initial_query
                     );
                     let mut r = GraphError::new(
                         StatusCode::GONE,
@@ -280,9 +281,9 @@ pub(super) async fn delta(
     let size = sim.config.delta_page_size.max(1);
     let (this, rest) = pending.rows.split_at(pending.rows.len().min(size));
     let value = page_value(&state, &pending.round, this);
-    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", sim.base_url, version.0);
+    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", sim.authority.base_url, version.0);
     let mut body = json!({
-        "@odata.context": format!("{}/{}/$metadata#groups", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#groups", sim.authority.base_url, version.0),
         "value": value,
     });
     if rest.is_empty() {

@@ -1,8 +1,9 @@
-//! Intune managed devices (spec graph-notifications-intune §7): a user's devices, one device,
-//! the tenant's devices (all `$select` and `$top`/`$skiptoken` paging), and `syncDevice`.
+//! Intune managed devices: a user's devices, one device,
+//! the tenant's devices (all `$select` and `$top`/`$skiptoken` paging), and `syncDevice`
+//! (<https://learn.microsoft.com/graph/api/intune-devices-manageddevice-syncdevice>).
 //! These paths are in the `intune` and `intune-write` throttle classes.
 //!
-//! `$filter` is accepted and ignored, as Intune is reported to do for `userId` (spec §7.1):
+//! `$filter` is accepted and ignored, as users report Intune does for `userId`:
 //! clients must filter on their side. `/users/{id}/managedDevices` lists the devices whose
 //! primary user (`userId`) is the user; shared devices belong to nobody (UNCONFIRMED in Intune).
 
@@ -70,15 +71,15 @@ fn page(
     }
     let context = format!(
         "{}/{}/$metadata#deviceManagement/managedDevices{}",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         query.context_suffix()
     );
     let mut body = json!({ "@odata.context": context, "value": value });
     let next = query.skip + top;
     if next < devices.len() {
-        let mut link =
-            url::Url::parse(&format!("{}/{}{base}", sim.base_url, version.0)).map_err(|_| GraphError::internal())?;
+        let mut link = url::Url::parse(&format!("{}/{}{base}", sim.authority.base_url, version.0))
+            .map_err(|_| GraphError::internal())?;
         {
             let mut pairs = link.query_pairs_mut();
             pairs.append_pair("$top", &top.to_string());
@@ -151,7 +152,7 @@ pub(super) async fn get_device(
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#deviceManagement/managedDevices{}/$entity",
-            sim.base_url,
+            sim.authority.base_url,
             version.0,
             query.context_suffix()
         )),

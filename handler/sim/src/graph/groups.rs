@@ -64,7 +64,7 @@ pub(super) async fn get_group(
     let mut body = project(&group_json(group), query.select.as_deref(), &GROUP_DEFAULTS, "group")?;
     let context = format!(
         "{}/{}/$metadata#groups{}/$entity",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         query.context_suffix()
     );
@@ -102,12 +102,15 @@ pub(super) async fn list_members(
             value.push(m);
         }
     }
-    let context = format!("{}/{}/$metadata#directoryObjects", sim.base_url, version.0);
+    let context = format!("{}/{}/$metadata#directoryObjects", sim.authority.base_url, version.0);
     let mut body = json!({ "@odata.context": context, "value": value });
     let next = query.skip + top;
     if next < group.members.len() {
-        let mut link = url::Url::parse(&format!("{}/{}/groups/{}/members", sim.base_url, version.0, group.id))
-            .map_err(|_| GraphError::internal())?;
+        let mut link = url::Url::parse(&format!(
+            "{}/{}/groups/{}/members",
+            sim.authority.base_url, version.0, group.id
+        ))
+        .map_err(|_| GraphError::internal())?;
         {
             let mut pairs = link.query_pairs_mut();
             pairs.append_pair("$top", &top.to_string());

@@ -51,6 +51,9 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
         .route("/subscriptions/{id}/reauthorize", post(subs::reauthorize))
         .merge(crate::em::routes::routes())
         .merge(crate::provisioning::routes())
-        .layer(axum::middleware::from_fn_with_state(sim, auth::require_token))
+        .layer(axum::middleware::from_fn_with_state(
+            sim.authority.clone(),
+            auth::require_token,
+        ))
         .layer(Extension(ApiVersion(version)))
 }

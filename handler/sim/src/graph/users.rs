@@ -53,7 +53,7 @@ pub(super) async fn get_user(
     let mut body = project(&user_json(user), query.select.as_deref(), &USER_DEFAULTS, "user")?;
     let context = format!(
         "{}/{}/$metadata#users{}/$entity",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         query.context_suffix()
     );
@@ -77,7 +77,10 @@ pub(super) async fn get_manager(
         .and_then(|m| state.user(m))
         .ok_or_else(|| GraphError::not_found("manager"))?;
     let mut body = project(&user_json(manager), query.select.as_deref(), &USER_DEFAULTS, "user")?;
-    let context = format!("{}/{}/$metadata#directoryObjects/$entity", sim.base_url, version.0);
+    let context = format!(
+        "{}/{}/$metadata#directoryObjects/$entity",
+        sim.authority.base_url, version.0
+    );
     body.insert("@odata.context".into(), json!(context));
     body.insert("@odata.type".into(), json!("#microsoft.graph.user"));
     Ok(Json(Value::Object(body)))

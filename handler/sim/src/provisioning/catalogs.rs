@@ -1,4 +1,5 @@
-//! `catalogs/{id}` and its `customWorkflowExtensions` (spec entitlement-management §6.1):
+//! `catalogs/{id}` and its `customWorkflowExtensions`
+//! (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestworkflowextension>):
 //!
 //! - `GET .../catalogs/{id}`: the catalog (from the scenario's access packages), 404 if unknown.
 //! - `GET .../customWorkflowExtensions`: the catalog's extensions.
@@ -55,7 +56,7 @@ pub(crate) async fn get_catalog(
 ) -> Result<Json<Value>, GraphError> {
     let name = require_catalog(&sim, &catalog)?;
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs/$entity", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs/$entity", sim.authority.base_url, version.0),
         "id": catalog,
         "displayName": name,
         "description": null,
@@ -82,7 +83,7 @@ pub(crate) async fn list_extensions(
         .map(|e| e.json.clone())
         .collect();
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs('{catalog}')/customWorkflowExtensions", sim.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs('{catalog}')/customWorkflowExtensions", sim.authority.base_url, version.0),
         "value": value,
     })))
 }

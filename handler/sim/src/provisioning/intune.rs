@@ -37,7 +37,7 @@ fn beta_only(version: ApiVersion) -> Result<(), GraphError> {
 fn context(sim: &Shared, rest: &str) -> String {
     format!(
         "{}/beta/$metadata#deviceManagement/configurationPolicies{rest}",
-        sim.base_url
+        sim.authority.base_url
     )
 }
 

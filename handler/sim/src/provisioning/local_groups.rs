@@ -1,5 +1,6 @@
-//! Checks of the "Local user group membership" settings (LocalUsersAndGroups CSP, spec azure-infra
-//! §7.2) in a configuration policy body: the definitions carry `visibility: template`, so they are
+//! Checks of the "Local user group membership" settings (LocalUsersAndGroups CSP,
+//! <https://learn.microsoft.com/windows/client-management/mdm/policy-csp-localusersandgroups>) in a configuration
+//! policy body: the definitions carry `visibility: template`, so they are
 //! accepted only under the Account protection template; each rule needs local groups, an action
 //! (Add (Update), Add (Replace) or Remove (Update); the retired `add_replace` is refused) and at
 //! least one member.

@@ -1,5 +1,4 @@
-//! What `jitadmin provision` sets up through Graph, served as Graph does (spec
-//! entitlement-management §6, azure-infra §7):
+//! What `jitadmin provision` sets up through Graph, served as Graph does:
 //!
 //! - a catalog and its custom extensions (`catalogs.rs`): request workflow and pre-expiration
 //!   (assignment workflow) extensions, created, listed, read and updated;
@@ -37,8 +36,9 @@ const EM: &str = "/identityGovernance/entitlementManagement";
 const EM_ROLES: &str = "/roleManagement/entitlementManagement";
 const INTUNE: &str = "/deviceManagement/configurationPolicies";
 
-/// The stages of `accessPackageCustomExtensionStage` (spec §1.1): four request stages, then the two
-/// pre-expiration ones.
+/// The stages of `accessPackageCustomExtensionStage`
+/// (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentrequestcallbackdata>):
+/// four request stages, then the two pre-expiration ones.
 pub(crate) const STAGES: [&str; 6] = [
     "assignmentRequestCreated",
     "assignmentRequestApproved",

@@ -1,4 +1,5 @@
-//! `assignmentPolicies/{id}` (spec entitlement-management §6.3):
+//! `assignmentPolicies/{id}` and their `customExtensionStageSettings`
+//! (<https://learn.microsoft.com/graph/api/resources/customextensionstagesetting>):
 //!
 //! - `GET`: the policy; `accessPackage` only with `$expand=accessPackage`. `customExtensionStageSettings`
 //!   are always returned with their extension (Graph returns them only when expanded, which is what
@@ -117,7 +118,7 @@ fn policy_json(sim: &Shared, version: ApiVersion, policy_id: &str, expand: &[Str
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentPolicies/$entity",
-            sim.base_url, version.0
+            sim.authority.base_url, version.0
         )),
     );
     doc.insert("id".into(), json!(policy_id));

@@ -34,7 +34,7 @@ fn definitions() -> Vec<Value> {
 fn context(sim: &Shared, version: ApiVersion, what: &str) -> String {
     format!(
         "{}/{}/$metadata#roleManagement/entitlementManagement/{what}",
-        sim.base_url, version.0
+        sim.authority.base_url, version.0
     )
 }
 

@@ -5,26 +5,26 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::area::ServiceBusArea;
 use super::SAS_KEY_NAME;
 use crate::entra::verify::verify;
-use crate::shared::Shared;
 
 /// The audience of Entra tokens for Service Bus (scope `https://servicebus.azure.net/.default`).
 pub const AUDIENCES: [&str; 1] = ["https://servicebus.azure.net"];
 
 /// Check the `Authorization` header for a request to `path` (the full request path).
-pub(crate) fn authorize(sim: &Shared, headers: &HeaderMap, path: &str) -> Result<(), String> {
+pub(crate) fn authorize(area: &ServiceBusArea, headers: &HeaderMap, path: &str) -> Result<(), String> {
     let header = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or("no Authorization header")?;
     if let Some(token) = header.strip_prefix("Bearer ") {
-        return verify(sim, token.trim(), &AUDIENCES)
+        return verify(&area.authority, token.trim(), &AUDIENCES)
             .map(|_| ())
             .map_err(|e| format!("bearer token refused: {e}"));
     }
     if let Some(sas) = header.strip_prefix("SharedAccessSignature ") {
-        let key = sim.service_bus().sas_key.clone();
+        let key = area.service_bus().sas_key.clone();
         return check_sas(sas, &key, path, chrono::Utc::now().timestamp());
     }
     Err("the Authorization header is neither Bearer nor SharedAccessSignature".into())

@@ -13,6 +13,7 @@
 //! first releases the locks that ran out.
 
 mod api;
+mod area;
 mod auth;
 mod routes;
 

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::api::{split_entity, stored, SbMessage};
+use super::area::ServiceBusArea;
 use super::{auth, StoredMessage, DEAD_LETTER_QUEUE};
 use crate::shared::Shared;
 
@@ -40,7 +41,7 @@ fn error(status: StatusCode, detail: impl std::fmt::Display) -> Response {
 }
 
 async fn handle(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ServiceBusArea>,
     method: Method,
     Path(path): Path<String>,
     uri: Uri,
@@ -49,7 +50,7 @@ async fn handle(
 ) -> Response {
     // Nested under /servicebus, so `uri` lacks the prefix the signature covers.
     let full_path = format!("/servicebus/{path}");
-    if let Err(reason) = auth::authorize(&sim, &headers, &full_path) {
+    if let Err(reason) = auth::authorize(&area, &headers, &full_path) {
         tracing::info!(path = %full_path, %reason, "service bus request refused");
         return error(StatusCode::UNAUTHORIZED, format!("Unauthorized: {reason}"));
     }
@@ -62,11 +63,11 @@ async fn handle(
         [] => return error(StatusCode::NOT_FOUND, "No entity in the path"),
     };
     match (method, rest) {
-        (Method::POST, ["messages"]) => send(&sim, &entity, &headers, body),
-        (Method::POST, ["messages", "head"]) => receive(&sim, &entity, timeout(&uri)).await,
-        (Method::DELETE, ["messages", id, lock]) => settle(&sim, &entity, id, lock, Settle::Complete),
-        (Method::PUT, ["messages", id, lock]) => settle(&sim, &entity, id, lock, Settle::Unlock),
-        (Method::POST, ["messages", id, lock]) => settle(&sim, &entity, id, lock, Settle::Renew),
+        (Method::POST, ["messages"]) => send(&area, &entity, &headers, body),
+        (Method::POST, ["messages", "head"]) => receive(&area, &entity, timeout(&uri)).await,
+        (Method::DELETE, ["messages", id, lock]) => settle(&area, &entity, id, lock, Settle::Complete),
+        (Method::PUT, ["messages", id, lock]) => settle(&area, &entity, id, lock, Settle::Unlock),
+        (Method::POST, ["messages", id, lock]) => settle(&area, &entity, id, lock, Settle::Renew),
         _ => error(StatusCode::NOT_FOUND, format!("No such operation on '{entity}'")),
     }
 }
@@ -87,7 +88,7 @@ fn gone(entity: &str) -> Response {
     )
 }
 
-fn send(sim: &Shared, entity: &str, headers: &HeaderMap, body: Bytes) -> Response {
+fn send(area: &ServiceBusArea, entity: &str, headers: &HeaderMap, body: Bytes) -> Response {
     let (queue, dead) = split_entity(entity);
     if dead {
         return error(StatusCode::BAD_REQUEST, "Cannot send to a dead-letter sub-queue");
@@ -125,7 +126,7 @@ fn send(sim: &Shared, entity: &str, headers: &HeaderMap, body: Bytes) -> Respons
         properties,
     };
     let now = Utc::now();
-    let mut sb = sim.service_bus();
+    let mut sb = area.service_bus();
     let seq = sb.next_sequence_number();
     let Some(q) = sb.queues.get_mut(queue) else {
         return gone(queue);
@@ -150,10 +151,10 @@ fn send(sim: &Shared, entity: &str, headers: &HeaderMap, body: Bytes) -> Respons
     StatusCode::CREATED.into_response()
 }
 
-async fn receive(sim: &Shared, entity: &str, wait: Duration) -> Response {
+async fn receive(area: &ServiceBusArea, entity: &str, wait: Duration) -> Response {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        match try_receive(sim, entity) {
+        match try_receive(area, entity) {
             Some(response) => return response,
             None if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -164,10 +165,10 @@ async fn receive(sim: &Shared, entity: &str, wait: Duration) -> Response {
 }
 
 /// The answer to a receive: a locked message or an error; `None` while there is no message.
-fn try_receive(sim: &Shared, entity: &str) -> Option<Response> {
+fn try_receive(area: &ServiceBusArea, entity: &str) -> Option<Response> {
     let (queue, dead) = split_entity(entity);
     let now = Utc::now();
-    let mut sb = sim.service_bus();
+    let mut sb = area.service_bus();
     sb.expire_locks(queue, now);
     let Some(q) = sb.queues.get_mut(queue) else {
         return Some(gone(entity));
@@ -186,7 +187,7 @@ fn try_receive(sim: &Shared, entity: &str) -> Option<Response> {
     m.lock = Some((token.clone(), until));
     let location = format!(
         "{}/servicebus/{entity}/messages/{}/{token}",
-        sim.base_url, m.sequence_number
+        area.authority.base_url, m.sequence_number
     );
     Some(delivered(m, &token, until, &location))
 }
@@ -246,10 +247,10 @@ enum Settle {
     Renew,
 }
 
-fn settle(sim: &Shared, entity: &str, id: &str, lock: &str, how: Settle) -> Response {
+fn settle(area: &ServiceBusArea, entity: &str, id: &str, lock: &str, how: Settle) -> Response {
     let (queue, dead) = split_entity(entity);
     let now = Utc::now();
-    let mut sb = sim.service_bus();
+    let mut sb = area.service_bus();
     sb.expire_locks(queue, now);
     let Some(q) = sb.queues.get_mut(queue) else {
         return gone(entity);

@@ -1,5 +1,8 @@
-//! What the subscription service sends: the validation handshake (spec §2), change
-//! notifications for membership changes (spec §3.3 shape), lifecycle notifications (spec §4.2).
+//! What the subscription service sends: the validation handshake (a POST with
+//! `?validationToken=` that must be echoed as `text/plain`), change notifications for membership
+//! changes, and lifecycle notifications. Graph's behaviour:
+//! <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks> and
+//! <https://learn.microsoft.com/graph/change-notifications-lifecycle-events>.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,7 +79,7 @@ async fn post(
     }
 }
 
-/// Why a handshake failed: Graph's 400 code and message (spec §2 step 5).
+/// Why a handshake failed: the 400 code and message Graph answers the create (or renew) with.
 pub(crate) struct HandshakeFailure {
     pub code: &'static str,
     pub message: &'static str,
@@ -205,8 +208,9 @@ fn dispatch(sim: &Arc<Shared>) {
     }
 }
 
-/// A group change notification (spec §3.3), with `members@delta` naming the member (an
-/// undocumented hint users report; the shape is the tolerant one of the spec).
+/// A group change notification, with `members@delta` naming the member. Microsoft documents no
+/// resource data for group notifications; `members@delta` is an undocumented hint users report,
+/// so clients should treat it as optional and fall back to a delta query.
 fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) -> Value {
     let member = match change.kind {
         MembershipChangeKind::Added => json!({ "@odata.type": "#microsoft.graph.user", "id": change.member_id }),
@@ -217,7 +221,7 @@ fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) 
         "@odata.type": "#Microsoft.Graph.Group",
         "@odata.id": format!("Groups/{}", change.group_id),
         "id": change.group_id,
-        "organizationId": sim.tenant_id,
+        "organizationId": sim.authority.tenant_id,
         "eventTime": change.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "sequenceNumber": change.seq,
     });
@@ -231,7 +235,7 @@ fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) 
         "clientState": s.client_state,
         "changeType": "updated",
         "resource": format!("Groups/{}", change.group_id),
-        "tenantId": sim.tenant_id,
+        "tenantId": sim.authority.tenant_id,
         "resourceData": resource_data,
     })
 }
@@ -249,7 +253,7 @@ pub(crate) async fn lifecycle(sim: &Shared, subscription_id: &str, event: &str) 
         let item = json!({
             "subscriptionId": s.id,
             "subscriptionExpirationDateTime": s.expiration.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "tenantId": sim.tenant_id,
+            "tenantId": sim.authority.tenant_id,
             "clientState": s.client_state,
             "lifecycleEvent": event,
         });

@@ -1,4 +1,5 @@
-//! Graph change-notification subscriptions on groups (spec graph-notifications-intune §1–§4):
+//! Graph change-notification subscriptions on groups
+//! (<https://learn.microsoft.com/graph/api/resources/subscription>):
 //! create with the validation handshake against both URLs, get, list, renew, delete,
 //! reauthorize; change notifications POSTed when a watched group's membership changes; lifecycle
 //! `reauthorizationRequired` on demand. Every outbound POST is recorded as a [`Delivery`].
@@ -15,9 +16,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-/// Graph's maximum subscription lifetime for groups: 41,760 minutes (spec §1.3).
+/// Graph's maximum subscription lifetime for groups: 41,760 minutes (under 29 days), from the
+/// `expirationDateTime` table of <https://learn.microsoft.com/graph/api/resources/subscription>.
 pub const MAX_GROUP_SUBSCRIPTION_MINUTES: i64 = 41_760;
-/// Subscriptions per app per tenant for groups (spec §1.5).
+/// Subscriptions per app and tenant for groups: Graph's quota is 100
+/// (<https://learn.microsoft.com/graph/api/resources/change-notifications-api-overview>).
 pub const MAX_SUBSCRIPTIONS_PER_APP: usize = 100;
 
 /// A subscription as the sim holds it.

@@ -1,12 +1,12 @@
 //! `/subscriptions`: create (with the handshake), get, list, renew (PATCH), delete, reauthorize.
 //!
-//! Refusals (codes from the spec where it has them, otherwise the sim's choice): a missing
+//! Refusals (Graph's codes where users report them, otherwise the sim's choice): a missing
 //! required field, a resource other than `groups[/{id}[/members]]`, an unknown group, a change
-//! type outside `created,updated,deleted`, `includeResourceData` (not for groups, spec §1.2), a
+//! type outside `created,updated,deleted`, `includeResourceData` (groups have no rich notifications), a
 //! `clientState` over 128 characters, an expiry in the past or beyond 41,760 minutes: 400
 //! `InvalidRequest`. Over 100 subscriptions for the app: 403 `ExtensionError`. A failed
 //! handshake: 400 `ValidationError`, or `InvalidRequest` "Subscription validation request timed
-//! out." (spec §2). Unknown id: 404 `ResourceNotFound`. A renewal (PATCH) re-runs the handshake
+//! out." (Graph allows the endpoint 10 s). Unknown id: 404 `ResourceNotFound`. A renewal (PATCH) re-runs the handshake
 //! only when `notificationUrl` changes (whether Graph re-validates on renewal is UNCONFIRMED).
 
 use std::sync::Arc;
@@ -69,7 +69,7 @@ fn expiration(body: &Value) -> Result<Option<DateTime<Utc>>, GraphError> {
 fn context(sim: &Shared, version: ApiVersion, entity: bool) -> String {
     format!(
         "{}/{}/$metadata#subscriptions{}",
-        sim.base_url,
+        sim.authority.base_url,
         version.0,
         if entity { "/$entity" } else { "" }
     )

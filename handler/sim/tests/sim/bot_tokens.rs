@@ -2,12 +2,10 @@
 //! `BotValidator` fetching the sim's OpenID metadata and JWKS: genuine tokens pass, each flaw
 //! is refused with the error the messaging endpoint must answer.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::support::*;
 use chrono::Utc;
-use common::*;
 use jitadmin_auth::{AuthError, BotConfig, BotValidator, KeySource, KeySourceConfig, SystemClock};
 use serde_json::Value;
 use tenant_sim::{ChannelSigner, ChannelToken, TenantSim};

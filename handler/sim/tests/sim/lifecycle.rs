@@ -1,8 +1,6 @@
 //! Starting from files, seeding at run time, shutting down.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use tenant_sim::{Scenario, TenantSim};
 
 #[tokio::test]
@@ -22,7 +20,7 @@ async fn scenario_files_are_read_as_toml_or_json_by_extension() {
     let json = dir.join("tenant.json");
     std::fs::write(&json, serde_json::to_string(&Scenario::demo()).unwrap()).unwrap();
     let toml_path = dir.join("tenant.toml");
-    std::fs::write(&toml_path, include_str!("../scenarios/demo.toml")).unwrap();
+    std::fs::write(&toml_path, include_str!("../../scenarios/demo.toml")).unwrap();
     assert_eq!(Scenario::from_file(&json).unwrap(), Scenario::demo());
     assert_eq!(Scenario::from_file(&toml_path).unwrap(), Scenario::demo());
     let missing = Scenario::from_file(dir.join("missing.toml")).unwrap_err();

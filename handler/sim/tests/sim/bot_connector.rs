@@ -1,8 +1,6 @@
 //! The simulated Bot Connector: bot tokens, channel threads, activities, updates, limits, faults.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 use tenant_sim::{FaultKind, FaultRule, RoutePattern, TenantSim};
 

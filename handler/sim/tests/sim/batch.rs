@@ -1,9 +1,7 @@
 //! `$batch`: items dispatched through the full stack (recorded, throttled, faulted per item),
 //! Graph's limits and refusals.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 use tenant_sim::{FaultKind, FaultRule, RoutePattern, TenantSim, ThrottleClass};
 

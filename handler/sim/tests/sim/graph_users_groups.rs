@@ -1,8 +1,6 @@
 //! Graph first slice: users, managers, groups, members, paging and membership changes.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 use tenant_sim::{MembershipChangeKind, User};
 

@@ -1,10 +1,8 @@
 //! One test per injected fault kind.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use tenant_sim::{FaultKind, FaultRule, RoutePattern};
 

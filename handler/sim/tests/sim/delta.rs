@@ -1,9 +1,7 @@
 //! `groups/delta`: the first round with nextLinks, rounds from a deltaLink, `latest`, and
 //! expired links.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use tenant_sim::{DeltaExpiry, Scenario, SimConfig, TenantSim};
 

@@ -1,11 +1,9 @@
 //! Intune managed devices: listing with `$select` and paging, one device, `syncDevice` with a
 //! time-scaled check-in, offline devices, and the Intune write throttle.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use tenant_sim::{Scenario, SimConfig, TenantSim, ThrottleClass};
 
@@ -114,7 +112,10 @@ async fn a_synced_device_checks_in_after_the_scaled_delay() {
     assert_eq!(pending["deviceActionResults"][0]["actionState"], "pending");
     assert_eq!(sim.device(ALEX_LAPTOP).unwrap().last_sync_date_time.unwrap(), before);
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    eventually("the device checks in", Duration::from_secs(5), || {
+        sim.device_syncs()[0].checked_in_at
+    })
+    .await;
     let after = sim.device(ALEX_LAPTOP).unwrap().last_sync_date_time.unwrap();
     assert!(after > before);
     let syncs = sim.device_syncs();
@@ -137,7 +138,14 @@ async fn an_offline_device_checks_in_only_when_it_comes_back() {
         .unwrap();
     sim.set_device_online(ALEX_LAPTOP, false);
     assert_eq!(sync(&sim, ALEX_LAPTOP).await.status(), 204);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // An online device synced after it, with the same delay, checks in; the offline one refuses
+    // to (the scheduled check-in does the same) and its sync stays pending.
+    assert_eq!(sync(&sim, ALEX_PHONE).await.status(), 204);
+    eventually("the online device checks in", Duration::from_secs(5), || {
+        sim.device_syncs()[1].checked_in_at
+    })
+    .await;
+    assert!(!sim.check_in_device(ALEX_LAPTOP));
     assert!(sim.device_syncs()[0].checked_in_at.is_none());
     sim.set_device_online(ALEX_LAPTOP, true);
     assert!(sim.device_syncs()[0].checked_in_at.is_some());

@@ -1,9 +1,7 @@
 //! What `jitadmin provision` sets up, as tenant-sim serves it: custom extensions, policy stage
 //! settings, catalog role assignments and Intune "Local user group membership" policies.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 const CATALOG: &str = "55555555-0000-4000-8000-0000000000ca";

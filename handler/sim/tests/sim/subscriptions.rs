@@ -1,13 +1,11 @@
 //! Subscriptions: the validation handshake, renew/delete/reauthorize, change notifications on
 //! membership changes, lifecycle notifications.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::support::notify::{Handshake, NotifyEndpoint};
+use crate::support::*;
 use chrono::Utc;
-use common::notify::{Handshake, NotifyEndpoint};
-use common::*;
 use serde_json::{json, Value};
 use tenant_sim::{DeliveryKind, Scenario, SimConfig, TenantSim};
 
@@ -48,6 +46,36 @@ async fn subscribe(sim: &TenantSim, endpoint: &NotifyEndpoint, resource: &str) -
     .await;
     assert_eq!(r.status(), 201);
     r.json().await.unwrap()
+}
+
+/// Adds Lee to the admins with a live control subscription to the same notification URL and
+/// waits for the notification: the subscription service sends one POST per URL carrying every
+/// subscription that watches the group, so if `gone` still watched it, its item would be in
+/// that same POST.
+async fn assert_no_notification_for(sim: &TenantSim, endpoint: &NotifyEndpoint, gone: &str) {
+    let control = subscribe(sim, endpoint, &format!("groups/{ADMINS}")).await;
+    let control = control["id"].as_str().unwrap();
+    sim.add_group_member(ADMINS, LEE).unwrap();
+    let delivered = sim
+        .wait_for_deliveries(WAIT, |d| d.iter().any(|x| x.kind == DeliveryKind::Notification))
+        .await
+        .unwrap();
+    let notifications: Vec<_> = delivered
+        .iter()
+        .filter(|x| x.kind == DeliveryKind::Notification)
+        .collect();
+    assert_eq!(notifications.len(), 1);
+    assert_eq!(notifications[0].subscription_ids, vec![control.to_owned()]);
+    let items = notifications[0].body["value"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["subscriptionId"] == control));
+    // What reached the notification URL (lifecycle POSTs go elsewhere) never names `gone`.
+    let posts = endpoint.notifications();
+    let to_notification_url = posts.iter().filter(|(query, _)| query.contains("code="));
+    assert_eq!(to_notification_url.clone().count(), 1);
+    assert!(to_notification_url
+        .into_iter()
+        .all(|(_, body)| !body.to_string().contains(gone)));
 }
 
 #[tokio::test]
@@ -274,9 +302,7 @@ async fn renew_reauthorize_lifecycle_and_delete() {
     )
     .await;
     assert_eq!(r.status(), 404);
-    sim.add_group_member(ADMINS, LEE).unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(endpoint.notifications().len() <= 1, "only the lifecycle POST");
+    assert_no_notification_for(&sim, &endpoint, &id).await;
     sim.shutdown().await;
 }
 
@@ -285,11 +311,10 @@ async fn an_expired_subscription_stops_notifying() {
     let sim = demo().await;
     let endpoint = NotifyEndpoint::start(Handshake::Echo).await;
     let created = subscribe(&sim, &endpoint, &format!("groups/{ADMINS}")).await;
-    assert!(sim.expire_subscription(created["id"].as_str().unwrap()));
-    sim.add_group_member(ADMINS, LEE).unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(endpoint.notifications().is_empty());
+    let id = created["id"].as_str().unwrap();
+    assert!(sim.expire_subscription(id));
     let list: Value = graph_get(&sim, "/v1.0/subscriptions").await.json().await.unwrap();
     assert!(list["value"].as_array().unwrap().is_empty());
+    assert_no_notification_for(&sim, &endpoint, id).await;
     sim.shutdown().await;
 }

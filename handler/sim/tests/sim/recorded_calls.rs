@@ -1,8 +1,6 @@
 //! Every request is recorded in order with its status; secrets are redacted.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn calls_are_recorded_in_order_with_status_and_redactions() {

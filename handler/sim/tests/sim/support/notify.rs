@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
+use tokio::sync::Notify;
 
 /// How the endpoint answers a handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,8 @@ struct Inner {
     notification_delay: Duration,
     notifications: Vec<(String, Value)>,
     tokens: Vec<String>,
+    /// Woken on every notification POST.
+    arrived: Arc<Notify>,
 }
 
 /// A running notification endpoint.
@@ -45,6 +48,7 @@ impl NotifyEndpoint {
             notification_delay: Duration::ZERO,
             notifications: Vec::new(),
             tokens: Vec::new(),
+            arrived: Arc::default(),
         }));
         let app = Router::new().fallback(handle).with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -78,15 +82,22 @@ impl NotifyEndpoint {
         self.inner.lock().unwrap().notifications.clone()
     }
 
+    /// Waits until `n` notification POSTs arrived (at most 3 s).
     pub async fn wait_for_notifications(&self, n: usize) -> Vec<(String, Value)> {
-        for _ in 0..300 {
+        let arrived = self.inner.lock().unwrap().arrived.clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let next = arrived.notified();
+            tokio::pin!(next);
+            next.as_mut().enable();
             let got = self.notifications();
             if got.len() >= n {
                 return got;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            if tokio::time::timeout_at(deadline, next).await.is_err() {
+                panic!("expected {n} notifications, got {}", self.notifications().len());
+            }
         }
-        panic!("expected {n} notifications, got {}", self.notifications().len());
     }
 }
 
@@ -118,6 +129,7 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, RawQuery(raw): RawQuery,
         let mut i = inner.lock().unwrap();
         let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
         i.notifications.push((raw, json));
+        i.arrived.notify_waiters();
         i.notification_delay
     };
     tokio::time::sleep(delay).await;

@@ -1,11 +1,9 @@
 //! The real `azure_identity` ClientSecretCredential gets tokens from the sim.
 //! azure_identity requires an https authority, so its transport sends the requests to the sim.
 
-mod common;
-
+use crate::support::*;
 use azure_core::credentials::TokenCredential;
 use azure_identity::{ClientSecretCredential, ClientSecretCredentialOptions};
-use common::*;
 
 #[tokio::test]
 async fn client_secret_credential_gets_a_token_that_validates_against_the_jwks() {

@@ -1,10 +1,8 @@
 //! Throttling per class of route and per app, with a time scale.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use tenant_sim::{RoutePattern, Scenario, SimConfig, TenantSim, ThrottleClass, SIM_RETRY_AFTER_MS};
 
@@ -50,6 +48,8 @@ async fn limit_hit_gives_429_with_scaled_retry_after_and_counts() {
         (3, 1)
     );
 
+    // A client honours the advertised wait; that the window has slid by then is what is tested,
+    // so this waits for time itself, not for an event.
     tokio::time::sleep(Duration::from_millis(wait_ms + 20)).await;
     assert_eq!(
         graph_get(&sim, &format!("/v1.0/users/{ADELE}")).await.status(),

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::Router;
 use serde_json::Value;
+use tokio::sync::Notify;
 
 /// One request the endpoint received.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ struct Inner {
     /// Answers to give, in order; when empty, `fallback`.
     script: VecDeque<(Duration, u16)>,
     fallback: (Duration, u16),
+    /// Woken on every request.
+    arrived: Arc<Notify>,
 }
 
 /// A running endpoint.
@@ -79,14 +82,20 @@ impl Endpoint {
 
     /// Waits until `n` requests arrived (at most 5 s).
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..500 {
+        let arrived = self.inner.lock().unwrap().arrived.clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let next = arrived.notified();
+            tokio::pin!(next);
+            next.as_mut().enable();
             let r = self.received();
             if r.len() >= n {
                 return r;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            if tokio::time::timeout_at(deadline, next).await.is_err() {
+                panic!("expected {n} requests, got {}", self.received().len());
+            }
         }
-        panic!("expected {n} requests, got {}", self.received().len());
     }
 }
 
@@ -98,6 +107,7 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, uri: Uri, headers: Heade
             headers,
             body,
         });
+        i.arrived.notify_waiters();
         let fallback = i.fallback;
         i.script.pop_front().unwrap_or(fallback)
     };

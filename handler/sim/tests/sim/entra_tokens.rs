@@ -1,8 +1,6 @@
 //! Entra: metadata, JWKS, the client-credentials endpoint and key rotation.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 use tenant_sim::{Scenario, SimConfig, TenantSim};
 

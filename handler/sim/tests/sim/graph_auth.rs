@@ -1,8 +1,6 @@
 //! Graph refuses requests without a valid token for its audience, in Graph's error shape.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use serde_json::Value;
 
 async fn get_with(sim: &tenant_sim::TenantSim, token: Option<&str>) -> (u16, Value) {

@@ -2,22 +2,20 @@
 //! invoke reaches a messaging endpoint with a genuine channel token and the documented shape
 //! (B2.3); a card in the answer becomes that user's view until the base card is updated.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
-use common::*;
 use jitadmin_auth::{BotConfig, BotValidator, KeySource, KeySourceConfig, SystemClock};
 use serde_json::{json, Value};
 use tenant_sim::TenantSim;
 
 const CHANNEL: &str = "19:jit-approvals000000000000000000@thread.tacv2";
-const FIXTURE: &str = include_str!("../../events/testdata/activity-invoke-adaptive-card-action.json");
+const FIXTURE: &str = include_str!("../../../events/testdata/activity-invoke-adaptive-card-action.json");
 
 fn approval_card() -> Value {
     json!({

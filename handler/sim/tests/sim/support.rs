@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 pub mod endpoint;
 pub mod notify;
@@ -63,4 +62,19 @@ pub async fn validate_with_jwks(sim: &TenantSim, token: &str, audience: &str, is
     validation.set_audience(&[audience]);
     validation.set_issuer(&[issuer]);
     jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
+}
+
+/// Polls `check` until it yields a value; panics naming `what` after `timeout`. For state the
+/// sim changes in the background and announces nowhere (e.g. a device's scheduled check-in).
+pub async fn eventually<T>(what: &str, timeout: std::time::Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("{what}: still not the case after {timeout:?}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
