@@ -5,11 +5,11 @@
 //! debug level captured and scanned, along with the CLI's output.
 
 use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jitadmin_tests::{jitadmin_binary, TestEnv};
+use jitadmin_tests::TestEnv;
 use tenant_sim::service_bus::{QueueSettings, SbMessage};
 use tenant_sim::{FaultKind, FaultRule, NewRequest, RoutePattern, Stage};
 
@@ -51,13 +51,7 @@ fn tokens_in(text: &str) -> Vec<String> {
 }
 
 async fn jitadmin(args: &[&str]) -> Output {
-    tokio::process::Command::new(jitadmin_binary())
-        .args(args)
-        .stdin(Stdio::null())
-        .env("RUST_LOG", "debug")
-        .output()
-        .await
-        .expect("jitadmin runs")
+    crate::helpers::jitadmin(args, "debug").await
 }
 
 #[test]

@@ -4,10 +4,10 @@
 //! (and when a replay died between sending a copy and deleting the dead letter) and run again;
 //! `jitadmin audit` shows a request's and a user's whole trail in order.
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
-use jitadmin_tests::{jitadmin_binary, TestEnv};
+use jitadmin_tests::TestEnv;
 use serde_json::Value;
 use tenant_sim::{FaultKind, FaultRule, NewRequest, RoutePattern, Stage};
 
@@ -20,13 +20,7 @@ const USERS: [&str; 3] = [
 ];
 
 async fn jitadmin(args: &[&str]) -> Output {
-    tokio::process::Command::new(jitadmin_binary())
-        .args(args)
-        .stdin(Stdio::null())
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .expect("jitadmin runs")
+    crate::helpers::jitadmin(args, "warn").await
 }
 
 fn text(o: &Output) -> String {
@@ -45,13 +39,7 @@ fn json_lines(o: &Output) -> Vec<Value> {
         .collect()
 }
 
-async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use crate::helpers::wait_until;
 
 fn resumed_204(env: &jitadmin::dev::DevEnvironment, request: &str) -> usize {
     env.sim
@@ -312,22 +300,7 @@ async fn the_audit_trail_shows_the_decision_the_grant_the_devices_and_the_remova
 }
 
 /// The card posted for `request_id` (waits up to 30 s): (conversation id, activity id).
-async fn card_of(env: &jitadmin::dev::DevEnvironment, request_id: &str) -> (String, String) {
-    let text = |a: &tenant_sim::bot::BotActivity| a.card().map(Value::to_string).unwrap_or_default();
-    let activities = env
-        .sim
-        .bot()
-        .wait_for_activities(Duration::from_secs(30), |all| {
-            all.iter().any(|a| text(a).contains(request_id))
-        })
-        .await
-        .expect("a card is posted for the request");
-    let card = activities
-        .iter()
-        .find(|a| text(a).contains(request_id))
-        .expect("the card");
-    (card.conversation_id.clone(), card.id.clone())
-}
+use crate::helpers::card_of;
 
 #[tokio::test]
 async fn the_audit_trail_of_a_teams_approval_shows_routing_the_card_the_click_the_grant_and_the_removal() {

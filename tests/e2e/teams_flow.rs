@@ -33,24 +33,11 @@ fn request(test: &TestEnv, user: &str) -> String {
 
 /// The card posted for `request_id` (waits up to 30 s): (conversation id, activity id).
 async fn card_of(test: &TestEnv, request_id: &str) -> (String, String) {
-    let activities = test
-        .env
-        .sim
-        .bot()
-        .wait_for_activities(Duration::from_secs(30), |all| {
-            all.iter().any(|a| text(a).contains(request_id))
-        })
-        .await
-        .expect("a card is posted for the request");
-    let a = activities
-        .iter()
-        .find(|a| text(a).contains(request_id))
-        .expect("the card");
-    (a.conversation_id.clone(), a.id.clone())
+    crate::helpers::card_of(&test.env, request_id).await
 }
 
 fn text(a: &BotActivity) -> String {
-    a.card().map(Value::to_string).unwrap_or_default()
+    crate::helpers::card_text(a)
 }
 
 fn cards_for(test: &TestEnv, request_id: &str) -> usize {

@@ -1,0 +1,52 @@
+//! What several end-to-end tests do: run the `jitadmin` binary, wait for a condition, find
+//! the approval card posted for a request.
+
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use jitadmin::dev::DevEnvironment;
+use jitadmin_tests::jitadmin_binary;
+use serde_json::Value;
+use tenant_sim::bot::BotActivity;
+
+/// Run `jitadmin args` with `RUST_LOG=rust_log`, no input.
+pub async fn jitadmin(args: &[&str], rust_log: &str) -> Output {
+    tokio::process::Command::new(jitadmin_binary())
+        .args(args)
+        .stdin(Stdio::null())
+        .env("RUST_LOG", rust_log)
+        .output()
+        .await
+        .expect("jitadmin runs")
+}
+
+/// Wait (up to a minute, looking every 100 ms) until `done` holds; fail naming `what`.
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The card's JSON text in a posted activity.
+pub fn card_text(a: &BotActivity) -> String {
+    a.card().map(Value::to_string).unwrap_or_default()
+}
+
+/// The card posted for `request_id` (waits up to 30 s): (conversation id, activity id).
+pub async fn card_of(env: &DevEnvironment, request_id: &str) -> (String, String) {
+    let activities = env
+        .sim
+        .bot()
+        .wait_for_activities(Duration::from_secs(30), |all| {
+            all.iter().any(|a| card_text(a).contains(request_id))
+        })
+        .await
+        .expect("a card is posted for the request");
+    let card = activities
+        .iter()
+        .find(|a| card_text(a).contains(request_id))
+        .expect("the card");
+    (card.conversation_id.clone(), card.id.clone())
+}

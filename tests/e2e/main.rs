@@ -1,0 +1,16 @@
+//! End-to-end tests, one binary: the real `jitadmin` binary under azfn-local against
+//! tenant-sim (`jitadmin_tests::TestEnv`), and checks of the deployable files against the
+//! official schemas.
+
+mod helpers;
+
+mod callout_flow;
+mod decisions_flow;
+mod deploy;
+mod dev_environment;
+mod device_loop;
+mod log_scan;
+mod ops_flow;
+mod provision_flow;
+mod schemas;
+mod teams_flow;
