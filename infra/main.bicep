@@ -230,7 +230,7 @@ var jitadminSettings = {
   JITADMIN_NOTIFY_MAILBOX: notifyMailbox
   JITADMIN_DRIFT_ACTION: driftAction
   JITADMIN_CHECKIN_TIMEOUT_MINS: ''
-  // Teams approvals (issue 7; names as on branch `teams`). Teams stays off until the
+  // Teams approvals. Teams stays off until the
   // channel and the approvers' group are set, because the app then requires all of them.
   JITADMIN_BOT_APP_ID: teamsEnabled ? identity.outputs.appClientId : ''
   JITADMIN_BOT_TENANT_ID: teamsEnabled ? tenant().tenantId : ''

@@ -1,4 +1,4 @@
-//! jitadmin's benchmarks (issue 10): every figure is a ratio against a baseline measured in
+//! jitadmin's benchmarks: every figure is a ratio against a baseline measured in
 //! the same run, so the numbers mean something on a noisy, shared machine. `bench` prints a
 //! table, then one JSON line with every figure as its last line. Nothing here asserts on
 //! speed.

@@ -13,7 +13,8 @@ use std::path::Path;
 use jitadmin_tests::{read_json, repo_root, schema_path};
 use serde_json::Value;
 
-/// Entitlement management's first-party app id (spec entitlement-management.md §4.2).
+/// Entitlement management's first-party app id, the `appid` of its PoP tokens
+/// (<https://learn.microsoft.com/entra/id-governance/entitlement-management-logic-apps-integration>).
 const EM_APP_ID: &str = "810dcf14-1858-4bf2-8134-4c369fa3235b";
 const POP_CONDITION: &str = "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'PoP')";
 
@@ -548,4 +549,66 @@ fn the_teams_schema_rejects_a_manifest_without_a_bot_id() {
         "botId and id must be GUIDs"
     );
     assert!(Path::new(&schema_path("teams-manifest.schema.json")).is_file());
+}
+
+#[test]
+fn the_deployed_binary_is_built_without_the_simulated_tenant_or_the_local_host() {
+    let args = jitadmin::cli::package::release_build_args(std::path::Path::new("target/package"), None);
+    assert!(args.iter().any(|a| a == "--no-default-features"), "{args:?}");
+    assert!(args.iter().any(|a| a == "--release"), "{args:?}");
+    let yaml = std::fs::read_to_string(repo_root().join("azure.yaml")).unwrap();
+    for build in yaml.lines().filter(|l| l.contains("cargo zigbuild")) {
+        assert!(
+            build.contains("--no-default-features"),
+            "azure.yaml builds with dev: {build}"
+        );
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = std::process::Command::new(cargo)
+        .current_dir(repo_root())
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "jitadmin",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .expect("cargo tree runs");
+    let text = String::from_utf8_lossy(&tree.stdout);
+    assert!(tree.status.success(), "{}", String::from_utf8_lossy(&tree.stderr));
+    assert!(
+        text.contains("jitadmin-store"),
+        "the tree lists the app's crates: {text}"
+    );
+    for absent in ["tenant-sim", "azfn-local"] {
+        assert!(
+            !text.lines().any(|l| l.starts_with(absent)),
+            "{absent} is in the deployed build:\n{text}"
+        );
+    }
+    let with_dev = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(repo_root())
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "jitadmin",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        String::from_utf8_lossy(&with_dev.stdout)
+            .lines()
+            .any(|l| l.starts_with("tenant-sim")),
+        "the default build has the dev environment"
+    );
 }

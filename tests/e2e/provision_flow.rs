@@ -1,4 +1,4 @@
-//! `jitadmin provision` (issue 11), the real binary against tenant-sim: a dry run lists every step
+//! `jitadmin provision`, the real binary against tenant-sim: a dry run lists every step
 //! and writes nothing; a run creates everything; a second run changes nothing and says so; Add
 //! (Replace) is refused without `--force`; a failed step is named and a re-run finishes.
 

@@ -150,13 +150,15 @@ pub struct CalloutAuthConfig {
 /// The callout authentication mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalloutAuthMode {
-    /// `bearer`: the forwarding Logic App's managed-identity token (DESIGN.md §3).
+    /// `bearer`: the forwarding Logic App's managed-identity token (the supported shape: entitlement
+    /// management calls a Logic App, which validates its PoP token and calls us).
     Bearer,
     /// `pop`: entitlement management's own proof-of-possession token (direct endpoint).
     Pop,
 }
 
-/// Options of PoP validation; each covers an UNCONFIRMED point of spec §4.2.
+/// Options of PoP validation; each covers a point Microsoft does not document (the inner
+/// token's audience, the signed host and path, whether a nonce is sent), so either answer works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopSettings {
     /// `JITADMIN_POP_AUDIENCES`: accepted audiences of the inner access token.

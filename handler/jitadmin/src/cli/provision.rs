@@ -1,4 +1,4 @@
-//! `jitadmin provision`: the Graph set-up Bicep cannot do (issue 11), idempotent; `--dry-run`
+//! `jitadmin provision`: the Graph set-up Bicep cannot do, idempotent; `--dry-run`
 //! prints the plan and only reads.
 //!
 //! ```text

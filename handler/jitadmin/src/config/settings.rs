@@ -126,7 +126,7 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "JITADMIN_POP_AUDIENCES",
         Some("https://management.azure.com,https://management.azure.com/"),
-        "pop: accepted audiences of the inner access token (ARM by assumption, spec §4.2 UNCONFIRMED).",
+        "pop: accepted audiences of the inner access token (Azure Resource Manager by assumption: Microsoft does not document the audience).",
     ),
     s(
         "JITADMIN_POP_APP_IDS",
@@ -151,7 +151,7 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "JITADMIN_POP_REQUIRE_NONCE",
         Some("false"),
-        "pop: refuse signed requests without a nonce (UNCONFIRMED that EM sends one). \
+        "pop: refuse signed requests without a nonce (Microsoft does not document that entitlement management sends one). \
          Nonces are remembered per instance.",
     ),
     s(

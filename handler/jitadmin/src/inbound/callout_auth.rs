@@ -1,5 +1,7 @@
-//! Authenticating `callout`'s caller, bearer or PoP per configuration (DESIGN.md §3,
-//! spec entitlement-management §4). Only the `Authorization` header and the request line
+//! Authenticating `callout`'s caller per configuration: the forwarding Logic App's
+//! managed-identity bearer token, or entitlement management's own proof-of-possession token
+//! (<https://learn.microsoft.com/entra/id-governance/entitlement-management-logic-apps-integration>).
+//! Only the `Authorization` header and the request line
 //! are read: the body is not touched before the caller is known.
 
 use std::sync::Arc;

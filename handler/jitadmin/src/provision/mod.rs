@@ -1,4 +1,4 @@
-//! `jitadmin provision` (issue 11): the Graph set-up Bicep cannot do, idempotent. Each step reads,
+//! `jitadmin provision`: the Graph set-up Bicep cannot do, idempotent. Each step reads,
 //! compares and creates or updates only what differs; a dry run only reads.
 //!
 //! 1. [`extensions`]: the catalog's custom extensions: "jitadmin request" (request workflow,

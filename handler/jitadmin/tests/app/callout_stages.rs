@@ -1,4 +1,5 @@
-//! Every stage and form of spec §1 through the function: request and pre-expiration stages
+//! Every callout stage and body form (PascalCase wire form, camelCase Graph form, the
+//! Graph envelope) through the function: request and pre-expiration stages
 //! queue one event keyed `stageInstanceId:stage` in the user's session; connection tests
 //! answer 200 and queue nothing; unknown stages and malformed bodies answer 400 naming the
 //! field and queue nothing.

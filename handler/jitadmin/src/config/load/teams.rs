@@ -1,4 +1,4 @@
-//! The Teams approvals' settings (issue 7): the bot's identity and credential, where cards
+//! The Teams approvals' settings: the bot's identity and credential, where cards
 //! are posted, who may decide, the card key, and how Bot Framework tokens are validated.
 //!
 //! Teams is off unless `JITADMIN_BOT_APP_ID` is set; then the channel, the service URL,
@@ -12,7 +12,8 @@ use jitadmin_graph::CredentialConfig;
 use super::{base_url, invalid, list, number, Lookup};
 use crate::config::{ConfigError, PUBLIC_AUTHORITY_HOST};
 
-/// The Bot Framework token scope (spec functions-teams B1.1).
+/// The scope of the bot's Bot Framework token
+/// (<https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-authentication>).
 pub const BOT_SCOPE: &str = "https://api.botframework.com/.default";
 /// The shortest card key accepted, in bytes.
 pub const CARD_KEY_MIN_BYTES: usize = 32;

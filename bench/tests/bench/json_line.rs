@@ -133,7 +133,7 @@ fn a_placeholder_row_says_so_in_the_json_and_the_table() {
     assert_eq!(json["notifications"]["placeholder"], true);
     assert_eq!(json["callout"]["placeholder"], false);
     let table = table(&results);
-    assert!(table.contains("placeholder until issue 8"), "{table}");
+    assert!(table.contains("placeholder: notifications not implemented"), "{table}");
     assert!(table.contains("peak RSS, during the burst"), "{table}");
 }
 
