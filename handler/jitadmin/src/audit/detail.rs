@@ -60,6 +60,14 @@ pub struct CalloutDetail {
     pub denial: Option<Denial>,
 }
 
+impl CalloutDetail {
+    /// The whole rules decision recorded, when there is one.
+    pub fn full_decision(&self) -> Option<jitadmin_decide::Decision> {
+        let value = serde_json::to_value(self.decision.as_ref()?).ok()?;
+        serde_json::from_value(value).ok()
+    }
+}
+
 /// The parts of a rules decision the trail shows (the whole decision is kept beside them).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::Context;
 use azfn_local::app::Trigger;
 use azfn_local::InvocationRecord;
-use jitadmin_decide::Decision;
 use jitadmin_store::Store;
 use serde_json::json;
 use tenant_sim::{NewRequest, RequestView, Stage};
@@ -15,6 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::timeline::Timeline;
 use super::DevEnvironment;
+use crate::audit::{self, detail::CalloutDetail};
 
 /// What the story saw, for callers that check it (the end-to-end tests).
 #[derive(Debug, Default)]
@@ -281,8 +281,8 @@ async fn explain(env: &DevEnvironment, timeline: &mut Timeline, request_id: &str
     loop {
         let records = store.audit_by_request(request_id).await.unwrap_or_default();
         let decided = records.iter().find_map(|r| {
-            let decision: Decision = serde_json::from_value(r.event.detail.get("decision")?.clone()).ok()?;
-            Some((r.event.action.clone(), decision))
+            let recorded: CalloutDetail = audit::detail::read(&r.event.detail);
+            Some((r.event.action.clone(), recorded.full_decision()?))
         });
         if let Some((action, decision)) = decided {
             timeline.add("jitadmin", format!("decided ({action}): {}", decision.short()));

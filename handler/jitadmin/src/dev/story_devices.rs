@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::timeline::Timeline;
 use super::DevEnvironment;
+use crate::audit::Action;
 
 /// Show the Intune syncs jitadmin requested for `user`'s devices (after a grant or a
 /// removal), waiting briefly for them.
@@ -199,7 +200,12 @@ pub async fn drift_caught(env: &DevEnvironment, timeline: &mut Timeline) -> anyh
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let trail = store.audit_by_user(&outsider.id).await.unwrap_or_default();
-        if let Some(entry) = trail.iter().find(|r| r.event.action.contains("drift")) {
+        if let Some(entry) = trail.iter().find(|r| {
+            matches!(
+                Action::parse(&r.event.action),
+                Action::WatchDrift | Action::WatchDriftRemoved
+            )
+        }) {
             timeline.add(
                 "jitadmin",
                 format!(
