@@ -11,6 +11,7 @@ mod dev_environment;
 mod device_loop;
 mod log_scan;
 mod ops_flow;
+mod package;
 mod provision_flow;
 mod schemas;
 mod teams_flow;
