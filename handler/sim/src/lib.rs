@@ -33,6 +33,7 @@
 
 pub mod bot;
 mod config;
+mod directory;
 pub mod em;
 mod entra;
 mod error;

@@ -1,9 +1,10 @@
 //! What the handlers and the Rust API share: configuration, the authority (keys, issuers), the
 //! directory, calls, faults, throttle and each service's state.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::config::SimConfig;
+use crate::directory::Directory;
 use crate::em::store::EmState;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
@@ -21,7 +22,8 @@ pub(crate) struct Shared {
     pub config: SimConfig,
     /// Base URL, tenant id, issuers and signing keys.
     pub authority: Arc<Authority>,
-    pub state: RwLock<TenantState>,
+    /// The directory and its change signal.
+    pub directory: Arc<Directory>,
     pub calls: Arc<CallLog>,
     pub faults: Arc<Faults>,
     pub throttle: Arc<Throttle>,
@@ -37,8 +39,6 @@ pub(crate) struct Shared {
     pub subs: Mutex<SubState>,
     /// Woken on every subscription or delivery change.
     pub subs_changed: tokio::sync::Notify,
-    /// Signalled (one permit) when group membership may have changed: wakes the notification dispatcher.
-    pub state_changed: tokio::sync::Notify,
     /// Mail accepted by `sendMail`.
     pub mail: Mutex<Vec<crate::mail::SentMail>>,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
@@ -53,11 +53,11 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub fn state(&self) -> RwLockReadGuard<'_, TenantState> {
-        self.state.read().unwrap_or_else(|p| p.into_inner())
+        self.directory.state()
     }
 
     pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
-        self.state.write().unwrap_or_else(|p| p.into_inner())
+        self.directory.state_mut()
     }
 
     pub fn em(&self) -> MutexGuard<'_, EmState> {

@@ -1,7 +1,7 @@
 //! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::SimConfig;
+use crate::directory::Directory;
 use crate::entra::authority::Authority;
 use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
@@ -75,7 +76,7 @@ impl TenantSim {
         let shared = Arc::new(Shared {
             config,
             authority: Arc::new(authority),
-            state: RwLock::new(TenantState::from_scenario(&scenario)),
+            directory: Arc::new(Directory::new(TenantState::from_scenario(&scenario))),
             calls: Arc::default(),
             faults: Arc::default(),
             throttle: Arc::new(throttle),
@@ -83,7 +84,6 @@ impl TenantSim {
             subs: Default::default(),
             delta: Default::default(),
             subs_changed: Default::default(),
-            state_changed: Default::default(),
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             mail: Default::default(),
@@ -201,7 +201,7 @@ impl TenantSim {
     /// Changes the tenant's state (membership changes made here are logged like Graph's).
     pub fn with_state_mut<R>(&self, f: impl FnOnce(&mut TenantState) -> R) -> R {
         let r = f(&mut self.shared.state_mut());
-        self.shared.state_changed.notify_one();
+        self.shared.directory.changed.notify_one();
         r
     }
 
@@ -240,14 +240,14 @@ impl TenantSim {
     /// Adds a member (as if through Graph); `Ok(false)` if already a member.
     pub fn add_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
         let added = self.shared.state_mut().add_member(group_id, member_id);
-        self.shared.state_changed.notify_one();
+        self.shared.directory.changed.notify_one();
         added
     }
 
     /// Removes a member; `Ok(false)` if not a member.
     pub fn remove_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
         let removed = self.shared.state_mut().remove_member(group_id, member_id);
-        self.shared.state_changed.notify_one();
+        self.shared.directory.changed.notify_one();
         removed
     }
 

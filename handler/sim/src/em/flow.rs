@@ -274,7 +274,7 @@ fn set_membership(sim: &Shared, package_id: &str, user_id: &str, add: bool) {
         st.remove_member(&group, user_id)
     };
     drop(st);
-    sim.state_changed.notify_one();
+    sim.directory.changed.notify_one();
     if let Err(e) = changed {
         tracing::warn!(group = %group, user = %user_id, error = %e, "access package resource group not updated");
     }

@@ -148,7 +148,7 @@ pub(super) async fn add_member(
     }
     let added = state.add_member(&id, member);
     drop(state);
-    sim.state_changed.notify_one();
+    sim.directory.changed.notify_one();
     match added {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::bad_request(
@@ -164,7 +164,7 @@ pub(super) async fn remove_member(
     Path((id, member)): Path<(String, String)>,
 ) -> Result<StatusCode, GraphError> {
     let removed = sim.state_mut().remove_member(&id, &member);
-    sim.state_changed.notify_one();
+    sim.directory.changed.notify_one();
     match removed {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::not_found(&member)),

@@ -141,7 +141,7 @@ pub(crate) async fn handshake(
 pub(crate) async fn dispatcher(sim: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = sim.state_changed.notified() => {}
+            _ = sim.directory.changed.notified() => {}
             _ = stop.changed() => return,
         }
         let delay = sim
