@@ -306,7 +306,12 @@ impl TenantSim {
         })?;
         let audience = Audience::resolve(&state, resource);
         drop(state);
-        Ok(app_claims(&self.shared, &principal, &audience))
+        Ok(app_claims(
+            &self.shared.authority,
+            self.shared.config.token_lifetime,
+            &principal,
+            &audience,
+        ))
     }
 
     /// A token as the token endpoint would issue it to `client_id` for `resource`.

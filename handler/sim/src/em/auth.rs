@@ -40,7 +40,7 @@ pub(crate) fn authorization(sim: &Shared, auth: &CalloutAuth, endpoint: &url::Ur
                 })?;
                 let aud = Audience::resolve(&state, audience);
                 drop(state);
-                app_claims(sim, &principal, &aud)
+                app_claims(&sim.authority, sim.config.token_lifetime, &principal, &aud)
             };
             Ok(Some(format!("Bearer {}", sim.authority.signing_key().sign(&claims)?)))
         }
@@ -75,7 +75,7 @@ fn shr(sim: &Shared, options: &PopOptions, endpoint: &url::Url) -> Result<String
         let state = sim.state();
         let aud = Audience::resolve(&state, &options.audience);
         drop(state);
-        app_claims(sim, &em_principal(sim), &aud)
+        app_claims(&sim.authority, sim.config.token_lifetime, &em_principal(sim), &aud)
     };
     let cnf = match options.cnf {
         CnfForm::Thumbprint => json!({ "kid": thumbprint }),
