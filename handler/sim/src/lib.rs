@@ -53,7 +53,6 @@ mod shared;
 mod sim;
 mod sim_em;
 mod sim_intune;
-mod sim_mail;
 mod sim_subs;
 mod state;
 pub mod subs;

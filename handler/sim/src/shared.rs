@@ -10,6 +10,7 @@ use crate::entra::authority::Authority;
 use crate::faults::Faults;
 use crate::graph::delta::DeltaTokens;
 use crate::intune::IntuneState;
+use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
 use crate::record::CallLog;
 use crate::state::TenantState;
@@ -39,8 +40,8 @@ pub(crate) struct Shared {
     pub subs: Mutex<SubState>,
     /// Woken on every subscription or delivery change.
     pub subs_changed: tokio::sync::Notify,
-    /// Mail accepted by `sendMail`.
-    pub mail: Mutex<Vec<crate::mail::SentMail>>,
+    /// Mail: the directory's mailboxes and what `sendMail` accepted.
+    pub mail: MailArea,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
     pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
     /// The client for calls the tenant makes (callouts).

@@ -16,6 +16,7 @@ use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
+use crate::mail::area::MailArea;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
@@ -73,10 +74,11 @@ impl TenantSim {
             identity_header,
             keys,
         );
+        let directory = Arc::new(Directory::new(TenantState::from_scenario(&scenario)));
         let shared = Arc::new(Shared {
             config,
             authority: Arc::new(authority),
-            directory: Arc::new(Directory::new(TenantState::from_scenario(&scenario))),
+            directory: directory.clone(),
             calls: Arc::default(),
             faults: Arc::default(),
             throttle: Arc::new(throttle),
@@ -86,7 +88,7 @@ impl TenantSim {
             subs_changed: Default::default(),
             intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
-            mail: Default::default(),
+            mail: MailArea::new(directory.clone()),
             outbound: Default::default(),
             bot: Arc::new(bot),
             service_bus: Default::default(),
