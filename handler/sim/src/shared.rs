@@ -8,8 +8,7 @@ use crate::directory::Directory;
 use crate::em::store::EmState;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
-use crate::graph::delta::DeltaTokens;
-use crate::intune::IntuneState;
+use crate::graph::area::GraphArea;
 use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
 use crate::record::CallLog;
@@ -32,10 +31,8 @@ pub(crate) struct Shared {
     pub em: Mutex<EmState>,
     /// Woken on every change of `em` (for `wait_for_request`).
     pub em_changed: tokio::sync::Notify,
-    /// Intune: device check-ins and the sync log.
-    pub intune: Mutex<IntuneState>,
-    /// Issued delta tokens.
-    pub delta: Mutex<DeltaTokens>,
+    /// Graph's directory routes: the directory, Intune, delta tokens.
+    pub graph: GraphArea,
     /// Subscriptions and their deliveries.
     pub subs: Mutex<SubState>,
     /// Woken on every subscription or delivery change.
@@ -63,14 +60,6 @@ impl Shared {
 
     pub fn em(&self) -> MutexGuard<'_, EmState> {
         self.em.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn intune(&self) -> MutexGuard<'_, IntuneState> {
-        self.intune.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
-        self.delta.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {

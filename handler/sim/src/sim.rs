@@ -16,6 +16,8 @@ use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
+use crate::graph::area::GraphArea;
+use crate::intune::Intune;
 use crate::mail::area::MailArea;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
@@ -75,18 +77,21 @@ impl TenantSim {
             keys,
         );
         let directory = Arc::new(Directory::new(TenantState::from_scenario(&scenario)));
+        let authority = Arc::new(authority);
+        let throttle = Arc::new(throttle);
+        let intune = Intune::new(checkin_delay, directory.clone(), throttle.clone());
+        let delta_page_size = config.delta_page_size;
         let shared = Arc::new(Shared {
             config,
-            authority: Arc::new(authority),
+            authority: authority.clone(),
             directory: directory.clone(),
             calls: Arc::default(),
             faults: Arc::default(),
-            throttle: Arc::new(throttle),
+            throttle: throttle.clone(),
+            graph: GraphArea::new(authority.clone(), directory.clone(), intune, delta_page_size),
             em: Default::default(),
             subs: Default::default(),
-            delta: Default::default(),
             subs_changed: Default::default(),
-            intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
             em_changed: Default::default(),
             mail: MailArea::new(directory.clone()),
             outbound: Default::default(),

@@ -58,7 +58,7 @@ impl TenantSim {
     /// Expires every deltaLink issued so far (as after 7 days): using one is answered `how`.
     /// Returns how many links expired.
     pub fn expire_delta_links(&self, how: DeltaExpiry) -> usize {
-        self.shared().delta().expire_all(how)
+        self.shared().graph.delta().expire_all(how)
     }
 
     /// Lets a subscription expire now: Graph deletes it and notifications stop. `false` if unknown.

@@ -2,6 +2,7 @@
 //! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
 //! Served under `/v1.0` and `/beta` alike.
 
+pub(crate) mod area;
 pub(crate) mod auth;
 pub mod batch;
 pub mod delta;
