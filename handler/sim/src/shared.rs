@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::config::SimConfig;
 use crate::directory::Directory;
+use crate::em::service::EmService;
 use crate::em::store::EmState;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
@@ -19,7 +20,7 @@ use crate::throttle::Throttle;
 /// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub config: SimConfig,
+    pub config: Arc<SimConfig>,
     /// Base URL, tenant id, issuers and signing keys.
     pub authority: Arc<Authority>,
     /// The directory and its change signal.
@@ -27,10 +28,8 @@ pub(crate) struct Shared {
     pub calls: Arc<CallLog>,
     pub faults: Arc<Faults>,
     pub throttle: Arc<Throttle>,
-    /// Entitlement management: stage settings, requests, assignments.
-    pub em: Mutex<EmState>,
-    /// Woken on every change of `em` (for `wait_for_request`).
-    pub em_changed: tokio::sync::Notify,
+    /// Entitlement management: its store and what its stages need.
+    pub em: EmService,
     /// Graph's directory routes: the directory, Intune, delta tokens.
     pub graph: GraphArea,
     /// Subscriptions and their deliveries.
@@ -59,7 +58,7 @@ impl Shared {
     }
 
     pub fn em(&self) -> MutexGuard<'_, EmState> {
-        self.em.lock().unwrap_or_else(|p| p.into_inner())
+        self.em.em()
     }
 
     pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SimConfig;
 use crate::directory::Directory;
+use crate::em::service::EmService;
 use crate::entra::authority::Authority;
 use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
@@ -19,6 +20,7 @@ use crate::faults::Faults;
 use crate::graph::area::GraphArea;
 use crate::intune::Intune;
 use crate::mail::area::MailArea;
+use crate::outbound::Outbound;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
@@ -81,6 +83,17 @@ impl TenantSim {
         let throttle = Arc::new(throttle);
         let intune = Intune::new(checkin_delay, directory.clone(), throttle.clone());
         let delta_page_size = config.delta_page_size;
+        let config = Arc::new(config);
+        let outbound = Outbound::default();
+        let em = EmService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            em_changed: Arc::default(),
+        };
         let shared = Arc::new(Shared {
             config,
             authority: authority.clone(),
@@ -89,12 +102,11 @@ impl TenantSim {
             faults: Arc::default(),
             throttle: throttle.clone(),
             graph: GraphArea::new(authority.clone(), directory.clone(), intune, delta_page_size),
-            em: Default::default(),
+            em,
             subs: Default::default(),
             subs_changed: Default::default(),
-            em_changed: Default::default(),
             mail: MailArea::new(directory.clone()),
-            outbound: Default::default(),
+            outbound,
             bot: Arc::new(bot),
             service_bus: Default::default(),
             provisioning: Default::default(),

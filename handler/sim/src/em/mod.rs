@@ -19,6 +19,7 @@ pub(crate) mod flow;
 pub(crate) mod json;
 pub(crate) mod routes;
 pub(crate) mod send;
+pub(crate) mod service;
 pub(crate) mod store;
 pub mod types;
 
