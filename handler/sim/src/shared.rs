@@ -14,7 +14,7 @@ use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
 use crate::record::CallLog;
 use crate::state::TenantState;
-use crate::subs::SubState;
+use crate::subs::service::SubsService;
 use crate::throttle::Throttle;
 
 /// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
@@ -32,10 +32,8 @@ pub(crate) struct Shared {
     pub em: EmService,
     /// Graph's directory routes: the directory, Intune, delta tokens.
     pub graph: GraphArea,
-    /// Subscriptions and their deliveries.
-    pub subs: Mutex<SubState>,
-    /// Woken on every subscription or delivery change.
-    pub subs_changed: tokio::sync::Notify,
+    /// Change-notification subscriptions: their store and what deliveries need.
+    pub subs: SubsService,
     /// Mail: the directory's mailboxes and what `sendMail` accepted.
     pub mail: MailArea,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
@@ -63,9 +61,5 @@ impl Shared {
 
     pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {
         self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn subs(&self) -> MutexGuard<'_, SubState> {
-        self.subs.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

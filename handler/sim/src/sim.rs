@@ -25,6 +25,7 @@ use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
 use crate::state::{MembershipChange, TenantState};
+use crate::subs::service::SubsService;
 use crate::throttle::{Throttle, ThrottleClass};
 
 /// A running simulated tenant on `127.0.0.1:<free port>`. Stops on [`shutdown`](Self::shutdown) or drop.
@@ -94,6 +95,15 @@ impl TenantSim {
             store: Arc::default(),
             em_changed: Arc::default(),
         };
+        let subs = SubsService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            subs_changed: Arc::default(),
+        };
         let shared = Arc::new(Shared {
             config,
             authority: authority.clone(),
@@ -103,8 +113,7 @@ impl TenantSim {
             throttle: throttle.clone(),
             graph: GraphArea::new(authority.clone(), directory.clone(), intune, delta_page_size),
             em,
-            subs: Default::default(),
-            subs_changed: Default::default(),
+            subs,
             mail: MailArea::new(directory.clone()),
             outbound,
             bot: Arc::new(bot),
@@ -112,7 +121,7 @@ impl TenantSim {
             provisioning: Default::default(),
         });
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));
+        tokio::spawn(crate::subs::deliver::dispatcher(shared.subs.clone(), stopped.clone()));
         let server = tokio::spawn(crate::server::serve(
             listener,
             crate::server::app(shared.clone()),

@@ -10,6 +10,7 @@
 
 pub(crate) mod deliver;
 pub(crate) mod routes;
+pub(crate) mod service;
 
 use std::time::Duration;
 
