@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
 use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::service::EmService;
-use crate::em::store::EmState;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
 use crate::graph::area::GraphArea;
 use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
+use crate::provisioning::area::ProvisioningArea;
 use crate::record::CallLog;
 use crate::state::TenantState;
 use crate::subs::service::SubsService;
@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     /// Mail: the directory's mailboxes and what `sendMail` accepted.
     pub mail: MailArea,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
-    pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
+    pub provisioning: ProvisioningArea,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
@@ -53,10 +53,6 @@ impl Shared {
 
     pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
         self.directory.state_mut()
-    }
-
-    pub fn em(&self) -> MutexGuard<'_, EmState> {
-        self.em.em()
     }
 
     pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {

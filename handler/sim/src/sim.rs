@@ -21,6 +21,7 @@ use crate::graph::area::GraphArea;
 use crate::intune::Intune;
 use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
+use crate::provisioning::area::ProvisioningArea;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
@@ -104,6 +105,7 @@ impl TenantSim {
             store: Arc::default(),
             subs_changed: Arc::default(),
         };
+        let provisioning = ProvisioningArea::new(authority.clone(), directory.clone(), em.store.clone());
         let shared = Arc::new(Shared {
             config,
             authority: authority.clone(),
@@ -118,7 +120,7 @@ impl TenantSim {
             outbound,
             bot: Arc::new(bot),
             service_bus: Default::default(),
-            provisioning: Default::default(),
+            provisioning,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.subs.clone(), stopped.clone()));
