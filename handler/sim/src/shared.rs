@@ -1,23 +1,27 @@
-//! What the handlers and the Rust API share: configuration, the authority (keys, issuers), the
-//! directory, calls, faults, throttle and each service's state.
+//! The router's state: the leaves every area is built from (configuration, the authority, the
+//! directory, the call log, faults, throttle, the outbound client) and the areas themselves,
+//! each built once here. Routes take their own area (`State<...>` through `FromRef`); the
+//! background services (entitlement management, subscriptions) hold their own handles.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::bot::state::BotShared;
 use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::service::EmService;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
 use crate::graph::area::GraphArea;
+use crate::intune::Intune;
 use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
 use crate::provisioning::area::ProvisioningArea;
 use crate::record::CallLog;
-use crate::state::TenantState;
+use crate::service_bus::ServiceBusState;
 use crate::subs::service::SubsService;
 use crate::throttle::Throttle;
 
-/// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
+/// The simulator's router state, behind an `Arc` in the router and in [`TenantSim`](crate::TenantSim).
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub config: Arc<SimConfig>,
@@ -28,6 +32,8 @@ pub(crate) struct Shared {
     pub calls: Arc<CallLog>,
     pub faults: Arc<Faults>,
     pub throttle: Arc<Throttle>,
+    /// The client for calls the tenant makes (callouts, notifications, invokes).
+    pub outbound: Outbound,
     /// Entitlement management: its store and what its stages need.
     pub em: EmService,
     /// Graph's directory routes: the directory, Intune, delta tokens.
@@ -38,24 +44,64 @@ pub(crate) struct Shared {
     pub mail: MailArea,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
     pub provisioning: ProvisioningArea,
-    /// The client for calls the tenant makes (callouts).
-    pub outbound: Outbound,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
-    pub bot: Arc<crate::bot::state::BotShared>,
+    pub bot: Arc<BotShared>,
     /// The Service Bus namespace.
-    pub service_bus: Arc<Mutex<crate::service_bus::ServiceBusState>>,
+    pub service_bus: Arc<Mutex<ServiceBusState>>,
 }
 
 impl Shared {
-    pub fn state(&self) -> RwLockReadGuard<'_, TenantState> {
-        self.directory.state()
+    /// Builds every area from the leaves.
+    pub fn new(
+        config: SimConfig,
+        authority: Authority,
+        directory: Directory,
+        throttle: Throttle,
+        bot: BotShared,
+    ) -> Self {
+        let config = Arc::new(config);
+        let authority = Arc::new(authority);
+        let directory = Arc::new(directory);
+        let throttle = Arc::new(throttle);
+        let outbound = Outbound::default();
+        let intune = Intune::new(config.device_checkin_delay, directory.clone(), throttle.clone());
+        let em = EmService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            em_changed: Arc::default(),
+        };
+        let subs = SubsService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            subs_changed: Arc::default(),
+        };
+        Shared {
+            graph: GraphArea::new(authority.clone(), directory.clone(), intune, config.delta_page_size),
+            mail: MailArea::new(directory.clone()),
+            provisioning: ProvisioningArea::new(authority.clone(), directory.clone(), em.store.clone()),
+            em,
+            subs,
+            bot: Arc::new(bot),
+            service_bus: Arc::default(),
+            calls: Arc::default(),
+            faults: Arc::default(),
+            config,
+            authority,
+            directory,
+            throttle,
+            outbound,
+        }
     }
 
-    pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
-        self.directory.state_mut()
-    }
-
-    pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {
+    pub fn service_bus(&self) -> MutexGuard<'_, ServiceBusState> {
         self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -10,23 +10,16 @@ use tokio::task::JoinHandle;
 
 use crate::config::SimConfig;
 use crate::directory::Directory;
-use crate::em::service::EmService;
 use crate::entra::authority::Authority;
 use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
-use crate::graph::area::GraphArea;
-use crate::intune::Intune;
-use crate::mail::area::MailArea;
-use crate::outbound::Outbound;
-use crate::provisioning::area::ProvisioningArea;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
 use crate::shared::Shared;
 use crate::state::{MembershipChange, TenantState};
-use crate::subs::service::SubsService;
 use crate::throttle::{Throttle, ThrottleClass};
 
 /// A running simulated tenant on `127.0.0.1:<free port>`. Stops on [`shutdown`](Self::shutdown) or drop.
@@ -71,7 +64,6 @@ impl TenantSim {
             .identity_header
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let checkin_delay = config.device_checkin_delay;
         let authority = Authority::new(
             base_url.clone(),
             tid.clone(),
@@ -80,48 +72,8 @@ impl TenantSim {
             identity_header,
             keys,
         );
-        let directory = Arc::new(Directory::new(TenantState::from_scenario(&scenario)));
-        let authority = Arc::new(authority);
-        let throttle = Arc::new(throttle);
-        let intune = Intune::new(checkin_delay, directory.clone(), throttle.clone());
-        let delta_page_size = config.delta_page_size;
-        let config = Arc::new(config);
-        let outbound = Outbound::default();
-        let em = EmService {
-            config: config.clone(),
-            authority: authority.clone(),
-            directory: directory.clone(),
-            throttle: throttle.clone(),
-            outbound: outbound.clone(),
-            store: Arc::default(),
-            em_changed: Arc::default(),
-        };
-        let subs = SubsService {
-            config: config.clone(),
-            authority: authority.clone(),
-            directory: directory.clone(),
-            throttle: throttle.clone(),
-            outbound: outbound.clone(),
-            store: Arc::default(),
-            subs_changed: Arc::default(),
-        };
-        let provisioning = ProvisioningArea::new(authority.clone(), directory.clone(), em.store.clone());
-        let shared = Arc::new(Shared {
-            config,
-            authority: authority.clone(),
-            directory: directory.clone(),
-            calls: Arc::default(),
-            faults: Arc::default(),
-            throttle: throttle.clone(),
-            graph: GraphArea::new(authority.clone(), directory.clone(), intune, delta_page_size),
-            em,
-            subs,
-            mail: MailArea::new(directory.clone()),
-            outbound,
-            bot: Arc::new(bot),
-            service_bus: Default::default(),
-            provisioning,
-        });
+        let directory = Directory::new(TenantState::from_scenario(&scenario));
+        let shared = Arc::new(Shared::new(config, authority, directory, throttle, bot));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(crate::subs::deliver::dispatcher(shared.subs.clone(), stopped.clone()));
         let server = tokio::spawn(crate::server::serve(
@@ -225,39 +177,40 @@ impl TenantSim {
 
     /// Reads the tenant's state.
     pub fn with_state<R>(&self, f: impl FnOnce(&TenantState) -> R) -> R {
-        f(&self.shared.state())
+        f(&self.shared.directory.state())
     }
 
     /// Changes the tenant's state (membership changes made here are logged like Graph's).
     pub fn with_state_mut<R>(&self, f: impl FnOnce(&mut TenantState) -> R) -> R {
-        let r = f(&mut self.shared.state_mut());
+        let r = f(&mut self.shared.directory.state_mut());
         self.shared.directory.changed.notify_one();
         r
     }
 
     /// A user by id or UPN.
     pub fn user(&self, id_or_upn: &str) -> Option<User> {
-        self.shared.state().user(id_or_upn).cloned()
+        self.shared.directory.state().user(id_or_upn).cloned()
     }
 
     /// Adds a user.
     pub fn add_user(&self, user: User) -> Result<()> {
-        self.shared.state_mut().add_user(user)
+        self.shared.directory.state_mut().add_user(user)
     }
 
     /// A group by id.
     pub fn group(&self, id: &str) -> Option<Group> {
-        self.shared.state().group(id).cloned()
+        self.shared.directory.state().group(id).cloned()
     }
 
     /// Adds a group.
     pub fn add_group(&self, group: Group) -> Result<()> {
-        self.shared.state_mut().add_group(group)
+        self.shared.directory.state_mut().add_group(group)
     }
 
     /// A group's direct member ids, in order.
     pub fn group_members(&self, group_id: &str) -> Result<Vec<String>> {
         self.shared
+            .directory
             .state()
             .group(group_id)
             .map(|g| g.members.clone())
@@ -269,31 +222,31 @@ impl TenantSim {
 
     /// Adds a member (as if through Graph); `Ok(false)` if already a member.
     pub fn add_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        let added = self.shared.state_mut().add_member(group_id, member_id);
+        let added = self.shared.directory.state_mut().add_member(group_id, member_id);
         self.shared.directory.changed.notify_one();
         added
     }
 
     /// Removes a member; `Ok(false)` if not a member.
     pub fn remove_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        let removed = self.shared.state_mut().remove_member(group_id, member_id);
+        let removed = self.shared.directory.state_mut().remove_member(group_id, member_id);
         self.shared.directory.changed.notify_one();
         removed
     }
 
     /// A group's membership change log, oldest first.
     pub fn membership_changes(&self, group_id: &str) -> Vec<MembershipChange> {
-        self.shared.state().membership_changes(group_id)
+        self.shared.directory.state().membership_changes(group_id)
     }
 
     /// All managed devices.
     pub fn devices(&self) -> Vec<ManagedDevice> {
-        self.shared.state().devices().to_vec()
+        self.shared.directory.state().devices().to_vec()
     }
 
     /// Adds or replaces a managed device.
     pub fn upsert_device(&self, device: ManagedDevice) {
-        self.shared.state_mut().upsert_device(device)
+        self.shared.directory.state_mut().upsert_device(device)
     }
 
     // --- recorded calls, faults, throttle ----------------------------------
@@ -328,7 +281,7 @@ impl TenantSim {
     /// The claims the token endpoint would put in a token for app `client_id` and `resource`
     /// (e.g. `https://graph.microsoft.com`). Edit them and [`mint_token`](Self::mint_token).
     pub fn app_claims(&self, client_id: &str, resource: &str) -> Result<Value> {
-        let state = self.shared.state();
+        let state = self.shared.directory.state();
         let principal = Principal::any(&state, client_id);
         let principal = principal.ok_or_else(|| SimError::NotFound {
             kind: "application",
