@@ -4,13 +4,14 @@
 //! `deviceActionResults` entry becomes `done`. An offline device checks in when it comes back.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::shared::Shared;
+use crate::directory::Directory;
+use crate::throttle::Throttle;
 
 /// One `syncDevice` the sim received and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,10 +98,35 @@ impl IntuneState {
     }
 }
 
+/// Intune as the routes, the check-in tasks and [`TenantSim`](crate::TenantSim) share it: its
+/// store, the directory (where a check-in moves a device's `lastSyncDateTime`) and the throttle
+/// (whose time scale scales the check-in delay).
+#[derive(Debug, Clone)]
+pub(crate) struct Intune {
+    store: Arc<Mutex<IntuneState>>,
+    directory: Arc<Directory>,
+    throttle: Arc<Throttle>,
+}
+
+impl Intune {
+    pub fn new(checkin_delay: Duration, directory: Arc<Directory>, throttle: Arc<Throttle>) -> Self {
+        Self {
+            store: Arc::new(Mutex::new(IntuneState::new(checkin_delay))),
+            directory,
+            throttle,
+        }
+    }
+
+    /// Check-in delay, offline devices, the sync log.
+    pub fn store(&self) -> MutexGuard<'_, IntuneState> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Records a sync request and schedules the device's check-in.
-pub(crate) fn request_sync(sim: &Arc<Shared>, device_id: &str) {
+pub(crate) fn request_sync(sim: &Intune, device_id: &str) {
     let delay = {
-        let mut intune = sim.intune();
+        let mut intune = sim.store();
         intune.record(DeviceSync {
             device_id: device_id.to_owned(),
             requested_at: Utc::now(),
@@ -117,16 +143,16 @@ pub(crate) fn request_sync(sim: &Arc<Shared>, device_id: &str) {
 }
 
 /// The device checks in now, if online: every pending sync of it is done.
-pub(crate) fn check_in(sim: &Shared, device_id: &str) -> bool {
+pub(crate) fn check_in(sim: &Intune, device_id: &str) -> bool {
     let now = Utc::now();
     {
-        let mut intune = sim.intune();
+        let mut intune = sim.store();
         if intune.offline.contains(&device_id.to_ascii_lowercase()) {
             return false;
         }
         intune.complete(device_id, now);
     }
-    let mut state = sim.state_mut();
+    let mut state = sim.directory.state_mut();
     match state.device_mut(device_id) {
         Some(d) => {
             d.last_sync_date_time = Some(now);
@@ -138,11 +164,11 @@ pub(crate) fn check_in(sim: &Shared, device_id: &str) -> bool {
 }
 
 /// Takes a device off line (syncs stay pending) or back on line (pending syncs check in).
-pub(crate) fn set_online(sim: &Shared, device_id: &str, online: bool) {
+pub(crate) fn set_online(sim: &Intune, device_id: &str, online: bool) {
     let key = device_id.to_ascii_lowercase();
     if online {
         let pending = {
-            let mut intune = sim.intune();
+            let mut intune = sim.store();
             intune.offline.remove(&key);
             intune.has_pending(device_id)
         };
@@ -150,6 +176,6 @@ pub(crate) fn set_online(sim: &Shared, device_id: &str, online: bool) {
             check_in(sim, device_id);
         }
     } else {
-        sim.intune().offline.insert(key);
+        sim.store().offline.insert(key);
     }
 }

@@ -33,6 +33,7 @@
 
 pub mod bot;
 mod config;
+mod directory;
 pub mod em;
 mod entra;
 mod error;
@@ -50,10 +51,7 @@ mod server;
 pub mod service_bus;
 mod shared;
 mod sim;
-mod sim_em;
 mod sim_intune;
-mod sim_mail;
-mod sim_subs;
 mod state;
 pub mod subs;
 mod throttle;

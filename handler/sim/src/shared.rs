@@ -1,82 +1,107 @@
-//! What the handlers and the Rust API share: configuration, the authority (keys, issuers), the
-//! directory, calls, faults, throttle and each service's state.
+//! The router's state: the leaves every area is built from (configuration, the authority, the
+//! directory, the call log, faults, throttle, the outbound client) and the areas themselves,
+//! each built once here. Routes take their own area (`State<...>` through `FromRef`); the
+//! background services (entitlement management, subscriptions) hold their own handles.
 
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::bot::state::BotShared;
 use crate::config::SimConfig;
-use crate::em::store::EmState;
+use crate::directory::Directory;
+use crate::em::service::EmService;
 use crate::entra::authority::Authority;
 use crate::faults::Faults;
-use crate::graph::delta::DeltaTokens;
-use crate::intune::IntuneState;
+use crate::graph::area::GraphArea;
+use crate::intune::Intune;
+use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
+use crate::provisioning::area::ProvisioningArea;
 use crate::record::CallLog;
-use crate::state::TenantState;
-use crate::subs::SubState;
+use crate::service_bus::ServiceBusState;
+use crate::subs::service::SubsService;
 use crate::throttle::Throttle;
 
-/// The simulator's shared core, behind an `Arc` in handlers and in [`TenantSim`](crate::TenantSim).
+/// The simulator's router state, behind an `Arc` in the router and in [`TenantSim`](crate::TenantSim).
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub config: SimConfig,
+    pub config: Arc<SimConfig>,
     /// Base URL, tenant id, issuers and signing keys.
     pub authority: Arc<Authority>,
-    pub state: RwLock<TenantState>,
+    /// The directory and its change signal.
+    pub directory: Arc<Directory>,
     pub calls: Arc<CallLog>,
     pub faults: Arc<Faults>,
     pub throttle: Arc<Throttle>,
-    /// Entitlement management: stage settings, requests, assignments.
-    pub em: Mutex<EmState>,
-    /// Woken on every change of `em` (for `wait_for_request`).
-    pub em_changed: tokio::sync::Notify,
-    /// Intune: device check-ins and the sync log.
-    pub intune: Mutex<IntuneState>,
-    /// Issued delta tokens.
-    pub delta: Mutex<DeltaTokens>,
-    /// Subscriptions and their deliveries.
-    pub subs: Mutex<SubState>,
-    /// Woken on every subscription or delivery change.
-    pub subs_changed: tokio::sync::Notify,
-    /// Signalled (one permit) when group membership may have changed: wakes the notification dispatcher.
-    pub state_changed: tokio::sync::Notify,
-    /// Mail accepted by `sendMail`.
-    pub mail: Mutex<Vec<crate::mail::SentMail>>,
-    /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
-    pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
-    /// The client for calls the tenant makes (callouts).
+    /// The client for calls the tenant makes (callouts, notifications, invokes).
     pub outbound: Outbound,
+    /// Entitlement management: its store and what its stages need.
+    pub em: EmService,
+    /// Graph's directory routes: the directory, Intune, delta tokens.
+    pub graph: GraphArea,
+    /// Change-notification subscriptions: their store and what deliveries need.
+    pub subs: SubsService,
+    /// Mail: the directory's mailboxes and what `sendMail` accepted.
+    pub mail: MailArea,
+    /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
+    pub provisioning: ProvisioningArea,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
-    pub bot: Arc<crate::bot::state::BotShared>,
+    pub bot: Arc<BotShared>,
     /// The Service Bus namespace.
-    pub service_bus: Arc<Mutex<crate::service_bus::ServiceBusState>>,
+    pub service_bus: Arc<Mutex<ServiceBusState>>,
 }
 
 impl Shared {
-    pub fn state(&self) -> RwLockReadGuard<'_, TenantState> {
-        self.state.read().unwrap_or_else(|p| p.into_inner())
+    /// Builds every area from the leaves.
+    pub fn new(
+        config: SimConfig,
+        authority: Authority,
+        directory: Directory,
+        throttle: Throttle,
+        bot: BotShared,
+    ) -> Self {
+        let config = Arc::new(config);
+        let authority = Arc::new(authority);
+        let directory = Arc::new(directory);
+        let throttle = Arc::new(throttle);
+        let outbound = Outbound::default();
+        let intune = Intune::new(config.device_checkin_delay, directory.clone(), throttle.clone());
+        let em = EmService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            em_changed: Arc::default(),
+        };
+        let subs = SubsService {
+            config: config.clone(),
+            authority: authority.clone(),
+            directory: directory.clone(),
+            throttle: throttle.clone(),
+            outbound: outbound.clone(),
+            store: Arc::default(),
+            subs_changed: Arc::default(),
+        };
+        Shared {
+            graph: GraphArea::new(authority.clone(), directory.clone(), intune, config.delta_page_size),
+            mail: MailArea::new(directory.clone()),
+            provisioning: ProvisioningArea::new(authority.clone(), directory.clone(), em.store.clone()),
+            em,
+            subs,
+            bot: Arc::new(bot),
+            service_bus: Arc::default(),
+            calls: Arc::default(),
+            faults: Arc::default(),
+            config,
+            authority,
+            directory,
+            throttle,
+            outbound,
+        }
     }
 
-    pub fn state_mut(&self) -> RwLockWriteGuard<'_, TenantState> {
-        self.state.write().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn em(&self) -> MutexGuard<'_, EmState> {
-        self.em.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn intune(&self) -> MutexGuard<'_, IntuneState> {
-        self.intune.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
-        self.delta.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn service_bus(&self) -> MutexGuard<'_, crate::service_bus::ServiceBusState> {
+    pub fn service_bus(&self) -> MutexGuard<'_, ServiceBusState> {
         self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn subs(&self) -> MutexGuard<'_, SubState> {
-        self.subs.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -1,7 +1,7 @@
 //! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::SimConfig;
+use crate::directory::Directory;
 use crate::entra::authority::Authority;
 use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
@@ -63,7 +64,6 @@ impl TenantSim {
             .identity_header
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let checkin_delay = config.device_checkin_delay;
         let authority = Authority::new(
             base_url.clone(),
             tid.clone(),
@@ -72,28 +72,10 @@ impl TenantSim {
             identity_header,
             keys,
         );
-        let shared = Arc::new(Shared {
-            config,
-            authority: Arc::new(authority),
-            state: RwLock::new(TenantState::from_scenario(&scenario)),
-            calls: Arc::default(),
-            faults: Arc::default(),
-            throttle: Arc::new(throttle),
-            em: Default::default(),
-            subs: Default::default(),
-            delta: Default::default(),
-            subs_changed: Default::default(),
-            state_changed: Default::default(),
-            intune: std::sync::Mutex::new(crate::intune::IntuneState::new(checkin_delay)),
-            em_changed: Default::default(),
-            mail: Default::default(),
-            outbound: Default::default(),
-            bot: Arc::new(bot),
-            service_bus: Default::default(),
-            provisioning: Default::default(),
-        });
+        let directory = Directory::new(TenantState::from_scenario(&scenario));
+        let shared = Arc::new(Shared::new(config, authority, directory, throttle, bot));
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(crate::subs::deliver::dispatcher(shared.clone(), stopped.clone()));
+        tokio::spawn(crate::subs::deliver::dispatcher(shared.subs.clone(), stopped.clone()));
         let server = tokio::spawn(crate::server::serve(
             listener,
             crate::server::app(shared.clone()),
@@ -195,39 +177,40 @@ impl TenantSim {
 
     /// Reads the tenant's state.
     pub fn with_state<R>(&self, f: impl FnOnce(&TenantState) -> R) -> R {
-        f(&self.shared.state())
+        f(&self.shared.directory.state())
     }
 
     /// Changes the tenant's state (membership changes made here are logged like Graph's).
     pub fn with_state_mut<R>(&self, f: impl FnOnce(&mut TenantState) -> R) -> R {
-        let r = f(&mut self.shared.state_mut());
-        self.shared.state_changed.notify_one();
+        let r = f(&mut self.shared.directory.state_mut());
+        self.shared.directory.changed.notify_one();
         r
     }
 
     /// A user by id or UPN.
     pub fn user(&self, id_or_upn: &str) -> Option<User> {
-        self.shared.state().user(id_or_upn).cloned()
+        self.shared.directory.state().user(id_or_upn).cloned()
     }
 
     /// Adds a user.
     pub fn add_user(&self, user: User) -> Result<()> {
-        self.shared.state_mut().add_user(user)
+        self.shared.directory.state_mut().add_user(user)
     }
 
     /// A group by id.
     pub fn group(&self, id: &str) -> Option<Group> {
-        self.shared.state().group(id).cloned()
+        self.shared.directory.state().group(id).cloned()
     }
 
     /// Adds a group.
     pub fn add_group(&self, group: Group) -> Result<()> {
-        self.shared.state_mut().add_group(group)
+        self.shared.directory.state_mut().add_group(group)
     }
 
     /// A group's direct member ids, in order.
     pub fn group_members(&self, group_id: &str) -> Result<Vec<String>> {
         self.shared
+            .directory
             .state()
             .group(group_id)
             .map(|g| g.members.clone())
@@ -239,31 +222,31 @@ impl TenantSim {
 
     /// Adds a member (as if through Graph); `Ok(false)` if already a member.
     pub fn add_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        let added = self.shared.state_mut().add_member(group_id, member_id);
-        self.shared.state_changed.notify_one();
+        let added = self.shared.directory.state_mut().add_member(group_id, member_id);
+        self.shared.directory.changed.notify_one();
         added
     }
 
     /// Removes a member; `Ok(false)` if not a member.
     pub fn remove_group_member(&self, group_id: &str, member_id: &str) -> Result<bool> {
-        let removed = self.shared.state_mut().remove_member(group_id, member_id);
-        self.shared.state_changed.notify_one();
+        let removed = self.shared.directory.state_mut().remove_member(group_id, member_id);
+        self.shared.directory.changed.notify_one();
         removed
     }
 
     /// A group's membership change log, oldest first.
     pub fn membership_changes(&self, group_id: &str) -> Vec<MembershipChange> {
-        self.shared.state().membership_changes(group_id)
+        self.shared.directory.state().membership_changes(group_id)
     }
 
     /// All managed devices.
     pub fn devices(&self) -> Vec<ManagedDevice> {
-        self.shared.state().devices().to_vec()
+        self.shared.directory.state().devices().to_vec()
     }
 
     /// Adds or replaces a managed device.
     pub fn upsert_device(&self, device: ManagedDevice) {
-        self.shared.state_mut().upsert_device(device)
+        self.shared.directory.state_mut().upsert_device(device)
     }
 
     // --- recorded calls, faults, throttle ----------------------------------
@@ -298,7 +281,7 @@ impl TenantSim {
     /// The claims the token endpoint would put in a token for app `client_id` and `resource`
     /// (e.g. `https://graph.microsoft.com`). Edit them and [`mint_token`](Self::mint_token).
     pub fn app_claims(&self, client_id: &str, resource: &str) -> Result<Value> {
-        let state = self.shared.state();
+        let state = self.shared.directory.state();
         let principal = Principal::any(&state, client_id);
         let principal = principal.ok_or_else(|| SimError::NotFound {
             kind: "application",
@@ -306,7 +289,12 @@ impl TenantSim {
         })?;
         let audience = Audience::resolve(&state, resource);
         drop(state);
-        Ok(app_claims(&self.shared, &principal, &audience))
+        Ok(app_claims(
+            &self.shared.authority,
+            self.shared.config.token_lifetime,
+            &principal,
+            &audience,
+        ))
     }
 
     /// A token as the token endpoint would issue it to `client_id` for `resource`.

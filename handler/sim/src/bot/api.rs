@@ -10,6 +10,7 @@ use super::keys::{JWKS_PATH, METADATA_PATH};
 use super::scenario::{Channel, Team};
 use super::service_url;
 use super::store::{BotActivity, BotConversation, InvokeRecord};
+use super::teams::TeamsHandles;
 use super::token::ChannelToken;
 use crate::error::{Result, SimError};
 use crate::sim::TenantSim;
@@ -23,7 +24,7 @@ impl TenantSim {
     /// A Teams client that clicks cards as the tenant's users.
     pub fn teams_client(&self) -> TeamsClient {
         TeamsClient {
-            shared: self.shared().clone(),
+            teams: TeamsHandles::of(self.shared()),
         }
     }
 }
@@ -132,7 +133,7 @@ impl BotSim<'_> {
 
     /// Mints a channel token (the Bot Connector's token on calls to the bot) from `spec`.
     pub fn mint(&self, spec: &ChannelToken) -> Result<String> {
-        spec.mint(self.shared())
+        spec.mint(&self.shared().bot, &self.shared().authority)
     }
 
     /// A genuine channel token.

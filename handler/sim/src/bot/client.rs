@@ -1,8 +1,6 @@
 //! The Teams client helper: a user clicks an `Action.Execute` on a posted card, and the
 //! Bot Connector delivers the invoke to the bot's messaging endpoint with a channel token.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{Map, Value};
@@ -11,22 +9,22 @@ use super::card::{find_action, refresh_action, CardAction};
 use super::invoke::{invoke_activity, user_mri, InvokeContext, InvokeResponse};
 use super::service_url;
 use super::store::InvokeRecord;
+use super::teams::TeamsHandles;
 use super::token::ChannelToken;
 use crate::error::{Result, SimError};
-use crate::shared::Shared;
 
 /// Clicks cards as Teams users (see [`TenantSim::teams_client`](crate::TenantSim::teams_client)).
 #[derive(Debug, Clone)]
 pub struct TeamsClient {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) teams: TeamsHandles,
 }
 
 impl TeamsClient {
     /// The card `user` (object id or UPN) sees on an activity: their own view from an earlier
     /// invoke answer, else the activity's current card.
     pub fn card_seen_by(&self, user: &str, conversation_id: &str, activity_id: &str) -> Option<Value> {
-        let user_id = self.shared.state().user(user).map(|u| u.id.clone())?;
-        let store = self.shared.bot.store();
+        let user_id = self.teams.directory.state().user(user).map(|u| u.id.clone())?;
+        let store = self.teams.bot.store();
         store
             .activity(conversation_id, activity_id)?
             .card_seen_by(&user_id)
@@ -43,7 +41,7 @@ impl TeamsClient {
     /// action of the card in `activity_id`; [`Click::send`] delivers it.
     pub fn click(&self, user: &str, conversation_id: &str, activity_id: &str, verb: &str) -> Click {
         Click {
-            shared: self.shared.clone(),
+            teams: self.teams.clone(),
             user: user.to_owned(),
             conversation_id: conversation_id.to_owned(),
             activity_id: activity_id.to_owned(),
@@ -81,7 +79,7 @@ enum Auth {
 /// One click to deliver; change what Teams would send with the builder methods (for negative
 /// tests), then [`send`](Self::send).
 pub struct Click {
-    shared: Arc<Shared>,
+    teams: TeamsHandles,
     user: String,
     conversation_id: String,
     activity_id: String,
@@ -188,8 +186,9 @@ impl Click {
 
     /// The activity this click sends, without sending it.
     pub fn activity(&self) -> Result<Value> {
-        let sim = &self.shared;
+        let sim = &self.teams;
         let user = sim
+            .directory
             .state()
             .user(&self.user)
             .cloned()
@@ -274,7 +273,10 @@ impl Click {
     pub fn authorization_header(&self) -> Result<Option<String>> {
         match &self.auth {
             Auth::Header(h) => Ok(h.clone()),
-            Auth::Token(spec) => Ok(Some(format!("Bearer {}", spec.mint(&self.shared)?))),
+            Auth::Token(spec) => Ok(Some(format!(
+                "Bearer {}",
+                spec.mint(&self.teams.bot, &self.teams.authority)?
+            ))),
         }
     }
 
@@ -285,7 +287,7 @@ impl Click {
     pub async fn send(self) -> Result<InvokeOutcome> {
         let activity = self.activity()?;
         let authorization = self.authorization_header()?;
-        let sim = self.shared.clone();
+        let sim = self.teams.clone();
         let answer = deliver(&sim, &activity, authorization).await?;
         let user_id = activity["from"]["aadObjectId"].as_str().unwrap_or_default().to_owned();
         let response = answer.body.as_ref().and_then(InvokeResponse::parse);
@@ -333,7 +335,7 @@ pub(crate) struct Delivered {
 
 /// Posts `activity` to the bot's messaging endpoint as the Bot Connector does. Error if no
 /// messaging endpoint is set; an endpoint that does not answer gives `status: None`.
-pub(crate) async fn deliver(sim: &Shared, activity: &Value, authorization: Option<String>) -> Result<Delivered> {
+pub(crate) async fn deliver(sim: &TeamsHandles, activity: &Value, authorization: Option<String>) -> Result<Delivered> {
     let (endpoint, timeout) = {
         let s = sim.bot.settings();
         (s.messaging_endpoint.clone(), s.invoke_timeout)

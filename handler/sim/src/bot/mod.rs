@@ -12,7 +12,7 @@
 //! - the **Teams client** ([`TeamsClient`]): a directory user clicks an `Action.Execute`, the
 //!   invoke goes to the bot's messaging endpoint with a channel token, and a card in the
 //!   answer becomes that user's view; a user installs or removes the app in personal scope
-//!   (the bot hears of it and may then chat with them 1:1, B1.4).
+//!   (the bot hears of it and may then chat with them 1:1).
 //!
 //! Requests are recorded and faults injected like every other sim route (paths start with
 //! `/botconnector/v3/`).
@@ -31,6 +31,7 @@ mod personal;
 pub(crate) mod scenario;
 pub(crate) mod state;
 mod store;
+mod teams;
 mod token;
 
 use std::sync::Arc;

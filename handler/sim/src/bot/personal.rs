@@ -73,10 +73,10 @@ impl TeamsClient {
 
     /// What the bot posted into `user`'s personal chat, oldest first.
     pub fn personal_messages(&self, user: &str) -> Vec<BotActivity> {
-        let Some(user_id) = self.shared.state().user(user).map(|u| u.id.clone()) else {
+        let Some(user_id) = self.teams.directory.state().user(user).map(|u| u.id.clone()) else {
             return Vec::new();
         };
-        let store = self.shared.bot.store();
+        let store = self.teams.bot.store();
         let Some(chat) = store.personal_chat(&user_id) else {
             return Vec::new();
         };
@@ -90,8 +90,9 @@ impl TeamsClient {
 
     /// Marks the app installed or removed for the directory user and returns (object id, chat id).
     fn personal_chat(&self, user: &str, installed: bool) -> Result<(String, String)> {
-        let sim = &self.shared;
+        let sim = &self.teams;
         let user_id = sim
+            .directory
             .state()
             .user(user)
             .map(|u| u.id.clone())
@@ -110,8 +111,9 @@ impl TeamsClient {
     }
 
     fn personal_activity(&self, user_id: &str, conversation_id: &str, kind: Notice) -> Result<Value> {
-        let sim = &self.shared;
+        let sim = &self.teams;
         let name = sim
+            .directory
             .state()
             .user(user_id)
             .map(|u| u.display_name.clone())
@@ -150,7 +152,10 @@ impl TeamsClient {
     }
 
     async fn deliver_personal(&self, activity: Value) -> Result<Delivered> {
-        let header = format!("Bearer {}", ChannelToken::genuine().mint(&self.shared)?);
-        deliver(&self.shared, &activity, Some(header)).await
+        let header = format!(
+            "Bearer {}",
+            ChannelToken::genuine().mint(&self.teams.bot, &self.teams.authority)?
+        );
+        deliver(&self.teams, &activity, Some(header)).await
     }
 }

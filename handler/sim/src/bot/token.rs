@@ -6,6 +6,8 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use super::keys::ChannelKeys;
+use super::state::BotShared;
+use crate::entra::authority::Authority;
 use crate::entra::keys::foreign_key;
 use crate::error::Result;
 
@@ -131,13 +133,13 @@ impl ChannelToken {
 
     /// The token as the sim's Bot Connector would send it: claims from the bot's settings
     /// and the sim's `serviceUrl`, signed by this token's signer.
-    pub(crate) fn mint(&self, sim: &crate::shared::Shared) -> Result<String> {
+    pub(crate) fn mint(&self, bot: &BotShared, authority: &Authority) -> Result<String> {
         let (issuer, app_id) = {
-            let s = sim.bot.settings();
+            let s = bot.settings();
             (s.issuer.clone(), s.app_id.clone().unwrap_or_default())
         };
-        let claims = self.claims(&issuer, &app_id, &super::service_url(&sim.authority.base_url));
-        self.sign(&sim.bot.keys()?, &claims)
+        let claims = self.claims(&issuer, &app_id, &super::service_url(&authority.base_url));
+        self.sign(&bot.keys()?, &claims)
     }
 
     /// Signs `claims` as this token's signer does.

@@ -18,29 +18,29 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::em::service::EmService;
 use crate::em::types::{CalloutAuth, CnfForm, PopBinding, PopOptions};
 use crate::entra::keys::pop_key;
 use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::error::{Result, SimError};
-use crate::shared::Shared;
 
 /// "Azure AD Identity Governance - Entitlement Management", the app id EM calls with.
 pub const EM_APP_ID: &str = "810dcf14-1858-4bf2-8134-4c369fa3235b";
 
 /// The `Authorization` header value for one callout attempt to `endpoint` (`None`: no header).
-pub(crate) fn authorization(sim: &Shared, auth: &CalloutAuth, endpoint: &url::Url) -> Result<Option<String>> {
+pub(crate) fn authorization(sim: &EmService, auth: &CalloutAuth, endpoint: &url::Url) -> Result<Option<String>> {
     match auth {
         CalloutAuth::None => Ok(None),
         CalloutAuth::Bearer { client_id, audience } => {
             let claims = {
-                let state = sim.state();
+                let state = sim.directory.state();
                 let principal = Principal::any(&state, client_id).ok_or_else(|| SimError::NotFound {
                     kind: "application or managed identity",
                     id: client_id.clone(),
                 })?;
                 let aud = Audience::resolve(&state, audience);
                 drop(state);
-                app_claims(sim, &principal, &aud)
+                app_claims(&sim.authority, sim.config.token_lifetime, &principal, &aud)
             };
             Ok(Some(format!("Bearer {}", sim.authority.signing_key().sign(&claims)?)))
         }
@@ -49,8 +49,8 @@ pub(crate) fn authorization(sim: &Shared, auth: &CalloutAuth, endpoint: &url::Ur
 }
 
 /// EM's principal: the scenario's application with EM's app id, or a stand-in.
-fn em_principal(sim: &Shared) -> Principal {
-    Principal::any(&sim.state(), EM_APP_ID).unwrap_or_else(|| Principal {
+fn em_principal(sim: &EmService) -> Principal {
+    Principal::any(&sim.directory.state(), EM_APP_ID).unwrap_or_else(|| Principal {
         client_id: EM_APP_ID.to_owned(),
         object_id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, EM_APP_ID.as_bytes()).to_string(),
         display_name: "Azure AD Identity Governance - Entitlement Management".to_owned(),
@@ -68,14 +68,14 @@ fn host_of(url: &url::Url) -> String {
 }
 
 /// A signed HTTP request for a POST to `endpoint`.
-fn shr(sim: &Shared, options: &PopOptions, endpoint: &url::Url) -> Result<String> {
+fn shr(sim: &EmService, options: &PopOptions, endpoint: &url::Url) -> Result<String> {
     let key = pop_key()?;
     let thumbprint = key.thumbprint();
     let mut at_claims = {
-        let state = sim.state();
+        let state = sim.directory.state();
         let aud = Audience::resolve(&state, &options.audience);
         drop(state);
-        app_claims(sim, &em_principal(sim), &aud)
+        app_claims(&sim.authority, sim.config.token_lifetime, &em_principal(sim), &aud)
     };
     let cnf = match options.cnf {
         CnfForm::Thumbprint => json!({ "kid": thumbprint }),

@@ -15,26 +15,24 @@
 //! timeout or failure only
 //! marks the callout instance (the assignment is already granted or removed).
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::em::callout_body::callout_body;
 use crate::em::send::send_once;
+use crate::em::service::EmService;
 use crate::em::store::{state, status};
 use crate::em::types::{
     AssignmentView, CalloutStatus, CalloutView, LaunchMode, NewRequest, RequestView, Stage, StageSetting,
 };
 use crate::error::{Result, SimError};
-use crate::shared::Shared;
 
 /// Creates a request and starts its first stage in the background. Returns the request id.
 /// Refused (`Conflict`) when the target already holds a delivered assignment of the package or
 /// has an open request for it, as My Access refuses.
-pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
+pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
     let policy_id = {
-        let st = sim.state();
+        let st = sim.directory.state();
         for id in [Some(&new.requestor_id), new.target_id.as_ref()].into_iter().flatten() {
             if st.user(id).is_none() {
                 return Err(SimError::NotFound {
@@ -124,7 +122,7 @@ pub(crate) fn create(sim: &Arc<Shared>, new: NewRequest) -> Result<String> {
 
 /// Removes a delivered assignment: the assignment expires, the target leaves the resource group,
 /// and a removal request (of `request_type`, e.g. `adminRemove`) runs the removed stage.
-pub(crate) fn remove(sim: &Arc<Shared>, assignment_id: &str, request_type: &str) -> Result<String> {
+pub(crate) fn remove(sim: &EmService, assignment_id: &str, request_type: &str) -> Result<String> {
     let (target, package_id, policy_id) = {
         let mut em = sim.em();
         let a = em
@@ -166,7 +164,7 @@ pub(crate) fn remove(sim: &Arc<Shared>, assignment_id: &str, request_type: &str)
 }
 
 /// Runs stages from `stage` on until one waits for a resume or the request is done.
-pub(crate) async fn drive(sim: Arc<Shared>, request_id: String, mut stage: Stage) {
+pub(crate) async fn drive(sim: EmService, request_id: String, mut stage: Stage) {
     loop {
         let setting = {
             let em = sim.em();
@@ -193,7 +191,7 @@ pub(crate) async fn drive(sim: Arc<Shared>, request_id: String, mut stage: Stage
 
 /// The request passed `stage` (no callout, launch-and-continue, or a continue resume).
 /// Returns the next stage to run, if any.
-pub(crate) fn complete_stage(sim: &Arc<Shared>, request_id: &str, stage: Stage) -> Option<Stage> {
+pub(crate) fn complete_stage(sim: &EmService, request_id: &str, stage: Stage) -> Option<Stage> {
     let next = match stage {
         Stage::AssignmentRequestCreated => Some(Stage::AssignmentRequestApproved),
         Stage::AssignmentRequestApproved => {
@@ -216,7 +214,7 @@ pub(crate) fn complete_stage(sim: &Arc<Shared>, request_id: &str, stage: Stage) 
 }
 
 /// Sets a request's final state and status.
-pub(crate) fn finish(sim: &Shared, request_id: &str, new_state: &str, new_status: &str) {
+pub(crate) fn finish(sim: &EmService, request_id: &str, new_state: &str, new_status: &str) {
     if let Some(r) = sim.em().request_mut(request_id) {
         r.state = new_state.to_owned();
         r.status = new_status.to_owned();
@@ -225,7 +223,7 @@ pub(crate) fn finish(sim: &Shared, request_id: &str, new_state: &str, new_status
     sim.em_changed.notify_waiters();
 }
 
-fn grant(sim: &Arc<Shared>, request_id: &str) {
+fn grant(sim: &EmService, request_id: &str) {
     let Some((target, package, policy, schedule)) = sim.em().request(request_id).map(|r| {
         (
             r.target_id.clone(),
@@ -258,8 +256,8 @@ fn grant(sim: &Arc<Shared>, request_id: &str) {
 }
 
 /// Adds the target to (or removes it from) the package's resource group, if it has one.
-fn set_membership(sim: &Shared, package_id: &str, user_id: &str, add: bool) {
-    let mut st = sim.state_mut();
+fn set_membership(sim: &EmService, package_id: &str, user_id: &str, add: bool) {
+    let mut st = sim.directory.state_mut();
     let Some(group) = st
         .access_packages
         .iter()
@@ -274,7 +272,7 @@ fn set_membership(sim: &Shared, package_id: &str, user_id: &str, add: bool) {
         st.remove_member(&group, user_id)
     };
     drop(st);
-    sim.state_changed.notify_one();
+    sim.directory.changed.notify_one();
     if let Err(e) = changed {
         tracing::warn!(group = %group, user = %user_id, error = %e, "access package resource group not updated");
     }
@@ -282,10 +280,10 @@ fn set_membership(sim: &Shared, package_id: &str, user_id: &str, add: bool) {
 
 /// Registers a callout instance and posts it, with EM's timeout and retries. Returns the
 /// instance id and whether an attempt got a 2xx.
-async fn callout(sim: &Arc<Shared>, request_id: &str, setting: &StageSetting) -> (String, bool) {
+async fn callout(sim: &EmService, request_id: &str, setting: &StageSetting) -> (String, bool) {
     let instance_id = uuid::Uuid::new_v4().to_string();
     let body = {
-        let st = sim.state();
+        let st = sim.directory.state();
         let mut em = sim.em();
         let Some(request) = em.request(request_id).cloned() else {
             return (instance_id, false);
@@ -361,7 +359,7 @@ async fn callout(sim: &Arc<Shared>, request_id: &str, setting: &StageSetting) ->
 /// Ends a callout instance that is still waiting (or in flight) with `outcome`
 /// (`CallbackTimedOut` or `CalloutFailed`), and fails the request at the created and approved
 /// stages. `false` if the instance had already ended (e.g. resumed).
-pub(crate) fn end_instance(sim: &Shared, request_id: &str, instance_id: &str, outcome: CalloutStatus) -> bool {
+pub(crate) fn end_instance(sim: &EmService, request_id: &str, instance_id: &str, outcome: CalloutStatus) -> bool {
     let mut em = sim.em();
     let Some(c) = em.callout_mut(request_id, instance_id) else {
         return false;
@@ -399,7 +397,7 @@ pub(crate) fn end_instance(sim: &Shared, request_id: &str, instance_id: &str, ou
 }
 
 /// Expires every callout of a request that waits for its resume. Returns how many.
-pub(crate) fn expire_waiting(sim: &Shared, request_id: &str) -> Result<usize> {
+pub(crate) fn expire_waiting(sim: &EmService, request_id: &str) -> Result<usize> {
     let waiting: Vec<String> = sim
         .em()
         .request(request_id)

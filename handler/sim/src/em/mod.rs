@@ -11,6 +11,7 @@
 //!   `callout_retries`), every attempt recorded ([`CalloutAttempt`]).
 //! - `flow.rs` documents the state machine; `routes.rs` the resume errors.
 
+pub(crate) mod api;
 pub(crate) mod auth;
 pub(crate) mod callout_body;
 pub(crate) mod duration;
@@ -19,6 +20,7 @@ pub(crate) mod flow;
 pub(crate) mod json;
 pub(crate) mod routes;
 pub(crate) mod send;
+pub(crate) mod service;
 pub(crate) mod store;
 pub mod types;
 

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use crate::em::flow::{complete_stage, drive, finish};
 use crate::em::json::{assignment, expands, filter_clauses, request};
+use crate::em::service::EmService;
 use crate::em::store::{state, status};
 use crate::em::types::{CalloutStatus, ResumeRecord, Stage};
 use crate::graph::errors::GraphError;
@@ -62,13 +63,13 @@ fn not_found(id: &str) -> GraphError {
 
 /// `GET .../assignmentRequests/{id}` (`$expand` of requestor, accessPackage, assignment).
 async fn get_request(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<EmService>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let expand = expands(raw.as_deref());
-    let st = sim.state();
+    let st = sim.directory.state();
     let em = sim.em();
     let r = em.request(&id).ok_or_else(|| not_found(&id))?;
     let a = r.assignment_id.as_deref().and_then(|a| em.assignment(a));
@@ -82,13 +83,13 @@ async fn get_request(
 
 /// `GET .../assignmentRequests?$filter=accessPackage/id eq '..' [and requestor/objectId eq '..'] [and state eq '..']`.
 async fn list_requests(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<EmService>,
     Extension(version): Extension<ApiVersion>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let clauses = filter_clauses(raw.as_deref())?;
     let expand = expands(raw.as_deref());
-    let st = sim.state();
+    let st = sim.directory.state();
     let em = sim.em();
     let mut value = Vec::new();
     'requests: for r in &em.requests {
@@ -121,13 +122,13 @@ async fn list_requests(
 
 /// `GET .../assignments?$filter=accessPackage/id eq '..' and target/objectId eq '..'&$expand=target`.
 async fn list_assignments(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<EmService>,
     Extension(version): Extension<ApiVersion>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let clauses = filter_clauses(raw.as_deref())?;
     let expand = expands(raw.as_deref());
-    let st = sim.state();
+    let st = sim.directory.state();
     let em = sim.em();
     let mut value = Vec::new();
     'assignments: for a in &em.assignments {
@@ -164,7 +165,7 @@ enum Decision {
 }
 
 /// `POST .../assignmentRequests/{id}/resume` → 204, or a Graph error (see the module docs).
-async fn resume(State(sim): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> Result<StatusCode, GraphError> {
+async fn resume(State(sim): State<EmService>, Path(id): Path<String>, body: Bytes) -> Result<StatusCode, GraphError> {
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     let instance_id = parsed
         .as_ref()
@@ -205,7 +206,7 @@ async fn resume(State(sim): State<Arc<Shared>>, Path(id): Path<String>, body: By
 
 /// Validates a resume against the request and, if valid, marks its instance received.
 fn check_and_apply(
-    sim: &Shared,
+    sim: &EmService,
     id: &str,
     body: Option<&Value>,
     instance_id: Option<&str>,

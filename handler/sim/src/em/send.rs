@@ -6,11 +6,11 @@ use chrono::Utc;
 use serde_json::json;
 
 use crate::em::auth::authorization;
+use crate::em::service::EmService;
 use crate::em::types::{CalloutAttempt, StageSetting};
-use crate::shared::Shared;
 
 /// POSTs `body` to the setting's endpoint once, with a fresh `Authorization` (new `ts`/nonce).
-pub(crate) async fn send_once(sim: &Shared, setting: &StageSetting, body: Bytes) -> CalloutAttempt {
+pub(crate) async fn send_once(sim: &EmService, setting: &StageSetting, body: Bytes) -> CalloutAttempt {
     let at = Utc::now();
     let header = match url::Url::parse(&setting.endpoint) {
         Ok(u) => authorization(sim, &setting.auth, &u).map_err(|e| e.to_string()),
@@ -63,7 +63,7 @@ pub(crate) async fn send_once(sim: &Shared, setting: &StageSetting, body: Bytes)
 
 /// The connection test: `{"Stage": "CustomExtensionConnectionTest", ...}` (the shape Microsoft's
 /// Logic App template checks; when EM sends it is UNCONFIRMED), one attempt.
-pub(crate) async fn connection_test(sim: &Shared, setting: &StageSetting) -> CalloutAttempt {
+pub(crate) async fn connection_test(sim: &EmService, setting: &StageSetting) -> CalloutAttempt {
     let body = json!({
         "Stage": "CustomExtensionConnectionTest",
         "CustomExtensionStageInstanceId": "00000000-0000-0000-0000-000000000000",

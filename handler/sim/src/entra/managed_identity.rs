@@ -6,7 +6,6 @@
 //! token_type, client_id}` with `expires_on` as a string of Unix seconds.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,17 +13,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use super::area::EntraArea;
 use super::tokens::{app_claims, Audience, Principal};
 use crate::scenario::ManagedIdentityKind;
-use crate::shared::Shared;
 
 /// `GET /msi/token`
-pub(super) async fn token(State(sim): State<Arc<Shared>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub(super) async fn token(State(area): State<EntraArea>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let query: HashMap<String, String> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
     let secret = headers.get("x-identity-header").and_then(|v| v.to_str().ok());
-    if secret != Some(sim.authority.identity_header.as_str()) {
+    if secret != Some(area.authority.identity_header.as_str()) {
         return fail(
             StatusCode::UNAUTHORIZED,
             "The X-IDENTITY-HEADER header is missing or does not match.",
@@ -43,7 +42,7 @@ pub(super) async fn token(State(sim): State<Arc<Shared>>, headers: HeaderMap, Ra
     let Some(resource) = query.get("resource").filter(|r| !r.is_empty()) else {
         return fail(StatusCode::BAD_REQUEST, "The 'resource' query parameter is required.");
     };
-    let state = sim.state();
+    let state = area.directory.state();
     let identity = state
         .managed_identities
         .iter()
@@ -67,12 +66,12 @@ pub(super) async fn token(State(sim): State<Arc<Shared>>, headers: HeaderMap, Ra
     };
     let audience = Audience::resolve(&state, resource);
     drop(state);
-    let claims = app_claims(&sim, &principal, &audience);
-    let token = match sim.authority.signing_key().sign(&claims) {
+    let claims = app_claims(&area.authority, area.token_lifetime, &principal, &audience);
+    let token = match area.authority.signing_key().sign(&claims) {
         Ok(t) => t,
         Err(e) => return fail(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let expires_on = chrono::Utc::now().timestamp() as u64 + sim.config.token_lifetime.as_secs();
+    let expires_on = chrono::Utc::now().timestamp() as u64 + area.token_lifetime.as_secs();
     tracing::debug!(client_id = %principal.client_id, aud = %audience.aud, "issued managed-identity token");
     Json(json!({
         "access_token": token,

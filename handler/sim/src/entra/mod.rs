@@ -1,5 +1,6 @@
 //! The simulated Entra ID: OpenID metadata, JWKS, token endpoints and token validation.
 
+mod area;
 pub(crate) mod authority;
 mod errors;
 pub(crate) mod keys;

@@ -1,11 +1,12 @@
 //! Access-token claims as Entra issues them for app-only (client-credentials and managed-identity) tokens.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::shared::Shared;
+use crate::entra::authority::Authority;
 use crate::state::TenantState;
 
 /// Who asks for a token: an application's service principal or a managed identity.
@@ -101,17 +102,23 @@ impl Audience {
     }
 }
 
-/// The claims of an app-only access token for `principal` and `audience`.
-pub(crate) fn app_claims(sim: &Shared, principal: &Principal, audience: &Audience) -> Value {
+/// The claims of an app-only access token for `principal` and `audience`, issued by `authority`
+/// to live `lifetime`.
+pub(crate) fn app_claims(
+    authority: &Authority,
+    lifetime: Duration,
+    principal: &Principal,
+    audience: &Audience,
+) -> Value {
     let now = Utc::now().timestamp();
-    let lifetime = sim.config.token_lifetime.as_secs() as i64;
-    let tid = &sim.authority.tenant_id;
+    let lifetime = lifetime.as_secs() as i64;
+    let tid = &authority.tenant_id;
     let mut c = Map::new();
     c.insert("aud".into(), json!(audience.aud));
     let iss = if audience.version == 2 {
-        &sim.authority.issuer_v2
+        &authority.issuer_v2
     } else {
-        &sim.authority.issuer_v1
+        &authority.issuer_v1
     };
     c.insert("iss".into(), json!(iss));
     // Entra back-dates iat/nbf by five minutes.
@@ -126,7 +133,7 @@ pub(crate) fn app_claims(sim: &Shared, principal: &Principal, audience: &Audienc
         c.insert("app_displayname".into(), json!(principal.display_name));
         c.insert("appid".into(), json!(principal.client_id));
         c.insert("appidacr".into(), json!("1"));
-        c.insert("idp".into(), json!(sim.authority.issuer_v1));
+        c.insert("idp".into(), json!(authority.issuer_v1));
     }
     c.insert("idtyp".into(), json!("app"));
     c.insert("oid".into(), json!(principal.object_id));

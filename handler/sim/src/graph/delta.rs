@@ -13,7 +13,6 @@
 //! unknown token is 400 `syncStateNotFound`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -21,10 +20,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
+use super::area::GraphArea;
 use super::errors::GraphError;
 use super::groups::group_json;
 use super::ApiVersion;
-use crate::shared::Shared;
 use crate::state::{MembershipChangeKind, TenantState};
 
 /// How an expired deltaLink is refused.
@@ -222,7 +221,7 @@ fn page_value(state: &TenantState, round: &Round, rows: &[(String, Option<Value>
 
 /// `GET /{version}/groups/delta`.
 pub(super) async fn delta(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, GraphError> {
@@ -230,9 +229,9 @@ pub(super) async fn delta(
     let params: HashMap<String, String> = url::form_urlencoded::parse(raw.as_bytes())
         .map(|(k, v)| (k.trim_start_matches('$').to_ascii_lowercase(), v.into_owned()))
         .collect();
-    let state = sim.state();
+    let state = area.directory.state();
     let seq_now = state.membership_log.last().map(|c| c.seq).unwrap_or(0);
-    let mut tokens = sim.delta();
+    let mut tokens = area.delta();
     let pending = if let Some(skip) = params.get("skiptoken") {
         tokens.pages.remove(skip).ok_or_else(sync_state_not_found)?
     } else if let Some(dt) = params.get("deltatoken") {
@@ -250,7 +249,7 @@ pub(super) async fn delta(
                 Some(DeltaExpiry::Gone) => {
                     let location = format!(
                         "{}/{}/groups/delta?{}",
-                        sim.authority.base_url, version.0, link.round.initial_query
+                        area.authority.base_url, version.0, link.round.initial_query
                     );
                     let mut r = GraphError::new(
                         StatusCode::GONE,
@@ -278,12 +277,12 @@ pub(super) async fn delta(
             seq: seq_now,
         }
     };
-    let size = sim.config.delta_page_size.max(1);
+    let size = area.delta_page_size.max(1);
     let (this, rest) = pending.rows.split_at(pending.rows.len().min(size));
     let value = page_value(&state, &pending.round, this);
-    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", sim.authority.base_url, version.0);
+    let link = |param: &str, t: &str| format!("{}/{}/groups/delta?${param}={t}", area.authority.base_url, version.0);
     let mut body = json!({
-        "@odata.context": format!("{}/{}/$metadata#groups", sim.authority.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#groups", area.authority.base_url, version.0),
         "value": value,
     });
     if rest.is_empty() {

@@ -7,19 +7,17 @@
 //! clients must filter on their side. `/users/{id}/managedDevices` lists the devices whose
 //! primary user (`userId`) is the user; shared devices belong to nobody (UNCONFIRMED in Intune).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
+use super::area::GraphArea;
 use super::errors::GraphError;
 use super::odata::{encode_skiptoken, project, Query, DEFAULT_TOP};
 use super::ApiVersion;
 use crate::intune::IntuneState;
 use crate::scenario::ManagedDevice;
-use crate::shared::Shared;
 use crate::state::TenantState;
 
 /// Every property of a managed device, as Graph names them.
@@ -52,14 +50,14 @@ fn device_json(state: &TenantState, intune: &IntuneState, d: &ManagedDevice) -> 
 
 /// One page of `devices` as a Graph collection, with a nextLink to `base`.
 fn page(
-    sim: &Shared,
+    area: &GraphArea,
     version: ApiVersion,
     base: &str,
     devices: &[&ManagedDevice],
     query: &Query,
 ) -> Result<Value, GraphError> {
-    let state = sim.state();
-    let intune = sim.intune();
+    let state = area.directory.state();
+    let intune = area.intune.store();
     let top = query.top.unwrap_or(DEFAULT_TOP);
     let mut value = Vec::new();
     for d in devices.iter().skip(query.skip).take(top) {
@@ -71,14 +69,14 @@ fn page(
     }
     let context = format!(
         "{}/{}/$metadata#deviceManagement/managedDevices{}",
-        sim.authority.base_url,
+        area.authority.base_url,
         version.0,
         query.context_suffix()
     );
     let mut body = json!({ "@odata.context": context, "value": value });
     let next = query.skip + top;
     if next < devices.len() {
-        let mut link = url::Url::parse(&format!("{}/{}{base}", sim.authority.base_url, version.0))
+        let mut link = url::Url::parse(&format!("{}/{}{base}", area.authority.base_url, version.0))
             .map_err(|_| GraphError::internal())?;
         {
             let mut pairs = link.query_pairs_mut();
@@ -95,20 +93,20 @@ fn page(
 
 /// `GET /{version}/users/{id-or-upn}/managedDevices`.
 pub(super) async fn list_user_devices(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
+    let state = area.directory.state();
     let user = state.user(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let uid = user.id.clone();
     let devices: Vec<ManagedDevice> = state.user_devices(&uid).cloned().collect();
     drop(state);
     let refs: Vec<&ManagedDevice> = devices.iter().collect();
     Ok(Json(page(
-        &sim,
+        &area,
         version,
         &format!("/users/{uid}/managedDevices"),
         &refs,
@@ -118,15 +116,15 @@ pub(super) async fn list_user_devices(
 
 /// `GET /{version}/deviceManagement/managedDevices`.
 pub(super) async fn list_devices(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let devices = sim.state().devices().to_vec();
+    let devices = area.directory.state().devices().to_vec();
     let refs: Vec<&ManagedDevice> = devices.iter().collect();
     Ok(Json(page(
-        &sim,
+        &area,
         version,
         "/deviceManagement/managedDevices",
         &refs,
@@ -136,14 +134,14 @@ pub(super) async fn list_devices(
 
 /// `GET /{version}/deviceManagement/managedDevices/{id}`.
 pub(super) async fn get_device(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
-    let intune = sim.intune();
+    let state = area.directory.state();
+    let intune = area.intune.store();
     let d = state.device(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let all = device_json(&state, &intune, d);
     let keys: Vec<&str> = all.keys().map(String::as_str).collect();
@@ -152,7 +150,7 @@ pub(super) async fn get_device(
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#deviceManagement/managedDevices{}/$entity",
-            sim.authority.base_url,
+            area.authority.base_url,
             version.0,
             query.context_suffix()
         )),
@@ -162,14 +160,15 @@ pub(super) async fn get_device(
 
 /// `POST /{version}/deviceManagement/managedDevices/{id}/syncDevice` → 204; 404 for an unknown device.
 pub(super) async fn sync_device(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, GraphError> {
-    let device_id = sim
+    let device_id = area
+        .directory
         .state()
         .device(&id)
         .map(|d| d.id.clone())
         .ok_or_else(|| GraphError::not_found(&id))?;
-    crate::intune::request_sync(&sim, &device_id);
+    crate::intune::request_sync(&area.intune, &device_id);
     Ok(StatusCode::NO_CONTENT)
 }

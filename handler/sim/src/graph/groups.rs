@@ -1,19 +1,17 @@
 //! `GET /groups/{id}`, `GET /groups/{id}/members` (paged) and member `$ref` add/remove.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use super::area::GraphArea;
 use super::errors::GraphError;
 use super::odata::{encode_skiptoken, project, Query, DEFAULT_TOP};
 use super::users::{user_json, USER_DEFAULTS};
 use super::ApiVersion;
 use crate::scenario::Group;
-use crate::shared::Shared;
 use crate::state::TenantState;
 
 const GROUP_DEFAULTS: [&str; 9] = [
@@ -53,18 +51,18 @@ pub(super) fn group_json(group: &Group) -> Map<String, Value> {
 
 /// `GET /{version}/groups/{id}`
 pub(super) async fn get_group(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
+    let state = area.directory.state();
     let group = state.group(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let mut body = project(&group_json(group), query.select.as_deref(), &GROUP_DEFAULTS, "group")?;
     let context = format!(
         "{}/{}/$metadata#groups{}/$entity",
-        sim.authority.base_url,
+        area.authority.base_url,
         version.0,
         query.context_suffix()
     );
@@ -86,13 +84,13 @@ fn member_json(state: &TenantState, id: &str, select: Option<&[String]>) -> Resu
 
 /// `GET /{version}/groups/{id}/members`, paged by `$top` with `@odata.nextLink`.
 pub(super) async fn list_members(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
+    let state = area.directory.state();
     let group = state.group(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let top = query.top.unwrap_or(DEFAULT_TOP);
     let page = group.members.iter().skip(query.skip).take(top);
@@ -102,13 +100,13 @@ pub(super) async fn list_members(
             value.push(m);
         }
     }
-    let context = format!("{}/{}/$metadata#directoryObjects", sim.authority.base_url, version.0);
+    let context = format!("{}/{}/$metadata#directoryObjects", area.authority.base_url, version.0);
     let mut body = json!({ "@odata.context": context, "value": value });
     let next = query.skip + top;
     if next < group.members.len() {
         let mut link = url::Url::parse(&format!(
             "{}/{}/groups/{}/members",
-            sim.authority.base_url, version.0, group.id
+            area.authority.base_url, version.0, group.id
         ))
         .map_err(|_| GraphError::internal())?;
         {
@@ -126,7 +124,7 @@ pub(super) async fn list_members(
 
 /// `POST /{version}/groups/{id}/members/$ref` with `{"@odata.id": ".../directoryObjects/{member}"}` → 204.
 pub(super) async fn add_member(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, GraphError> {
@@ -139,7 +137,7 @@ pub(super) async fn add_member(
     if member.is_empty() {
         return Err(GraphError::bad_request("Invalid object identifier ''."));
     }
-    let mut state = sim.state_mut();
+    let mut state = area.directory.state_mut();
     if state.group(&id).is_none() {
         return Err(GraphError::not_found(&id));
     }
@@ -148,7 +146,7 @@ pub(super) async fn add_member(
     }
     let added = state.add_member(&id, member);
     drop(state);
-    sim.state_changed.notify_one();
+    area.directory.changed.notify_one();
     match added {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::bad_request(
@@ -160,11 +158,11 @@ pub(super) async fn add_member(
 
 /// `DELETE /{version}/groups/{id}/members/{member}/$ref` → 204; 404 when not a member.
 pub(super) async fn remove_member(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Path((id, member)): Path<(String, String)>,
 ) -> Result<StatusCode, GraphError> {
-    let removed = sim.state_mut().remove_member(&id, &member);
-    sim.state_changed.notify_one();
+    let removed = area.directory.state_mut().remove_member(&id, &member);
+    area.directory.changed.notify_one();
     match removed {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(GraphError::not_found(&member)),

@@ -2,6 +2,7 @@
 //! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
 //! Served under `/v1.0` and `/beta` alike.
 
+pub(crate) mod area;
 pub(crate) mod auth;
 pub mod batch;
 pub mod delta;
@@ -29,7 +30,7 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
     Router::new()
         .route("/users/{id}", get(users::get_user))
         .route("/users/{id}/manager", get(users::get_manager))
-        .route("/users/{id}/sendMail", post(crate::mail::send_mail))
+        .route("/users/{id}/sendMail", post(crate::mail::routes::send_mail))
         .route("/groups/delta", get(delta::delta))
         .route("/groups/{id}", get(groups::get_group))
         .route("/groups/{id}/members", get(groups::list_members))

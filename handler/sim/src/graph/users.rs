@@ -1,16 +1,14 @@
 //! `GET /users/{id-or-upn}` and `GET /users/{id}/manager`.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
+use super::area::GraphArea;
 use super::errors::GraphError;
 use super::odata::{project, Query};
 use super::ApiVersion;
 use crate::scenario::User;
-use crate::shared::Shared;
 
 /// Properties Graph returns for a user when there is no `$select`.
 pub(crate) const USER_DEFAULTS: [&str; 11] = [
@@ -42,18 +40,18 @@ pub(crate) fn user_json(user: &User) -> Map<String, Value> {
 
 /// `GET /{version}/users/{id-or-upn}`
 pub(super) async fn get_user(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
+    let state = area.directory.state();
     let user = state.user(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let mut body = project(&user_json(user), query.select.as_deref(), &USER_DEFAULTS, "user")?;
     let context = format!(
         "{}/{}/$metadata#users{}/$entity",
-        sim.authority.base_url,
+        area.authority.base_url,
         version.0,
         query.context_suffix()
     );
@@ -63,13 +61,13 @@ pub(super) async fn get_user(
 
 /// `GET /{version}/users/{id}/manager`: the manager as a directoryObject; 404 when there is none.
 pub(super) async fn get_manager(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<GraphArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let query = Query::parse(raw.as_deref())?;
-    let state = sim.state();
+    let state = area.directory.state();
     let user = state.user(&id).ok_or_else(|| GraphError::not_found(&id))?;
     let manager = user
         .manager_id
@@ -79,7 +77,7 @@ pub(super) async fn get_manager(
     let mut body = project(&user_json(manager), query.select.as_deref(), &USER_DEFAULTS, "user")?;
     let context = format!(
         "{}/{}/$metadata#directoryObjects/$entity",
-        sim.authority.base_url, version.0
+        area.authority.base_url, version.0
     );
     body.insert("@odata.context".into(), json!(context));
     body.insert("@odata.type".into(), json!("#microsoft.graph.user"));

@@ -19,6 +19,7 @@ impl TenantSim {
     /// The custom extensions of a catalog, as Graph returns them.
     pub fn custom_extensions(&self, catalog_id: &str) -> Vec<Value> {
         self.shared()
+            .provisioning
             .em()
             .extensions
             .iter()
@@ -29,18 +30,14 @@ impl TenantSim {
 
     /// A policy's stage settings as `(stage, extension id)`, request stages first.
     pub fn policy_stage_settings(&self, policy_id: &str) -> Vec<(String, String)> {
-        let shared = self.shared();
-        let mut out: Vec<(String, String)> = shared
+        let area = &self.shared().provisioning;
+        let mut out: Vec<(String, String)> = area
             .em()
             .settings(policy_id)
             .iter()
             .map(|s| (s.stage.as_str().to_owned(), s.custom_extension_id.clone()))
             .collect();
-        if let Some(pre) = shared
-            .provisioning()
-            .pre_expiration
-            .get(&policy_id.to_ascii_lowercase())
-        {
+        if let Some(pre) = area.provisioning().pre_expiration.get(&policy_id.to_ascii_lowercase()) {
             out.extend(pre.iter().cloned());
         }
         out
@@ -49,6 +46,7 @@ impl TenantSim {
     /// A policy's stored document after a `PUT` (`None` while it is still the seeded one).
     pub fn policy_document(&self, policy_id: &str) -> Option<Value> {
         self.shared()
+            .provisioning
             .provisioning()
             .policies
             .get(&policy_id.to_ascii_lowercase())
@@ -57,12 +55,13 @@ impl TenantSim {
 
     /// Entitlement-management role assignments.
     pub fn em_role_assignments(&self) -> Vec<Value> {
-        self.shared().provisioning().role_assignments.clone()
+        self.shared().provisioning.provisioning().role_assignments.clone()
     }
 
     /// Intune configuration policies, in creation order.
     pub fn configuration_policies(&self) -> Vec<ConfigurationPolicyView> {
         self.shared()
+            .provisioning
             .provisioning()
             .config_policies
             .iter()

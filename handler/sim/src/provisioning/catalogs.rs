@@ -14,7 +14,6 @@
 //!   the update page says); the `@odata.type` cannot change. Policies using it call out with the
 //!   new values.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -23,6 +22,7 @@ use axum::{Extension, Json};
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use super::area::ProvisioningArea;
 use super::{bad, not_found, now, object_body};
 use crate::em::auth::EM_APP_ID;
 use crate::em::duration::{parse_iso8601, to_iso8601};
@@ -30,33 +30,33 @@ use crate::em::extensions::CustomExtension;
 use crate::em::types::{CalloutAuth, LaunchMode, PopOptions};
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
-use crate::shared::Shared;
 
 const REQUEST_WORKFLOW: &str = "microsoft.graph.accessPackageAssignmentRequestWorkflowExtension";
 const ASSIGNMENT_WORKFLOW: &str = "microsoft.graph.accessPackageAssignmentWorkflowExtension";
 
 /// The catalog's display name if a scenario access package is in it.
-fn catalog_name(sim: &Shared, catalog: &str) -> Option<String> {
-    sim.state()
+fn catalog_name(area: &ProvisioningArea, catalog: &str) -> Option<String> {
+    area.directory
+        .state()
         .access_packages
         .iter()
         .find(|p| p.catalog_id.eq_ignore_ascii_case(catalog))
         .map(|p| p.catalog_display_name.clone().unwrap_or_else(|| "General".to_owned()))
 }
 
-fn require_catalog(sim: &Shared, catalog: &str) -> Result<String, GraphError> {
-    catalog_name(sim, catalog).ok_or_else(|| not_found("Catalog", catalog))
+fn require_catalog(area: &ProvisioningArea, catalog: &str) -> Result<String, GraphError> {
+    catalog_name(area, catalog).ok_or_else(|| not_found("Catalog", catalog))
 }
 
 /// `GET .../catalogs/{id}`.
 pub(crate) async fn get_catalog(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(catalog): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
-    let name = require_catalog(&sim, &catalog)?;
+    let name = require_catalog(&area, &catalog)?;
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs/$entity", sim.authority.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs/$entity", area.authority.base_url, version.0),
         "id": catalog,
         "displayName": name,
         "description": null,
@@ -70,12 +70,12 @@ pub(crate) async fn get_catalog(
 
 /// `GET .../catalogs/{id}/customWorkflowExtensions`.
 pub(crate) async fn list_extensions(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(catalog): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
-    require_catalog(&sim, &catalog)?;
-    let value: Vec<Value> = sim
+    require_catalog(&area, &catalog)?;
+    let value: Vec<Value> = area
         .em()
         .extensions
         .iter()
@@ -83,22 +83,22 @@ pub(crate) async fn list_extensions(
         .map(|e| e.json.clone())
         .collect();
     Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs('{catalog}')/customWorkflowExtensions", sim.authority.base_url, version.0),
+        "@odata.context": format!("{}/{}/$metadata#identityGovernance/entitlementManagement/catalogs('{catalog}')/customWorkflowExtensions", area.authority.base_url, version.0),
         "value": value,
     })))
 }
 
 /// `GET .../catalogs/{id}/customWorkflowExtensions/{id}`.
 pub(crate) async fn get_extension(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Path((catalog, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, GraphError> {
-    require_catalog(&sim, &catalog)?;
-    find(&sim, &catalog, &id).map(|e| Json(e.json))
+    require_catalog(&area, &catalog)?;
+    find(&area, &catalog, &id).map(|e| Json(e.json))
 }
 
-fn find(sim: &Shared, catalog: &str, id: &str) -> Result<CustomExtension, GraphError> {
-    sim.em()
+fn find(area: &ProvisioningArea, catalog: &str, id: &str) -> Result<CustomExtension, GraphError> {
+    area.em()
         .extensions
         .iter()
         .find(|e| e.id.eq_ignore_ascii_case(id) && e.catalog_id.eq_ignore_ascii_case(catalog))
@@ -108,29 +108,29 @@ fn find(sim: &Shared, catalog: &str, id: &str) -> Result<CustomExtension, GraphE
 
 /// `POST .../catalogs/{id}/customWorkflowExtensions` → 201.
 pub(crate) async fn create_extension(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Path(catalog): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), GraphError> {
-    require_catalog(&sim, &catalog)?;
+    require_catalog(&area, &catalog)?;
     let body = object_body(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let stamp = now();
     let ext = validated(&catalog, &id, body, &stamp, &stamp)?;
     let json = ext.json.clone();
-    sim.em().extensions.push(ext);
+    area.em().extensions.push(ext);
     tracing::info!(catalog = %catalog, extension = %id, "custom extension created");
     Ok((StatusCode::CREATED, Json(json)))
 }
 
 /// `PUT .../catalogs/{id}/customWorkflowExtensions/{id}` → 200 with the extension.
 pub(crate) async fn update_extension(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Path((catalog, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, GraphError> {
-    require_catalog(&sim, &catalog)?;
-    let old = find(&sim, &catalog, &id)?;
+    require_catalog(&area, &catalog)?;
+    let old = find(&area, &catalog, &id)?;
     let changes = object_body(&body)?;
     let old_type = old.json.get("@odata.type").cloned().unwrap_or(Value::Null);
     if let Some(t) = changes.get("@odata.type") {
@@ -149,10 +149,10 @@ pub(crate) async fn update_extension(
         .unwrap_or_else(now);
     let ext = validated(&catalog, &old.id, merged, &created, &now())?;
     let json = ext.json.clone();
-    if let Some(slot) = sim.em().extensions.iter_mut().find(|e| e.id == old.id) {
+    if let Some(slot) = area.em().extensions.iter_mut().find(|e| e.id == old.id) {
         *slot = ext.clone();
     }
-    super::policies::refresh_settings(&sim, &ext);
+    super::policies::refresh_settings(&area, &ext);
     tracing::info!(catalog = %catalog, extension = %id, "custom extension updated");
     Ok(Json(json))
 }

@@ -9,19 +9,18 @@
 //! - `POST {id}/assign` with `assignments` → 200 and the new list: it replaces the old one. A target
 //!   needs `@odata.type`; a `groupAssignmentTarget` needs a `groupId`.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use super::area::ProvisioningArea;
 use super::local_groups::{check, is_local_groups, TEMPLATE_ID};
-use super::{bad, not_found, now, object_body, ConfigPolicy};
+use super::store::ConfigPolicy;
+use super::{bad, not_found, now, object_body};
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
-use crate::shared::Shared;
 
 fn beta_only(version: ApiVersion) -> Result<(), GraphError> {
     if version.0 == "beta" {
@@ -34,10 +33,10 @@ fn beta_only(version: ApiVersion) -> Result<(), GraphError> {
     ))
 }
 
-fn context(sim: &Shared, rest: &str) -> String {
+fn context(area: &ProvisioningArea, rest: &str) -> String {
     format!(
         "{}/beta/$metadata#deviceManagement/configurationPolicies{rest}",
-        sim.authority.base_url
+        area.authority.base_url
     )
 }
 
@@ -111,8 +110,8 @@ fn with_ids(settings: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
-fn find(sim: &Shared, id: &str) -> Result<ConfigPolicy, GraphError> {
-    sim.provisioning()
+fn find(area: &ProvisioningArea, id: &str) -> Result<ConfigPolicy, GraphError> {
+    area.provisioning()
         .config_policies
         .iter()
         .find(|p| {
@@ -127,24 +126,24 @@ fn find(sim: &Shared, id: &str) -> Result<ConfigPolicy, GraphError> {
 
 /// `GET .../configurationPolicies`.
 pub(crate) async fn list(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
 ) -> Result<Json<Value>, GraphError> {
     beta_only(version)?;
-    let value: Vec<Value> = sim
+    let value: Vec<Value> = area
         .provisioning()
         .config_policies
         .iter()
         .map(|p| p.json.clone())
         .collect();
     Ok(Json(
-        json!({ "@odata.context": context(&sim, ""), "@odata.count": value.len(), "value": value }),
+        json!({ "@odata.context": context(&area, ""), "@odata.count": value.len(), "value": value }),
     ))
 }
 
 /// `POST .../configurationPolicies` → 201.
 pub(crate) async fn create(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), GraphError> {
@@ -165,34 +164,34 @@ pub(crate) async fn create(
         assignments: Vec::new(),
     };
     let answer = policy.json.clone();
-    sim.provisioning().config_policies.push(policy);
+    area.provisioning().config_policies.push(policy);
     tracing::info!(policy = %id, "configuration policy created");
     let mut answer = answer;
-    answer["@odata.context"] = json!(context(&sim, "/$entity"));
+    answer["@odata.context"] = json!(context(&area, "/$entity"));
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// `GET .../configurationPolicies/{id}`.
 pub(crate) async fn get(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     beta_only(version)?;
-    let mut json = find(&sim, &id)?.json;
-    json["@odata.context"] = json!(context(&sim, "/$entity"));
+    let mut json = find(&area, &id)?.json;
+    json["@odata.context"] = json!(context(&area, "/$entity"));
     Ok(Json(json))
 }
 
 /// `PUT .../configurationPolicies/{id}` → 204.
 pub(crate) async fn replace(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, GraphError> {
     beta_only(version)?;
-    let old = find(&sim, &id)?;
+    let old = find(&area, &id)?;
     let (mut json, settings) = checked(object_body(&body)?)?;
     for key in ["id", "createdDateTime", "isAssigned"] {
         if let Some(v) = old.json.get(key) {
@@ -201,7 +200,7 @@ pub(crate) async fn replace(
     }
     json.insert("lastModifiedDateTime".into(), json!(now()));
     json.insert("settingCount".into(), json!(settings.len()));
-    let mut p = sim.provisioning();
+    let mut p = area.provisioning();
     if let Some(slot) = p
         .config_policies
         .iter_mut()
@@ -216,39 +215,39 @@ pub(crate) async fn replace(
 
 /// `GET .../configurationPolicies/{id}/settings`.
 pub(crate) async fn settings(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     beta_only(version)?;
-    let p = find(&sim, &id)?;
+    let p = find(&area, &id)?;
     Ok(Json(
-        json!({ "@odata.context": context(&sim, &format!("('{id}')/settings")), "value": p.settings }),
+        json!({ "@odata.context": context(&area, &format!("('{id}')/settings")), "value": p.settings }),
     ))
 }
 
 /// `GET .../configurationPolicies/{id}/assignments`.
 pub(crate) async fn assignments(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
     beta_only(version)?;
-    let p = find(&sim, &id)?;
+    let p = find(&area, &id)?;
     Ok(Json(
-        json!({ "@odata.context": context(&sim, &format!("('{id}')/assignments")), "value": p.assignments }),
+        json!({ "@odata.context": context(&area, &format!("('{id}')/assignments")), "value": p.assignments }),
     ))
 }
 
 /// `POST .../configurationPolicies/{id}/assign` → 200 with the new assignment list.
 pub(crate) async fn assign(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, GraphError> {
     beta_only(version)?;
-    let old = find(&sim, &id)?;
+    let old = find(&area, &id)?;
     let body = object_body(&body)?;
     let items = body
         .get("assignments")
@@ -281,7 +280,7 @@ pub(crate) async fn assign(
             "target": target,
         }));
     }
-    let mut p = sim.provisioning();
+    let mut p = area.provisioning();
     if let Some(slot) = p
         .config_policies
         .iter_mut()

@@ -13,14 +13,15 @@
 //! codes Microsoft does not document are the sim's choice (noted at each).
 
 mod api;
+pub(crate) mod area;
 mod catalogs;
 mod intune;
 mod local_groups;
 mod policies;
 mod roles;
+mod store;
 
-use std::collections::HashMap;
-use std::sync::{Arc, MutexGuard};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -47,33 +48,6 @@ pub(crate) const STAGES: [&str; 6] = [
     "assignmentFourteenDaysBeforeExpiration",
     "assignmentOneDayBeforeExpiration",
 ];
-
-/// An Intune configuration policy with its settings and assignments.
-#[derive(Debug, Clone)]
-pub(crate) struct ConfigPolicy {
-    pub json: Value,
-    pub settings: Vec<Value>,
-    pub assignments: Vec<Value>,
-}
-
-/// Provisioning's data: what is not entitlement management's runtime state.
-#[derive(Debug, Default)]
-pub(crate) struct ProvisioningState {
-    /// Assignment policy documents by lower-case id (without stage settings and access package).
-    pub policies: HashMap<String, Value>,
-    /// Pre-expiration stage settings by lower-case policy id: `(stage, extension id)`.
-    pub pre_expiration: HashMap<String, Vec<(String, String)>>,
-    /// Catalog-scoped role assignments.
-    pub role_assignments: Vec<Value>,
-    /// Intune configuration policies, in creation order.
-    pub config_policies: Vec<ConfigPolicy>,
-}
-
-impl Shared {
-    pub(crate) fn provisioning(&self) -> MutexGuard<'_, ProvisioningState> {
-        self.provisioning.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// The routes, relative to a Graph version root.
 pub(crate) fn routes() -> Router<Arc<Shared>> {

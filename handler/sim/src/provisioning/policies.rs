@@ -11,20 +11,18 @@
 //!   a pre-expiration (assignment workflow) one for the two pre-expiration stages. Properties not sent
 //!   are gone afterwards (a `PUT` replaces). Request-stage settings drive the simulated callouts.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::{Extension, Json};
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
+use super::area::ProvisioningArea;
 use super::{bad, not_found, now, object_body, STAGES};
 use crate::em::extensions::CustomExtension;
 use crate::em::json::expands;
 use crate::em::types::{Stage, StageSetting};
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
-use crate::shared::Shared;
 
 /// Properties Graph computes; never stored from a request body.
 const COMPUTED: [&str; 6] = [
@@ -37,8 +35,9 @@ const COMPUTED: [&str; 6] = [
 ];
 
 /// `(access package id, catalog id)` of a scenario policy.
-fn owner(sim: &Shared, policy_id: &str) -> Option<(String, String)> {
-    sim.state()
+fn owner(area: &ProvisioningArea, policy_id: &str) -> Option<(String, String)> {
+    area.directory
+        .state()
         .access_packages
         .iter()
         .find(|p| p.policies.iter().any(|x| x.id.eq_ignore_ascii_case(policy_id)))
@@ -46,12 +45,12 @@ fn owner(sim: &Shared, policy_id: &str) -> Option<(String, String)> {
 }
 
 /// The stored document, or the seeded one a scenario policy starts with.
-fn document(sim: &Shared, policy_id: &str) -> Option<Map<String, Value>> {
+fn document(area: &ProvisioningArea, policy_id: &str) -> Option<Map<String, Value>> {
     let key = policy_id.to_ascii_lowercase();
-    if let Some(Value::Object(doc)) = sim.provisioning().policies.get(&key) {
+    if let Some(Value::Object(doc)) = area.provisioning().policies.get(&key) {
         return Some(doc.clone());
     }
-    let st = sim.state();
+    let st = area.directory.state();
     let policy = st
         .access_packages
         .iter()
@@ -86,8 +85,8 @@ fn document(sim: &Shared, policy_id: &str) -> Option<Map<String, Value>> {
 }
 
 /// The policy's stage settings, request stages first, each with its extension.
-fn stage_settings(sim: &Shared, policy_id: &str) -> Vec<Value> {
-    let em = sim.em();
+fn stage_settings(area: &ProvisioningArea, policy_id: &str) -> Vec<Value> {
+    let em = area.em();
     let setting = |stage: &str, ext_id: &str| {
         let ext = em.extensions.iter().find(|e| e.id.eq_ignore_ascii_case(ext_id));
         json!({
@@ -101,7 +100,7 @@ fn stage_settings(sim: &Shared, policy_id: &str) -> Vec<Value> {
         .iter()
         .map(|s| setting(s.stage.as_str(), &s.custom_extension_id))
         .collect();
-    let pre = sim
+    let pre = area
         .provisioning()
         .pre_expiration
         .get(&policy_id.to_ascii_lowercase())
@@ -111,19 +110,20 @@ fn stage_settings(sim: &Shared, policy_id: &str) -> Vec<Value> {
     out
 }
 
-fn policy_json(sim: &Shared, version: ApiVersion, policy_id: &str, expand: &[String]) -> Option<Value> {
-    let (package, _) = owner(sim, policy_id)?;
-    let mut doc = document(sim, policy_id)?;
+fn policy_json(area: &ProvisioningArea, version: ApiVersion, policy_id: &str, expand: &[String]) -> Option<Value> {
+    let (package, _) = owner(area, policy_id)?;
+    let mut doc = document(area, policy_id)?;
     doc.insert(
         "@odata.context".into(),
         json!(format!(
             "{}/{}/$metadata#identityGovernance/entitlementManagement/assignmentPolicies/$entity",
-            sim.authority.base_url, version.0
+            area.authority.base_url, version.0
         )),
     );
     doc.insert("id".into(), json!(policy_id));
     if expand.iter().any(|e| e == "accesspackage") {
-        let name = sim
+        let name = area
+            .directory
             .state()
             .access_packages
             .iter()
@@ -133,31 +133,31 @@ fn policy_json(sim: &Shared, version: ApiVersion, policy_id: &str, expand: &[Str
     }
     doc.insert(
         "customExtensionStageSettings".into(),
-        Value::Array(stage_settings(sim, policy_id)),
+        Value::Array(stage_settings(area, policy_id)),
     );
     Some(Value::Object(doc))
 }
 
 /// `GET .../assignmentPolicies/{id}`.
 pub(crate) async fn get_policy(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
-    policy_json(&sim, version, &id, &expands(raw.as_deref()))
+    policy_json(&area, version, &id, &expands(raw.as_deref()))
         .map(Json)
         .ok_or_else(|| not_found("Policy", &id))
 }
 
 /// `PUT .../assignmentPolicies/{id}` → 200 with the policy.
 pub(crate) async fn put_policy(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, GraphError> {
-    let (package, catalog) = owner(&sim, &id).ok_or_else(|| not_found("Policy", &id))?;
+    let (package, catalog) = owner(&area, &id).ok_or_else(|| not_found("Policy", &id))?;
     let body = object_body(&body)?;
     if body
         .get("displayName")
@@ -182,8 +182,8 @@ pub(crate) async fn put_policy(
         Some(Value::Array(items)) => items.clone(),
         Some(_) => return Err(bad("customExtensionStageSettings must be an array.")),
     };
-    let (request, pre) = checked_settings(&sim, &catalog, &list)?;
-    let created = document(&sim, &id)
+    let (request, pre) = checked_settings(&area, &catalog, &list)?;
+    let created = document(&area, &id)
         .and_then(|d| d.get("createdDateTime").cloned())
         .unwrap_or_else(|| json!(now()));
     let mut doc = body;
@@ -193,27 +193,27 @@ pub(crate) async fn put_policy(
     doc.insert("createdDateTime".into(), created);
     doc.insert("modifiedDateTime".into(), json!(now()));
     {
-        let mut em = sim.em();
+        let mut em = area.em();
         em.clear_settings(&id);
         for s in request {
             em.set_setting(&id, s);
         }
     }
     {
-        let mut p = sim.provisioning();
+        let mut p = area.provisioning();
         p.policies.insert(id.to_ascii_lowercase(), Value::Object(doc));
         p.pre_expiration.insert(id.to_ascii_lowercase(), pre);
     }
     tracing::info!(policy = %id, "assignment policy replaced");
-    policy_json(&sim, version, &id, &[])
+    policy_json(&area, version, &id, &[])
         .map(Json)
         .ok_or_else(|| not_found("Policy", &id))
 }
 
 type Checked = (Vec<StageSetting>, Vec<(String, String)>);
 
-fn checked_settings(sim: &Shared, catalog: &str, list: &[Value]) -> Result<Checked, GraphError> {
-    let em = sim.em();
+fn checked_settings(area: &ProvisioningArea, catalog: &str, list: &[Value]) -> Result<Checked, GraphError> {
+    let em = area.em();
     let mut request = Vec::new();
     let mut pre = Vec::new();
     let mut seen: Vec<String> = Vec::new();
@@ -273,14 +273,15 @@ fn setting_for(stage: Stage, ext: &CustomExtension) -> StageSetting {
 }
 
 /// After an extension changed, the request-stage settings that use it call out with its new values.
-pub(crate) fn refresh_settings(sim: &Shared, ext: &CustomExtension) {
-    let policies: Vec<String> = sim
+pub(crate) fn refresh_settings(area: &ProvisioningArea, ext: &CustomExtension) {
+    let policies: Vec<String> = area
+        .directory
         .state()
         .access_packages
         .iter()
         .flat_map(|p| p.policies.iter().map(|x| x.id.clone()))
         .collect();
-    let mut em = sim.em();
+    let mut em = area.em();
     for policy in policies {
         for s in em.settings(&policy) {
             if s.custom_extension_id.eq_ignore_ascii_case(&ext.id) {

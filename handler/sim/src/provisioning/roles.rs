@@ -8,19 +8,17 @@
 //!   of a known catalog or `/`. The same principal, role and scope twice: 409 `Conflict` (the sim's
 //!   choice; Microsoft documents no code).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use bytes::Bytes;
 use serde_json::{json, Value};
 
+use super::area::ProvisioningArea;
 use super::{bad, not_found, object_body};
 use crate::em::json::filter_clauses;
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
-use crate::shared::Shared;
 
 const DEFINITIONS: &str = include_str!("../../testdata/em-role-definitions.json");
 
@@ -31,19 +29,19 @@ fn definitions() -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn context(sim: &Shared, version: ApiVersion, what: &str) -> String {
+fn context(area: &ProvisioningArea, version: ApiVersion, what: &str) -> String {
     format!(
         "{}/{}/$metadata#roleManagement/entitlementManagement/{what}",
-        sim.authority.base_url, version.0
+        area.authority.base_url, version.0
     )
 }
 
 /// `GET .../roleDefinitions`.
 pub(crate) async fn list_definitions(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
 ) -> Json<Value> {
-    Json(json!({ "@odata.context": context(&sim, version, "roleDefinitions"), "value": definitions() }))
+    Json(json!({ "@odata.context": context(&area, version, "roleDefinitions"), "value": definitions() }))
 }
 
 /// `GET .../roleDefinitions/{id}`.
@@ -61,7 +59,7 @@ pub(crate) async fn get_definition(Path(id): Path<String>) -> Result<Json<Value>
 
 /// `GET .../roleAssignments` with an optional `$filter`.
 pub(crate) async fn list_assignments(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
@@ -73,7 +71,7 @@ pub(crate) async fn list_assignments(
             )));
         }
     }
-    let value: Vec<Value> = sim
+    let value: Vec<Value> = area
         .provisioning()
         .role_assignments
         .iter()
@@ -93,13 +91,13 @@ pub(crate) async fn list_assignments(
         .cloned()
         .collect();
     Ok(Json(
-        json!({ "@odata.context": context(&sim, version, "roleAssignments"), "value": value }),
+        json!({ "@odata.context": context(&area, version, "roleAssignments"), "value": value }),
     ))
 }
 
 /// `POST .../roleAssignments` → 201.
 pub(crate) async fn create_assignment(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), GraphError> {
@@ -121,7 +119,8 @@ pub(crate) async fn create_assignment(
                 "appScopeId '{scope}' is not /AccessPackageCatalog/{{catalogId}}."
             ))
         })?;
-        let known = sim
+        let known = area
+            .directory
             .state()
             .access_packages
             .iter()
@@ -130,10 +129,10 @@ pub(crate) async fn create_assignment(
             return Err(not_found("Catalog", catalog));
         }
     }
-    if !sim.state().object_exists(principal) {
+    if !area.directory.state().object_exists(principal) {
         return Err(bad(format!("Principal '{principal}' does not exist in the directory.")));
     }
-    let mut p = sim.provisioning();
+    let mut p = area.provisioning();
     let duplicate = p.role_assignments.iter().any(|a| {
         let same = |k: &str, v: &str| {
             a.get(k)
@@ -160,6 +159,6 @@ pub(crate) async fn create_assignment(
     drop(p);
     tracing::info!(principal, role, scope, "catalog role assigned");
     let mut answer = created;
-    answer["@odata.context"] = json!(format!("{}/$entity", context(&sim, version, "roleAssignments")));
+    answer["@odata.context"] = json!(format!("{}/$entity", context(&area, version, "roleAssignments")));
     Ok((StatusCode::CREATED, Json(answer)))
 }

@@ -4,7 +4,6 @@
 //! <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks> and
 //! <https://learn.microsoft.com/graph/change-notifications-lifecycle-events>.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,8 +12,8 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use crate::outbound::OutboundError;
-use crate::shared::Shared;
 use crate::state::{MembershipChange, MembershipChangeKind};
+use crate::subs::service::SubsService;
 use crate::subs::{Delivery, DeliveryKind, Subscription};
 
 /// `url` with one more query pair (keeping the query string the subscriber put on it).
@@ -25,7 +24,7 @@ fn with_query(url: &str, key: &str, value: &str) -> Result<String, String> {
 }
 
 async fn post(
-    sim: &Shared,
+    sim: &SubsService,
     kind: DeliveryKind,
     subscription_ids: Vec<String>,
     url: String,
@@ -88,7 +87,7 @@ pub(crate) struct HandshakeFailure {
 /// Validates `url` as Graph does: POST `?validationToken=<token>` (text/plain, empty body),
 /// expecting 200, `text/plain` and the decoded token within the handshake timeout.
 pub(crate) async fn handshake(
-    sim: &Shared,
+    sim: &SubsService,
     kind: DeliveryKind,
     subscription_id: &str,
     url: &str,
@@ -138,10 +137,10 @@ pub(crate) async fn handshake(
 }
 
 /// Runs until `stop`: sends notifications for new membership changes.
-pub(crate) async fn dispatcher(sim: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn dispatcher(sim: SubsService, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = sim.state_changed.notified() => {}
+            _ = sim.directory.changed.notified() => {}
             _ = stop.changed() => return,
         }
         let delay = sim
@@ -156,9 +155,10 @@ pub(crate) async fn dispatcher(sim: Arc<Shared>, mut stop: watch::Receiver<bool>
 }
 
 /// Sends one notification collection per notification URL for the changes not yet sent.
-fn dispatch(sim: &Arc<Shared>) {
+fn dispatch(sim: &SubsService) {
     let from = sim.subs().dispatched_seq;
     let changes: Vec<MembershipChange> = sim
+        .directory
         .state()
         .membership_log
         .iter()
@@ -211,7 +211,7 @@ fn dispatch(sim: &Arc<Shared>) {
 /// A group change notification, with `members@delta` naming the member. Microsoft documents no
 /// resource data for group notifications; `members@delta` is an undocumented hint users report,
 /// so clients should treat it as optional and fall back to a delta query.
-fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) -> Value {
+fn notification_item(sim: &SubsService, s: &Subscription, change: &MembershipChange) -> Value {
     let member = match change.kind {
         MembershipChangeKind::Added => json!({ "@odata.type": "#microsoft.graph.user", "id": change.member_id }),
         MembershipChangeKind::Removed => json!({
@@ -242,7 +242,7 @@ fn notification_item(sim: &Shared, s: &Subscription, change: &MembershipChange) 
 
 /// Sends a lifecycle notification (`reauthorizationRequired`, ...) for a subscription to its
 /// lifecycle URL; `None` if it has none or does not exist.
-pub(crate) async fn lifecycle(sim: &Shared, subscription_id: &str, event: &str) -> Option<Delivery> {
+pub(crate) async fn lifecycle(sim: &SubsService, subscription_id: &str, event: &str) -> Option<Delivery> {
     let (url, item) = {
         let mut subs = sim.subs();
         let s = subs.get_mut(subscription_id)?;

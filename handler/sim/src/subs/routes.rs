@@ -9,8 +9,6 @@
 //! out." (Graph allows the endpoint 10 s). Unknown id: 404 `ResourceNotFound`. A renewal (PATCH) re-runs the handshake
 //! only when `notificationUrl` changes (whether Graph re-validates on renewal is UNCONFIRMED).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -21,8 +19,8 @@ use serde_json::{json, Value};
 use crate::graph::auth::Caller;
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
-use crate::shared::Shared;
 use crate::subs::deliver::handshake;
+use crate::subs::service::SubsService;
 use crate::subs::{DeliveryKind, Subscription, MAX_GROUP_SUBSCRIPTION_MINUTES, MAX_SUBSCRIPTIONS_PER_APP};
 
 fn invalid(message: impl Into<String>) -> GraphError {
@@ -66,7 +64,7 @@ fn expiration(body: &Value) -> Result<Option<DateTime<Utc>>, GraphError> {
     Ok(Some(at))
 }
 
-fn context(sim: &Shared, version: ApiVersion, entity: bool) -> String {
+fn context(sim: &SubsService, version: ApiVersion, entity: bool) -> String {
     format!(
         "{}/{}/$metadata#subscriptions{}",
         sim.authority.base_url,
@@ -85,7 +83,7 @@ fn caller_ids(caller: &Caller) -> (String, String) {
 
 /// `POST /{version}/subscriptions` → 201 after both handshakes pass.
 pub(crate) async fn create(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
@@ -126,7 +124,7 @@ pub(crate) async fn create(
         }
     };
     if let Some(g) = group {
-        if sim.state().group(g).is_none() {
+        if sim.directory.state().group(g).is_none() {
             return Err(invalid(format!("Resource '{resource}' does not exist.")));
         }
     }
@@ -167,7 +165,7 @@ pub(crate) async fn create(
 }
 
 /// Runs the handshake against the notification URL and (when `lifecycle`) the lifecycle URL.
-async fn validate_urls(sim: &Shared, sub: &Subscription, lifecycle: bool) -> Result<(), GraphError> {
+async fn validate_urls(sim: &SubsService, sub: &Subscription, lifecycle: bool) -> Result<(), GraphError> {
     let mut urls = vec![(DeliveryKind::Handshake, sub.notification_url.clone())];
     if let (true, Some(l)) = (lifecycle, &sub.lifecycle_notification_url) {
         urls.push((DeliveryKind::LifecycleHandshake, l.clone()));
@@ -183,7 +181,7 @@ async fn validate_urls(sim: &Shared, sub: &Subscription, lifecycle: bool) -> Res
 
 /// `GET /{version}/subscriptions/{id}` (`clientState` is never returned).
 pub(crate) async fn get(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, GraphError> {
@@ -196,7 +194,7 @@ pub(crate) async fn get(
 
 /// `GET /{version}/subscriptions`: the calling app's subscriptions.
 pub(crate) async fn list(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Extension(caller): Extension<Caller>,
 ) -> Json<Value> {
@@ -215,7 +213,7 @@ pub(crate) async fn list(
 /// `PATCH /{version}/subscriptions/{id}` with `expirationDateTime` and/or `notificationUrl` → 200.
 /// A renewal also reauthorizes.
 pub(crate) async fn renew(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     body: Bytes,
@@ -243,7 +241,7 @@ pub(crate) async fn renew(
 }
 
 /// `DELETE /{version}/subscriptions/{id}` → 204.
-pub(crate) async fn delete(State(sim): State<Arc<Shared>>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
+pub(crate) async fn delete(State(sim): State<SubsService>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
     let mut subs = sim.subs();
     let before = subs.subscriptions.len();
     subs.subscriptions.retain(|s| !s.id.eq_ignore_ascii_case(&id));
@@ -257,7 +255,7 @@ pub(crate) async fn delete(State(sim): State<Arc<Shared>>, Path(id): Path<String
 
 /// `POST /{version}/subscriptions/{id}/reauthorize` → 204 (expiry unchanged).
 pub(crate) async fn reauthorize(
-    State(sim): State<Arc<Shared>>,
+    State(sim): State<SubsService>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, GraphError> {
     let mut subs = sim.subs();

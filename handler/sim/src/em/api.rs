@@ -22,41 +22,41 @@ impl TenantSim {
                 id: policy_id.to_owned(),
             });
         }
-        self.shared().em().set_setting(policy_id, setting);
+        self.shared().em.em().set_setting(policy_id, setting);
         Ok(())
     }
 
     /// Removes every custom extension from a policy.
     pub fn clear_stage_settings(&self, policy_id: &str) {
-        self.shared().em().clear_settings(policy_id);
+        self.shared().em.em().clear_settings(policy_id);
     }
 
     /// A policy's stage settings.
     pub fn stage_settings(&self, policy_id: &str) -> Vec<StageSetting> {
-        self.shared().em().settings(policy_id)
+        self.shared().em.em().settings(policy_id)
     }
 
     /// Sends EM's connection test (`Stage: CustomExtensionConnectionTest`) to the setting's
     /// endpoint with its authentication, once, and returns the attempt.
     pub async fn test_custom_extension(&self, setting: &StageSetting) -> CalloutAttempt {
-        crate::em::send::connection_test(self.shared(), setting).await
+        crate::em::send::connection_test(&self.shared().em, setting).await
     }
 
     /// Creates an assignment request as a user would in My Access. Its stages run in the
     /// background (callouts included); watch them with [`assignment_request`](Self::assignment_request)
     /// or [`wait_for_request`](Self::wait_for_request). Returns the request id.
     pub fn create_assignment_request(&self, request: NewRequest) -> Result<String> {
-        flow::create(self.shared(), request)
+        flow::create(&self.shared().em, request)
     }
 
     /// A request as the sim holds it (callouts with their attempts, resumes received).
     pub fn assignment_request(&self, request_id: &str) -> Option<RequestView> {
-        self.shared().em().request(request_id).cloned()
+        self.shared().em.em().request(request_id).cloned()
     }
 
     /// Every request, in creation order.
     pub fn assignment_requests(&self) -> Vec<RequestView> {
-        self.shared().em().requests.clone()
+        self.shared().em.em().requests.clone()
     }
 
     /// Waits until `done` holds for the request, or `timeout` (wall clock) passes; returns the
@@ -70,10 +70,10 @@ impl TenantSim {
         let shared = self.shared().clone();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let changed = shared.em_changed.notified();
+            let changed = shared.em.em_changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let current = shared.em().request(request_id).cloned();
+            let current = shared.em.em().request(request_id).cloned();
             let current = current.ok_or_else(|| SimError::NotFound {
                 kind: "assignment request",
                 id: request_id.to_owned(),
@@ -93,24 +93,24 @@ impl TenantSim {
     /// Times out every callout of the request still waiting for its resume, as if its callback
     /// timeout had passed. Returns how many expired.
     pub fn expire_waiting(&self, request_id: &str) -> Result<usize> {
-        flow::expire_waiting(self.shared(), request_id)
+        flow::expire_waiting(&self.shared().em, request_id)
     }
 
     /// Every assignment, in creation order (removed ones stay, `expired`).
     pub fn assignments(&self) -> Vec<AssignmentView> {
-        self.shared().em().assignments.clone()
+        self.shared().em.em().assignments.clone()
     }
 
     /// Removes a delivered assignment as an administrator would (`adminRemove`): the user leaves
     /// the package's resource group and the removed stage runs (callout if configured).
     /// Returns the removal request's id.
     pub fn remove_assignment(&self, assignment_id: &str) -> Result<String> {
-        flow::remove(self.shared(), assignment_id, "adminRemove")
+        flow::remove(&self.shared().em, assignment_id, "adminRemove")
     }
 
     /// Like [`remove_assignment`](Self::remove_assignment) with another request type, e.g.
     /// `systemRemove` for an assignment that expired.
     pub fn remove_assignment_as(&self, assignment_id: &str, request_type: &str) -> Result<String> {
-        flow::remove(self.shared(), assignment_id, request_type)
+        flow::remove(&self.shared().em, assignment_id, request_type)
     }
 }

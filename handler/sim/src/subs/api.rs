@@ -10,12 +10,12 @@ use crate::subs::{deliver, Delivery, Subscription};
 impl TenantSim {
     /// Live subscriptions (of every app), in creation order.
     pub fn subscriptions(&self) -> Vec<Subscription> {
-        self.shared().subs().subscriptions.clone()
+        self.shared().subs.subs().subscriptions.clone()
     }
 
     /// Every POST the subscription service made (handshakes, notifications, lifecycle), in order.
     pub fn deliveries(&self) -> Vec<Delivery> {
-        self.shared().subs().deliveries.clone()
+        self.shared().subs.subs().deliveries.clone()
     }
 
     /// Waits until `done` holds for the deliveries so far, or `timeout` passes (error).
@@ -27,10 +27,10 @@ impl TenantSim {
         let shared = self.shared().clone();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let changed = shared.subs_changed.notified();
+            let changed = shared.subs.subs_changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let now = shared.subs().deliveries.clone();
+            let now = shared.subs.subs().deliveries.clone();
             if done(&now) {
                 return Ok(now);
             }
@@ -47,7 +47,7 @@ impl TenantSim {
     /// lifecycle URL and returns the delivery. `reauthorizationRequired` marks the subscription
     /// until it is reauthorized or renewed.
     pub async fn send_lifecycle_notification(&self, subscription_id: &str, event: &str) -> Result<Delivery> {
-        deliver::lifecycle(self.shared(), subscription_id, event)
+        deliver::lifecycle(&self.shared().subs, subscription_id, event)
             .await
             .ok_or_else(|| SimError::NotFound {
                 kind: "subscription with a lifecycle URL",
@@ -58,12 +58,12 @@ impl TenantSim {
     /// Expires every deltaLink issued so far (as after 7 days): using one is answered `how`.
     /// Returns how many links expired.
     pub fn expire_delta_links(&self, how: DeltaExpiry) -> usize {
-        self.shared().delta().expire_all(how)
+        self.shared().graph.delta().expire_all(how)
     }
 
     /// Lets a subscription expire now: Graph deletes it and notifications stop. `false` if unknown.
     pub fn expire_subscription(&self, subscription_id: &str) -> bool {
-        let mut subs = self.shared().subs();
+        let mut subs = self.shared().subs.subs();
         let before = subs.subscriptions.len();
         subs.subscriptions
             .retain(|s| !s.id.eq_ignore_ascii_case(subscription_id));

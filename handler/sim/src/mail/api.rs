@@ -6,6 +6,6 @@ use crate::sim::TenantSim;
 impl TenantSim {
     /// Every message accepted by `sendMail`, in order.
     pub fn sent_mail(&self) -> Vec<SentMail> {
-        self.shared().mail.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shared().mail.sent().clone()
     }
 }

@@ -1,47 +1,27 @@
-//! Outlook mail: `POST /users/{id-or-upn}/sendMail` (202, no body), recorded as sent.
+//! `POST /users/{id-or-upn}/sendMail` (202, no body): the message is recorded as sent.
 //!
 //! As Graph does: an unknown user is 404 `ErrorInvalidUser`; a user without a mailbox is 404
 //! `MailboxNotEnabledForRESTAPI`; a body without `message` is 400 `ErrorInvalidRequest`; a
 //! message without recipients is 400 `ErrorInvalidRecipients`.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::Utc;
 use serde_json::Value;
 
+use super::area::MailArea;
+use super::SentMail;
 use crate::graph::errors::GraphError;
-use crate::shared::Shared;
-
-/// A message the tenant accepted for sending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SentMail {
-    /// The sending mailbox's user id.
-    pub from: String,
-    /// Recipients' addresses.
-    pub to: Vec<String>,
-    /// Subject.
-    pub subject: String,
-    /// `Text` or `HTML`.
-    pub content_type: String,
-    /// Body.
-    pub body: String,
-    /// When it was accepted.
-    pub at: DateTime<Utc>,
-}
 
 /// `POST /{version}/users/{id-or-upn}/sendMail`
 pub(crate) async fn send_mail(
-    State(sim): State<Arc<Shared>>,
+    State(area): State<MailArea>,
     Path(id): Path<String>,
     Json(request): Json<Value>,
 ) -> Result<StatusCode, GraphError> {
     let from = {
-        let state = sim.state();
+        let state = area.directory.state();
         let user = state.user(&id).ok_or_else(|| {
             GraphError::new(
                 StatusCode::NOT_FOUND,
@@ -92,6 +72,6 @@ pub(crate) async fn send_mail(
         body: text("/body/content"),
         at: Utc::now(),
     };
-    sim.mail.lock().unwrap_or_else(|p| p.into_inner()).push(mail);
+    area.sent().push(mail);
     Ok(StatusCode::ACCEPTED)
 }

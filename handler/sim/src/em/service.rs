@@ -1,0 +1,47 @@
+//! Entitlement management as its routes, its background work (stages, callouts, callback
+//! timeouts) and [`TenantSim`](crate::TenantSim) share it: exactly the handles a request's
+//! stages need, cloned into every task they start.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::FromRef;
+use tokio::sync::Notify;
+
+use crate::config::SimConfig;
+use crate::directory::Directory;
+use crate::em::store::EmState;
+use crate::entra::authority::Authority;
+use crate::outbound::Outbound;
+use crate::shared::Shared;
+use crate::throttle::Throttle;
+
+/// The entitlement-management service.
+#[derive(Debug, Clone)]
+pub(crate) struct EmService {
+    /// Callout timeout and retries, token lifetime.
+    pub config: Arc<SimConfig>,
+    /// Signs the callouts' bearer and PoP tokens; names the base URL of `@odata.context`.
+    pub authority: Arc<Authority>,
+    /// Users and access packages; a grant or removal changes a resource group's members.
+    pub directory: Arc<Directory>,
+    /// Its time scale scales callback timeouts.
+    pub throttle: Arc<Throttle>,
+    /// The client that posts the callouts.
+    pub outbound: Outbound,
+    /// Stage settings, requests, assignments, custom extensions.
+    pub store: Arc<Mutex<EmState>>,
+    /// Woken on every change of the store (for `wait_for_request`).
+    pub em_changed: Arc<Notify>,
+}
+
+impl EmService {
+    pub fn em(&self) -> MutexGuard<'_, EmState> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl FromRef<Arc<Shared>> for EmService {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.em.clone()
+    }
+}

@@ -1,0 +1,38 @@
+//! What the mail route works on, extracted from the router's state: the directory (who has a
+//! mailbox) and the messages accepted so far.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::FromRef;
+
+use super::SentMail;
+use crate::directory::Directory;
+use crate::shared::Shared;
+
+/// The mail route's state.
+#[derive(Debug, Clone)]
+pub(crate) struct MailArea {
+    /// Users and their mailboxes.
+    pub directory: Arc<Directory>,
+    sent: Arc<Mutex<Vec<SentMail>>>,
+}
+
+impl MailArea {
+    pub fn new(directory: Arc<Directory>) -> Self {
+        Self {
+            directory,
+            sent: Arc::default(),
+        }
+    }
+
+    /// Messages accepted by `sendMail`, in order.
+    pub fn sent(&self) -> MutexGuard<'_, Vec<SentMail>> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl FromRef<Arc<Shared>> for MailArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.mail.clone()
+    }
+}
