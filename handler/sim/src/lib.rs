@@ -57,6 +57,7 @@ mod sim_subs;
 mod state;
 pub mod subs;
 mod throttle;
+mod work;
 
 #[cfg(feature = "azure")]
 pub mod azure;

@@ -45,6 +45,8 @@ pub(crate) struct Shared {
     pub provisioning: Mutex<crate::provisioning::ProvisioningState>,
     /// The client for calls the tenant makes (callouts).
     pub outbound: Outbound,
+    /// The tenant's work in progress (for `TenantSim::wait_idle`).
+    pub work: crate::work::Work,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
     pub bot: Arc<crate::bot::state::BotShared>,
     /// The Service Bus namespace.
