@@ -1,8 +1,10 @@
 //! The dev environment end to end: the real binary under azfn-local against tenant-sim.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use jitadmin_tests::{jitadmin_binary, TestEnv};
+use tenant_sim::{FaultKind, FaultRule, NewRequest, RoutePattern, Stage};
 
 #[tokio::test]
 async fn front_door_reaches_the_handler_the_host_started() {
@@ -39,6 +41,73 @@ async fn front_door_reaches_the_handler_the_host_started() {
         "a refused callout is still a handled invocation: {record:?}"
     );
     assert!(record.messages_sent.is_empty(), "nothing queued for a refused callout");
+    test.shutdown().await;
+}
+
+const ALEX: &str = "11111111-0000-4000-8000-000000000005";
+const PACKAGE: &str = "55555555-0000-4000-8000-000000000001";
+const RESUME: &str = "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/*";
+
+#[tokio::test]
+async fn settled_waits_for_work_on_either_side_and_returns_promptly_once_it_is_over() {
+    let test = TestEnv::start_with(|options| {
+        // Requests continue without the rules: the created callout's event resumes at once.
+        options.extra_settings.push(("JITADMIN_RULES".into(), String::new()));
+        options
+            .extra_settings
+            .push(("JITADMIN_CREATED_STAGE".into(), "continue".into()));
+    })
+    .await;
+    let env = &test.env;
+    env.settled(Duration::from_secs(60))
+        .await
+        .expect("a fresh environment settles");
+    let idle = Instant::now();
+    env.settled(Duration::from_secs(60)).await.unwrap();
+    assert!(
+        idle.elapsed() < Duration::from_secs(2),
+        "prompt when there is nothing to wait for"
+    );
+
+    // The resume hangs in the tenant for a while: the event's invocation waits on it.
+    env.sim.faults().inject(FaultRule::new(
+        RoutePattern::new("POST", RESUME),
+        FaultKind::Latency(Duration::from_secs(3)),
+    ));
+    let request = env
+        .sim
+        .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
+        .unwrap();
+    let resume_in_flight = || {
+        env.sim
+            .calls_to(
+                "POST",
+                "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/",
+            )
+            .iter()
+            .any(|c| c.path.ends_with("/resume") && c.status.is_none())
+    };
+    crate::helpers::wait_until("the resume is in flight", resume_in_flight).await;
+    let busy = env.settled(Duration::from_millis(300)).await;
+    assert!(busy.is_err(), "not settled while the resume is in flight");
+    assert!(!env.host.is_idle(), "the event's invocation runs");
+
+    // Settled: the resume went through, and everything it set off (the grant, the granted
+    // stage's callout and its event, the device sync) is over.
+    env.settled(Duration::from_secs(60))
+        .await
+        .expect("settles once the resume is through");
+    let view = env.sim.assignment_request(&request).expect("the request");
+    assert_eq!(view.resumes.len(), 1, "{:?}", view.resumes);
+    assert_eq!(view.resumes[0].status, 204);
+    let granted = view
+        .callout(Stage::AssignmentRequestGranted)
+        .expect("the granted stage's callout");
+    assert!(!granted.attempts.is_empty(), "the granted callout was sent");
+    assert_eq!(env.sim.device_syncs().len(), 1, "the user's Windows device was synced");
+    assert!(env.host.is_idle() && env.sim.is_idle());
+    let queues = env.host.queues().queues().unwrap();
+    assert!(queues.iter().all(|q| q.active == 0 && q.locked == 0), "{queues:?}");
     test.shutdown().await;
 }
 

@@ -32,8 +32,8 @@ async fn wait_for_syncs(env: &jitadmin::dev::DevEnvironment, count: usize) -> Ve
     loop {
         let synced: Vec<String> = env.sim.device_syncs().into_iter().map(|s| s.device_id).collect();
         if synced.len() >= count {
-            // Give a duplicate a moment to show up, were there one.
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Once everything has settled, a duplicate would have been requested.
+            crate::helpers::settled(env).await;
             return env.sim.device_syncs().into_iter().map(|s| s.device_id).collect();
         }
         assert!(
@@ -163,20 +163,12 @@ async fn the_users_notice_and_the_devices_check_in_are_in_the_audit_trail() {
 
 #[tokio::test]
 async fn a_member_added_directly_to_the_watched_group_is_caught_as_drift_and_removed() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // The dev environment points JITADMIN_NOTIFICATION_URL at its own front door.
     let test = TestEnv::start_with(|options| {
         continue_without_rules(options);
-        options.http_port = port;
         for (name, value) in [
             ("JITADMIN_WATCH_GROUPS", ADMIN_GROUP.to_string()),
             ("JITADMIN_WATCH_ACCESS_PACKAGES", PACKAGE.to_string()),
-            (
-                "JITADMIN_NOTIFICATION_URL",
-                format!("http://127.0.0.1:{port}/api/notifications"),
-            ),
             ("JITADMIN_CLIENT_STATE", "e2e-client-state-4f1c9a".to_string()),
             ("JITADMIN_DRIFT_ACTION", "remove".to_string()),
         ] {
@@ -316,6 +308,7 @@ async fn a_user_who_added_the_app_is_told_in_teams_and_by_mail_once_they_removed
         .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
         .unwrap();
     let seen = wait_for_notices(&store, 3).await;
+    crate::helpers::settled(env).await;
     assert_eq!(seen[2].0, "mail");
     assert!(
         seen[2].1.as_deref().is_some_and(|why| why.contains("not added")),

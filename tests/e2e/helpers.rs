@@ -29,6 +29,15 @@ pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// How long an environment may take to settle.
+pub const SETTLE: Duration = Duration::from_secs(60);
+
+/// Wait until the environment has settled ([`DevEnvironment::settled`]): after it, an
+/// assertion that something did not happen (a second card, another resume) means it.
+pub async fn settled(env: &DevEnvironment) {
+    env.settled(SETTLE).await.expect("the environment settles");
+}
+
 /// The card's JSON text in a posted activity.
 pub fn card_text(a: &BotActivity) -> String {
     a.card().map(Value::to_string).unwrap_or_default()

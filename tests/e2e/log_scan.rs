@@ -126,7 +126,10 @@ async fn no_token_secret_or_client_state_reaches_the_logs() {
         assert!(tokio::time::Instant::now() < deadline, "no device sync");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Everything the grant set off (notifications, notices, callouts) is over and logged.
+    env.settled(crate::helpers::SETTLE)
+        .await
+        .expect("the environment settles");
     cli.push(jitadmin(&["audit", &request, "--local", &state]).await);
 
     // Service Bus with a connection string (SAS).

@@ -108,7 +108,7 @@ async fn an_approvers_click_resumes_the_request_and_every_copy_of_the_card_shows
         .await
         .unwrap();
     assert_eq!(replay.status().as_u16(), 202);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    crate::helpers::settled(&test.env).await;
     assert_eq!(cards_for(&test, &request_id), 1, "exactly one card after the replay");
 
     let clicked = test
@@ -172,7 +172,7 @@ async fn the_requestor_and_a_non_approver_are_refused() {
     let outsider = outsider.response.expect("an invoke response");
     assert_eq!(outsider.status_code, 403);
 
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    crate::helpers::settled(&test.env).await;
     let request = test.env.sim.assignment_request(&request_id).unwrap();
     assert!(request.resumes.is_empty(), "nothing resumed");
     assert!(
@@ -200,9 +200,9 @@ async fn two_approvers_at_once_make_one_resume_and_one_already_decided() {
         1,
         "one of them is told who already decided: {cards:?}"
     );
-    let request = resumed(&test, &request_id).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let request = test.env.sim.assignment_request(&request_id).unwrap_or(request);
+    resumed(&test, &request_id).await;
+    crate::helpers::settled(&test.env).await;
+    let request = test.env.sim.assignment_request(&request_id).expect("the request");
     assert_eq!(request.resumes.len(), 1, "one resume");
     test.shutdown().await;
 }
@@ -293,6 +293,7 @@ async fn a_bot_connector_429_on_posting_retries_the_event_and_still_yields_one_c
     let mut invocations = test.env.host.invocations();
     let request_id = request(&test, ALEX);
     let card = card_of(&test, &request_id).await;
+    crate::helpers::settled(&test.env).await;
     assert_eq!(cards_for(&test, &request_id), 1);
     let mut failed = 0;
     while let Ok(record) = invocations.try_recv() {

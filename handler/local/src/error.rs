@@ -132,3 +132,38 @@ pub enum InvokeError {
     #[error("the invocation timed out after {0:?}")]
     Timeout(std::time::Duration),
 }
+
+/// The host did not settle within the time [`crate::LocalHost::wait_idle`] was given: what
+/// was still in progress when it gave up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdleTimeout {
+    /// How long it waited.
+    pub waited: std::time::Duration,
+    /// Invocations in progress.
+    pub invocations: usize,
+    /// Timer runs in progress.
+    pub timer_runs: usize,
+    /// Triggered queues that still held active or locked messages.
+    pub queues: Vec<crate::store::QueueCounts>,
+    /// The queue store could not be read (the queues' state is then unknown).
+    pub store_error: Option<String>,
+}
+
+impl std::fmt::Display for IdleTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "local host not idle after {:?}: {} invocation(s) and {} timer run(s) in progress",
+            self.waited, self.invocations, self.timer_runs
+        )?;
+        for q in &self.queues {
+            write!(f, "; queue '{}': {} active, {} locked", q.name, q.active, q.locked)?;
+        }
+        if let Some(error) = &self.store_error {
+            write!(f, "; the queues could not be read: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for IdleTimeout {}

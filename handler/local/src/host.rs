@@ -8,8 +8,9 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+use crate::activity::Activity;
 use crate::app::{App, Settings, Trigger};
-use crate::error::StartError;
+use crate::error::{IdleTimeout, StartError};
 use crate::handler::{supervise, wait_answering, Endpoint, Handler, HandlerClient, Restart, SpawnPlan};
 use crate::invoke::{InvocationRecord, Shared};
 use crate::keys::Keys;
@@ -33,6 +34,7 @@ pub struct LocalHostBuilder {
     functions_dir: Option<PathBuf>,
     handler: Handler,
     http_port: u16,
+    http_listener: Option<Arc<std::net::TcpListener>>,
     state: State,
     keys: Option<Keys>,
     keys_file: Option<PathBuf>,
@@ -50,6 +52,7 @@ impl Default for LocalHostBuilder {
             functions_dir: None,
             handler: Handler::HostJson,
             http_port: 7071,
+            http_listener: None,
             state: State::InMemory,
             keys: None,
             keys_file: None,
@@ -85,6 +88,14 @@ impl LocalHostBuilder {
     /// The front door's port on 127.0.0.1 (default 7071, like `func start`; 0 = a free one).
     pub fn http_port(mut self, port: u16) -> Self {
         self.http_port = port;
+        self
+    }
+
+    /// Serve the front door on this listener, bound by the caller (it then knows the address
+    /// before the host starts, e.g. to put it in a setting the handler reads, and no other
+    /// process can take the port in between). Overrides [`Self::http_port`].
+    pub fn http_listener(mut self, listener: std::net::TcpListener) -> Self {
+        self.http_listener = Some(Arc::new(listener));
         self
     }
 
@@ -233,18 +244,24 @@ impl LocalHostBuilder {
             keys,
             function_timeout,
             events,
+            activity: Activity::default(),
         });
 
         let router = crate::front_door::router(shared.clone()).map_err(StartError::Config)?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.http_port));
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let listener = match &self.http_listener {
+            Some(given) => adopt(given)?,
+            None => {
+                let addr = SocketAddr::from(([127, 0, 0, 1], self.http_port));
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartError::Bind {
+                        addr: addr.to_string(),
+                        source,
+                    })?
+            }
+        };
         let front_door = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: addr.to_string(),
+            addr: "the front door's listener".into(),
             source,
         })?;
         let mut stop = shutdown_rx.clone();
@@ -335,6 +352,21 @@ impl LocalHostBuilder {
     }
 }
 
+/// A tokio listener on the caller's socket (a duplicate of its descriptor, so the builder
+/// stays cloneable).
+fn adopt(given: &std::net::TcpListener) -> Result<tokio::net::TcpListener, StartError> {
+    let bind_error = |source| StartError::Bind {
+        addr: given
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| "the given listener".into()),
+        source,
+    };
+    let listener = given.try_clone().map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    tokio::net::TcpListener::from_std(listener).map_err(bind_error)
+}
+
 /// A relative executable that exists under the app root becomes a full path; any other
 /// name is looked up on `PATH`, as for `customHandler.description.defaultExecutablePath` in `host.json`.
 fn resolve_program(root: &Path, program: &Path) -> PathBuf {
@@ -344,6 +376,13 @@ fn resolve_program(root: &Path, program: &Path) -> PathBuf {
         program.to_owned()
     }
 }
+
+/// How often [`LocalHost::wait_idle`] looks at the queues when nothing woke it.
+const IDLE_POLL: Duration = Duration::from_millis(25);
+
+/// A moment at which a [`LocalHost`] was idle ([`LocalHost::idle_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleMark(u64);
 
 /// A running local host. Dropping it stops everything at once (as a killed process
 /// would: deliveries in flight are not settled); [`LocalHost::shutdown`] stops gracefully.
@@ -393,6 +432,98 @@ impl LocalHost {
     /// Every invocation's outcome from now on.
     pub fn invocations(&self) -> broadcast::Receiver<InvocationRecord> {
         self.shared.events.subscribe()
+    }
+
+    /// Wait until the host has settled: no invocation is running (HTTP, Service Bus, timer,
+    /// forwarded), no timer run is in progress, and no queue a Service Bus trigger listens on
+    /// holds an active or locked message. Returns as soon as that is observed, or an
+    /// [`IdleTimeout`] naming what was still busy once `timeout` passed. A queue no function of
+    /// the app listens on is not work for this host: its messages wait for someone else.
+    ///
+    /// Work that comes from outside (a request still on its way to the front door, a message
+    /// another process is about to send) is not seen until it arrives.
+    pub async fn wait_idle(&self, timeout: Duration) -> Result<(), IdleTimeout> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut activity = self.shared.activity.subscribe();
+        loop {
+            activity.borrow_and_update();
+            let stored = self.shared.store.changes().notified();
+            tokio::pin!(stored);
+            stored.as_mut().enable();
+            let busy = match self.check() {
+                Ok(_) => return Ok(()),
+                Err(busy) => busy,
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(IdleTimeout {
+                    waited: timeout,
+                    ..busy
+                });
+            }
+            // Counters and this store's changes wake us at once; the poll catches what
+            // announces itself nowhere (another process writing the store file, a lock that
+            // expires).
+            tokio::select! {
+                _ = activity.changed() => {}
+                _ = &mut stored => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    /// True when the host is idle now (see [`Self::wait_idle`]).
+    pub fn is_idle(&self) -> bool {
+        self.check().is_ok()
+    }
+
+    /// A mark of this moment when the host is idle now (see [`Self::wait_idle`]), else `None`.
+    /// [`Self::idle_since`] then tells whether it stayed idle: how a caller that waits for
+    /// something else too (e.g. a simulated tenant the handler calls) knows that nothing ran
+    /// here meanwhile.
+    pub fn idle_mark(&self) -> Option<IdleMark> {
+        self.check().ok()
+    }
+
+    /// True when the host is idle now and nothing started or ended since `mark` was taken.
+    pub fn idle_since(&self, mark: IdleMark) -> bool {
+        self.check().is_ok_and(|now| now == mark)
+    }
+
+    /// One look: the counters, then the queues, then the counters again; idle only when
+    /// nothing ran and nothing started or ended in between.
+    fn check(&self) -> Result<IdleMark, IdleTimeout> {
+        let before = self.shared.activity.counts();
+        let mut busy = IdleTimeout {
+            waited: Duration::ZERO,
+            invocations: before.invocations,
+            timer_runs: before.timer_runs,
+            queues: Vec::new(),
+            store_error: None,
+        };
+        let triggered = self.shared.app.functions.iter().filter_map(|f| match &f.trigger {
+            Trigger::ServiceBus { queue_name, .. } => Some(queue_name.as_str()),
+            _ => None,
+        });
+        let triggered: Vec<&str> = triggered.collect();
+        match self.shared.store.queues() {
+            Ok(queues) => {
+                busy.queues = queues
+                    .into_iter()
+                    .filter(|q| (q.active > 0 || q.locked > 0) && triggered.contains(&q.name.as_str()))
+                    .collect();
+            }
+            Err(error) => busy.store_error = Some(error.to_string()),
+        }
+        let after = self.shared.activity.counts();
+        let quiet = before.is_quiet() && busy.queues.is_empty() && busy.store_error.is_none();
+        if quiet && after.generation == before.generation {
+            Ok(IdleMark(before.generation))
+        } else {
+            busy.invocations = busy.invocations.max(after.invocations);
+            busy.timer_runs = busy.timer_runs.max(after.timer_runs);
+            Err(busy)
+        }
     }
 
     /// The handler's current base URL (`None` while it starts or after it failed).

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::activity::{Activity, Kind};
 use crate::answer::{http_output, service_bus_messages, HttpOutput};
 use crate::app::{App, FunctionDef, Output};
 use crate::error::InvokeError;
@@ -42,12 +43,16 @@ pub(crate) struct Shared {
     pub keys: Option<crate::keys::Keys>,
     pub function_timeout: Duration,
     pub events: broadcast::Sender<InvocationRecord>,
+    /// Invocations and timer runs in progress (for `LocalHost::wait_idle`).
+    pub activity: Activity,
 }
 
 impl Shared {
     /// Invoke `function` with `envelope`. On success the Service Bus outputs are in
     /// their queues and the `http` output (if the function has one and set it) is returned.
     pub async fn invoke(&self, function: &FunctionDef, envelope: Value) -> Result<Option<HttpOutput>, InvokeError> {
+        // Counted until the outputs are written and the outcome is published.
+        let _busy = self.activity.begin(Kind::Invocation);
         let invocation_id = uuid::Uuid::new_v4().to_string();
         let result = self.invoke_with_id(function, &invocation_id, envelope).await;
         let (error, messages_sent) = match &result {

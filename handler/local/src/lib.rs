@@ -16,6 +16,8 @@
 //! - timer triggers on six-field NCRONTAB schedules, with `runOnStartup`;
 //! - an admin API under `/admin/azfn-local` (and the same calls on [`QueueStore`]) to
 //!   list queues, peek, list dead letters, move them back, and send messages.
+//! - [`LocalHost::wait_idle`]: wait until the host has settled (no invocation or timer run
+//!   in progress, nothing queued for its triggers), so tests wait on state instead of sleeping.
 //!
 //! # Fidelity notes
 //!
@@ -69,6 +71,7 @@
 //! # Ok(()) }
 //! ```
 
+mod activity;
 pub mod answer;
 pub mod app;
 pub mod encoding;
@@ -83,8 +86,9 @@ pub mod store;
 pub mod triggers;
 
 pub use app::{App, Settings};
+pub use error::IdleTimeout;
 pub use handler::Handler;
-pub use host::{LocalHost, LocalHostBuilder, State};
+pub use host::{IdleMark, LocalHost, LocalHostBuilder, State};
 pub use invoke::InvocationRecord;
 pub use keys::Keys;
 pub use store::{Message, NewMessage, QueueCounts, QueueOptions, QueueStore};

@@ -136,6 +136,8 @@ pub(crate) fn request_sync(sim: &Intune, device_id: &str) {
     };
     let scaled = delay.mul_f64(sim.throttle.time_scale().max(0.0));
     let (sim, id) = (sim.clone(), device_id.to_owned());
+    // The device's own schedule, not work toward the code under test: not counted by
+    // `TenantSim::wait_idle` (see `crate::work`).
     tokio::spawn(async move {
         tokio::time::sleep(scaled).await;
         check_in(&sim, &id);

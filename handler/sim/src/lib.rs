@@ -55,6 +55,7 @@ mod sim_intune;
 mod state;
 pub mod subs;
 mod throttle;
+mod work;
 
 #[cfg(feature = "azure")]
 pub mod azure;

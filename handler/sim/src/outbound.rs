@@ -10,6 +10,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use crate::work::{Kind, Work};
+
 /// What came back from an outbound request.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
@@ -42,21 +44,21 @@ impl OutboundError {
     }
 }
 
-/// A pooled HTTP/1 client.
+/// A pooled HTTP/1 client; every exchange counts as the tenant's work while in flight.
 #[derive(Debug, Clone)]
 pub(crate) struct Outbound {
     client: Client<HttpConnector, Full<Bytes>>,
-}
-
-impl Default for Outbound {
-    fn default() -> Self {
-        Self {
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        }
-    }
+    work: Work,
 }
 
 impl Outbound {
+    pub fn new(work: Work) -> Self {
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            work,
+        }
+    }
+
     /// Sends `method url` with `headers` and `body`; the whole exchange (body included) must end
     /// within `timeout`.
     pub async fn send(
@@ -74,6 +76,7 @@ impl Outbound {
         let request = builder
             .body(Full::new(body))
             .map_err(|e| OutboundError::Invalid(e.to_string()))?;
+        let _busy = self.work.begin(Kind::Http);
         let started = Instant::now();
         let exchange = async {
             let response = self.client.request(request).await?;

@@ -20,6 +20,7 @@ use crate::record::CallLog;
 use crate::service_bus::ServiceBusState;
 use crate::subs::service::SubsService;
 use crate::throttle::Throttle;
+use crate::work::Work;
 
 /// The simulator's router state, behind an `Arc` in the router and in [`TenantSim`](crate::TenantSim).
 #[derive(Debug)]
@@ -44,6 +45,8 @@ pub(crate) struct Shared {
     pub mail: MailArea,
     /// What `jitadmin provision` sets up: policies, role assignments, Intune policies.
     pub provisioning: ProvisioningArea,
+    /// The tenant's work in progress (for `TenantSim::wait_idle`).
+    pub work: crate::work::Work,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
     pub bot: Arc<BotShared>,
     /// The Service Bus namespace.
@@ -63,7 +66,8 @@ impl Shared {
         let authority = Arc::new(authority);
         let directory = Arc::new(directory);
         let throttle = Arc::new(throttle);
-        let outbound = Outbound::default();
+        let work = Work::default();
+        let outbound = Outbound::new(work.clone());
         let intune = Intune::new(config.device_checkin_delay, directory.clone(), throttle.clone());
         let em = EmService {
             config: config.clone(),
@@ -73,6 +77,7 @@ impl Shared {
             outbound: outbound.clone(),
             store: Arc::default(),
             em_changed: Arc::default(),
+            work: work.clone(),
         };
         let subs = SubsService {
             config: config.clone(),
@@ -82,6 +87,7 @@ impl Shared {
             outbound: outbound.clone(),
             store: Arc::default(),
             subs_changed: Arc::default(),
+            work: work.clone(),
         };
         Shared {
             graph: GraphArea::new(authority.clone(), directory.clone(), intune, config.delta_page_size),
@@ -98,6 +104,7 @@ impl Shared {
             directory,
             throttle,
             outbound,
+            work,
         }
     }
 

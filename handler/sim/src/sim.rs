@@ -22,6 +22,9 @@ use crate::shared::Shared;
 use crate::state::{MembershipChange, TenantState};
 use crate::throttle::{Throttle, ThrottleClass};
 
+/// How often [`TenantSim::wait_idle`] looks when nothing woke it.
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// A running simulated tenant on `127.0.0.1:<free port>`. Stops on [`shutdown`](Self::shutdown) or drop.
 #[derive(Debug)]
 pub struct TenantSim {
@@ -96,6 +99,63 @@ impl TenantSim {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+    }
+
+    // --- settling -----------------------------------------------------------
+
+    /// Waits until the tenant has no work of its own toward the code under test: no
+    /// entitlement-management stages running (callouts being sent or retried), no membership
+    /// change waiting for its change notification, no notification being posted, no outbound
+    /// HTTP exchange in flight. Returns as soon as that is observed, or
+    /// [`SimError::Timeout`] naming what was still pending once `timeout` passed.
+    ///
+    /// A launch-and-wait stage waiting for its resume and a device's scheduled check-in are
+    /// the tenant waiting, not working: they do not count.
+    pub async fn wait_idle(&self, timeout: std::time::Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut work = self.shared.work.subscribe();
+        loop {
+            work.borrow_and_update();
+            let pending = match self.check_idle() {
+                Ok(()) => return Ok(()),
+                Err(pending) => pending,
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(SimError::Timeout(format!(
+                    "tenant-sim not idle after {timeout:?}: {pending}"
+                )));
+            }
+            // The counters wake us at once; the poll catches a membership change, which
+            // announces itself only to the notification dispatcher.
+            tokio::select! {
+                _ = work.changed() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    /// True when the tenant is idle now (see [`Self::wait_idle`]).
+    pub fn is_idle(&self) -> bool {
+        self.check_idle().is_ok()
+    }
+
+    /// One look: the counters, the changes not yet notified, the counters again; idle only
+    /// when nothing was pending and nothing started or ended in between. Else what is pending.
+    fn check_idle(&self) -> std::result::Result<(), String> {
+        let before = self.shared.work.counts();
+        let undispatched = crate::subs::deliver::undispatched(&self.shared.subs);
+        let after = self.shared.work.counts();
+        if before.is_quiet() && undispatched == 0 && after.generation == before.generation {
+            return Ok(());
+        }
+        Err(format!(
+            "{} request stage run(s), {} notification post(s), {} outbound HTTP exchange(s) in progress; \
+             {undispatched} membership change(s) not yet notified",
+            before.stages.max(after.stages),
+            before.notifications.max(after.notifications),
+            before.http.max(after.http),
+        ))
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {

@@ -80,11 +80,14 @@ impl DevEnvironment {
         let app_root = app_files::write(&state_dir.join("app")).context("writing the app files")?;
         let function_key = app_files::function_key(&state_dir)?;
         // The front door's port must be known before the handler starts: the group watch
-        // registers `{front door}/api/notifications` with Graph.
-        let http_port = match options.http_port {
-            0 => free_port().context("choosing a port for the front door")?,
-            port => port,
-        };
+        // registers `{front door}/api/notifications` with Graph. The listener is bound here
+        // and handed to the host, so no other process can take the port in between.
+        let front_door = std::net::TcpListener::bind(("127.0.0.1", options.http_port))
+            .with_context(|| format!("listening on 127.0.0.1:{} for the front door", options.http_port))?;
+        let http_port = front_door
+            .local_addr()
+            .context("reading the front door's address")?
+            .port();
         let api_url = format!("http://127.0.0.1:{http_port}/api");
         let mut named: Vec<(String, String)> = handler_settings(&sim, &state_dir);
         named.extend(settings::watch_settings(&sim, &api_url));
@@ -116,7 +119,7 @@ impl DevEnvironment {
                 args: vec!["serve".into()],
                 working_dir: None,
             })
-            .http_port(http_port)
+            .http_listener(front_door)
             .state(State::Dir(state_dir.join("queues")))
             .keys(
                 Keys::default()
@@ -172,6 +175,35 @@ impl DevEnvironment {
         Ok(())
     }
 
+    /// Wait until the environment has settled: the tenant has no work of its own pending
+    /// (callouts, change notifications) and the host none either (invocations, timer runs,
+    /// queued or locked messages), both at once. One can wake the other (a callout becomes
+    /// an invocation, an invocation's Graph call becomes a notification), so a pass counts
+    /// only when the host stayed idle from before the tenant was found idle until after.
+    /// Then an assertion that something did *not* happen means it.
+    pub async fn settled(&self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let left = || deadline.saturating_duration_since(tokio::time::Instant::now());
+        loop {
+            self.host
+                .wait_idle(left())
+                .await
+                .context("waiting for the local host to settle")?;
+            if let Some(mark) = self.host.idle_mark() {
+                self.sim
+                    .wait_idle(left())
+                    .await
+                    .context("waiting for tenant-sim to settle")?;
+                if self.host.idle_since(mark) {
+                    return Ok(());
+                }
+            }
+            if left().is_zero() {
+                anyhow::bail!("the dev environment did not settle within {timeout:?}: the host and the tenant kept waking each other");
+            }
+        }
+    }
+
     /// `http://127.0.0.1:PORT/api`.
     pub fn api_url(&self) -> String {
         format!("{}/api", self.host.front_door_url())
@@ -182,10 +214,6 @@ impl DevEnvironment {
         self.host.shutdown().await;
         self.sim.shutdown().await;
     }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// The default state directory of `jitadmin dev`.

@@ -142,6 +142,7 @@ async fn unsigned_alg_none_token_is_401() {
 
 #[tokio::test]
 async fn signing_keys_unavailable_is_503_not_401() {
+    // A port just released: connections to it are refused, as when the authority is down.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let down = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);

@@ -14,8 +14,18 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A port nothing listens on now. The handler is a child process that binds its port itself
+/// and can only be told a number (`FUNCTIONS_CUSTOMHANDLER_PORT`, as the Functions host does),
+/// so the probe listener is dropped before the child binds: [`start`] retries on another port
+/// if a parallel test takes this one in between. Also used for `nowhere`, a URL meant to refuse
+/// connections so that remote calls fail fast, offline.
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// True when something listens on `port` now.
+fn port_taken(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_err()
 }
 
 struct Handler {
@@ -35,44 +45,57 @@ impl Drop for Handler {
 async fn start() -> Handler {
     let dir = tempfile::tempdir().unwrap();
     let (app_dir, _) = jitadmin::cli::package::stage(&repo_root(), Path::new(BIN), dir.path()).unwrap();
-    let port = free_port();
     // Nothing listens on `nowhere`: key fetches and Graph calls fail fast, offline.
     let nowhere = format!("http://127.0.0.1:{}", free_port());
+    // A child that exits at start-up while its port is taken lost the port to another
+    // process: start it again on a new one.
+    for _ in 0..3 {
+        let port = free_port();
+        let mut child = spawn(&app_dir, &nowhere, port);
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(port_taken(port), "jitadmin serve exited at start-up: {status}");
+                break;
+            }
+            if client.get(&base).send().await.is_ok() {
+                return Handler { child, base, _dir: dir };
+            }
+            assert!(
+                Instant::now() < deadline,
+                "jitadmin serve did not answer GET / within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    panic!("jitadmin serve lost its port to another process three times");
+}
+
+/// Start `jitadmin serve` from the staged app on `port`.
+fn spawn(app_dir: &Path, nowhere: &str, port: u16) -> Child {
     let mut command = Command::new(app_dir.join("jitadmin"));
     command
         .arg("serve")
-        .current_dir(&app_dir)
-        .envs(settings(&nowhere))
+        .current_dir(app_dir)
+        .envs(settings(nowhere))
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     // The binary was just copied; a child forked meanwhile by a parallel test can still hold
     // the copy's write handle for an instant (ETXTBSY). Try again briefly.
     let mut attempts = 0;
-    let child = loop {
+    loop {
         match command.spawn() {
-            Ok(child) => break child,
+            Ok(child) => return child,
             Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 100 => {
                 attempts += 1;
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => panic!("starting jitadmin serve: {e}"),
         }
-    };
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if client.get(&base).send().await.is_ok() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "jitadmin serve did not answer GET / within 20 s"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    Handler { child, base, _dir: dir }
 }
 
 /// The settings `serve` needs, with every remote pointed at `nowhere`.
@@ -219,6 +242,7 @@ fn serve_without_a_port_stops_with_one_line() {
 fn serve_without_configuration_stops_with_one_line_naming_the_setting() {
     let output = Command::new(BIN)
         .arg("serve")
+        // Any port will do: serve stops on the missing setting before it binds.
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", free_port().to_string())
         .env_remove("JITADMIN_TENANT_ID")
         .output()

@@ -27,6 +27,7 @@ use axum::Router;
 pub use admin::ADMIN_PREFIX;
 pub use route::RouteTemplate;
 
+use crate::activity::Kind;
 use crate::app::{AuthLevel, FunctionDef, Trigger};
 use crate::envelope::{http_invocation, IncomingRequest};
 use crate::invoke::Shared;
@@ -194,6 +195,7 @@ async fn front_door(State(door): State<Arc<FrontDoor>>, request: Request) -> Res
 /// `enableForwardingHttpRequest` (<https://learn.microsoft.com/azure/azure-functions/functions-custom-handlers>): the handler's response is passed through,
 /// non-2xx included.
 async fn forward(door: &FrontDoor, incoming: &IncomingRequest, path_and_query: &str) -> Response {
+    let _busy = door.shared.activity.begin(Kind::Invocation);
     let invocation_id = uuid::Uuid::new_v4().to_string();
     let client = &door.shared.client;
     let timeout = door.shared.function_timeout;

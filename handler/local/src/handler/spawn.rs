@@ -34,8 +34,21 @@ pub(crate) struct SpawnPlan {
     pub startup_timeout: Duration,
 }
 
+/// Times a handler that died at start-up because another process took its port is started
+/// again on a new port before that counts as a failure.
+const PORT_COLLISION_RETRIES: usize = 3;
+
+/// A port that is free now. The handler is a separate process that binds the port itself and
+/// can only be told a number (`FUNCTIONS_CUSTOMHANDLER_PORT`, as the Functions host does), so
+/// the listener found here is released before the child binds the port, and another process
+/// may take the port in between; [`supervise`] then starts the handler again on a new port.
 fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+/// True when something else listens on `port` now.
+fn port_taken(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_err()
 }
 
 fn start(plan: &SpawnPlan, port: u16) -> std::io::Result<Child> {
@@ -74,8 +87,16 @@ async fn pipe_lines(stream: impl AsyncRead + Unpin, pid: u32, is_stderr: bool) {
     }
 }
 
+/// Why a started handler did not become ready.
+enum NotReady {
+    /// The process exited.
+    Exited(String),
+    /// It did not answer in time.
+    Silent(String),
+}
+
 /// Poll `GET /` until any HTTP answer. Errs when the process exits or the deadline passes.
-async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result<(), String> {
+async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result<(), NotReady> {
     let exited = async {
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -85,8 +106,31 @@ async fn wait_ready(child: &mut Child, base: &str, deadline: Duration) -> Result
         }
     };
     tokio::select! {
-        ready = wait_answering(base, deadline) => ready,
-        reason = exited => Err(reason),
+        ready = wait_answering(base, deadline) => ready.map_err(NotReady::Silent),
+        reason = exited => Err(NotReady::Exited(reason)),
+    }
+}
+
+/// Start the handler on a free port and wait until it answers; a handler that exits at
+/// start-up while another process holds its port lost a race for the port and is started
+/// again on a new one.
+async fn start_ready(plan: &SpawnPlan) -> Result<(Child, String), String> {
+    let mut collisions = 0;
+    loop {
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let mut child = start(plan, port).map_err(|e| format!("cannot start {}: {e}", plan.program.display()))?;
+        let base = format!("http://127.0.0.1:{port}");
+        match wait_ready(&mut child, &base, plan.startup_timeout).await {
+            Ok(()) => return Ok((child, base)),
+            Err(NotReady::Exited(reason)) if collisions < PORT_COLLISION_RETRIES && port_taken(port) => {
+                collisions += 1;
+                tracing::warn!(port, %reason, "another process took the handler's port; starting it on another");
+            }
+            Err(NotReady::Exited(reason) | NotReady::Silent(reason)) => {
+                let _ = child.start_kill();
+                return Err(reason);
+            }
+        }
     }
 }
 
@@ -120,18 +164,8 @@ pub(crate) async fn supervise(
     let mut failures: VecDeque<Instant> = VecDeque::new();
     loop {
         let _ = endpoint.send(Endpoint::Starting);
-        let attempt = async {
-            let port = free_port().map_err(|e| format!("no free port: {e}"))?;
-            let mut child = start(&plan, port).map_err(|e| format!("cannot start {}: {e}", plan.program.display()))?;
-            let base = format!("http://127.0.0.1:{port}");
-            if let Err(reason) = wait_ready(&mut child, &base, plan.startup_timeout).await {
-                let _ = child.start_kill();
-                return Err(reason);
-            }
-            Ok((child, base))
-        };
         let outcome = tokio::select! {
-            outcome = attempt => outcome,
+            outcome = start_ready(&plan) => outcome,
             _ = crate::stopped(&mut shutdown) => return,
         };
         let reason = match outcome {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::ncrontab::Schedule;
+use crate::activity::Kind;
 use crate::app::{FunctionDef, Trigger};
 use crate::envelope::{timer_invocation, TimerStatus};
 use crate::invoke::Shared;
@@ -68,6 +69,7 @@ pub(crate) async fn run_timer(
 }
 
 async fn fire(shared: &Shared, function: &FunctionDef, binding: &str, status: TimerStatus, occurrence: DateTime<Utc>) {
+    let _run = shared.activity.begin(Kind::TimerRun);
     if let Err(error) = shared.store.record_timer_run(&function.name, occurrence) {
         tracing::warn!(function = %function.name, %error, "cannot record the timer's run");
     }

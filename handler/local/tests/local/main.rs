@@ -10,6 +10,7 @@ mod forwarding;
 mod front_door_to_queue;
 mod function_keys;
 mod handler_logs;
+mod idle;
 mod retries_and_dead_letters;
 mod sessions;
 mod spawn_mode;

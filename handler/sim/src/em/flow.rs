@@ -26,6 +26,7 @@ use crate::em::types::{
     AssignmentView, CalloutStatus, CalloutView, LaunchMode, NewRequest, RequestView, Stage, StageSetting,
 };
 use crate::error::{Result, SimError};
+use crate::work::Kind;
 
 /// Creates a request and starts its first stage in the background. Returns the request id.
 /// Refused (`Conflict`) when the target already holds a delivered assignment of the package or
@@ -116,7 +117,10 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
     tracing::info!(request = %id, target = %request.target_id, "assignment request created");
     sim.em().requests.push(request);
     sim.em_changed.notify_waiters();
-    tokio::spawn(drive(sim.clone(), id.clone(), Stage::AssignmentRequestCreated));
+    sim.work.spawn(
+        Kind::Stages,
+        drive(sim.clone(), id.clone(), Stage::AssignmentRequestCreated),
+    );
     Ok(id)
 }
 
@@ -159,7 +163,10 @@ pub(crate) fn remove(sim: &EmService, assignment_id: &str, request_type: &str) -
     let id = request.id.clone();
     sim.em().requests.push(request);
     sim.em_changed.notify_waiters();
-    tokio::spawn(drive(sim.clone(), id.clone(), Stage::AssignmentRequestRemoved));
+    sim.work.spawn(
+        Kind::Stages,
+        drive(sim.clone(), id.clone(), Stage::AssignmentRequestRemoved),
+    );
     Ok(id)
 }
 
@@ -326,6 +333,7 @@ async fn callout(sim: &EmService, request_id: &str, setting: &StageSetting) -> (
     };
     sim.em_changed.notify_waiters();
     if let LaunchMode::Wait { timeout } = setting.mode {
+        // Waiting for the resume is not the tenant's work (see `crate::work`): not counted.
         let scaled = timeout.mul_f64(sim.throttle.time_scale().max(0.0));
         let (sim, rid, iid) = (sim.clone(), request_id.to_owned(), instance_id.clone());
         tokio::spawn(async move {

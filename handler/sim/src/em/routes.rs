@@ -29,6 +29,7 @@ use crate::em::types::{CalloutStatus, ResumeRecord, Stage};
 use crate::graph::errors::GraphError;
 use crate::graph::ApiVersion;
 use crate::shared::Shared;
+use crate::work::Kind;
 
 /// Code of the 404 for an unknown request id (assumed).
 pub const REQUEST_NOT_FOUND: &str = "ResourceNotFound";
@@ -190,8 +191,8 @@ async fn resume(State(sim): State<EmService>, Path(id): Path<String>, body: Byte
     let (stage, decision) = outcome?;
     match decision {
         Decision::Continue => {
-            let (sim, id) = (sim.clone(), id.clone());
-            tokio::spawn(async move {
+            let (work, sim, id) = (sim.work.clone(), sim.clone(), id.clone());
+            work.spawn(Kind::Stages, async move {
                 if let Some(next) = complete_stage(&sim, &id, stage) {
                     drive(sim, id, next).await;
                 }

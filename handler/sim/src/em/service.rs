@@ -32,6 +32,8 @@ pub(crate) struct EmService {
     pub store: Arc<Mutex<EmState>>,
     /// Woken on every change of the store (for `wait_for_request`).
     pub em_changed: Arc<Notify>,
+    /// The tenant's work in progress: stages and deliveries are counted while they run.
+    pub work: crate::work::Work,
 }
 
 impl EmService {

@@ -15,6 +15,7 @@ use crate::outbound::OutboundError;
 use crate::state::{MembershipChange, MembershipChangeKind};
 use crate::subs::service::SubsService;
 use crate::subs::{Delivery, DeliveryKind, Subscription};
+use crate::work::Kind;
 
 /// `url` with one more query pair (keeping the query string the subscriber put on it).
 fn with_query(url: &str, key: &str, value: &str) -> Result<String, String> {
@@ -136,6 +137,14 @@ pub(crate) async fn handshake(
     Ok(())
 }
 
+/// Membership changes not yet handed to [`dispatch`] (waiting for the dispatcher, or for
+/// `SimConfig::notification_delay`).
+pub(crate) fn undispatched(sim: &SubsService) -> usize {
+    let from = sim.subs().dispatched_seq;
+    let state = sim.directory.state();
+    state.membership_log.iter().rev().take_while(|c| c.seq > from).count()
+}
+
 /// Runs until `stop`: sends notifications for new membership changes.
 pub(crate) async fn dispatcher(sim: SubsService, mut stop: watch::Receiver<bool>) {
     loop {
@@ -156,6 +165,9 @@ pub(crate) async fn dispatcher(sim: SubsService, mut stop: watch::Receiver<bool>
 
 /// Sends one notification collection per notification URL for the changes not yet sent.
 fn dispatch(sim: &SubsService) {
+    // Counted while the changes move from "not yet sent" to "being posted", so that no look
+    // in between finds neither.
+    let _busy = sim.work.begin(Kind::Notification);
     let from = sim.subs().dispatched_seq;
     let changes: Vec<MembershipChange> = sim
         .directory
@@ -190,7 +202,8 @@ fn dispatch(sim: &SubsService) {
     }
     for (url, ids, items) in batches {
         let sim = sim.clone();
-        tokio::spawn(async move {
+        let work = sim.work.clone();
+        work.spawn(Kind::Notification, async move {
             let d = post(
                 &sim,
                 DeliveryKind::Notification,

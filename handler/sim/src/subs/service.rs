@@ -32,6 +32,8 @@ pub(crate) struct SubsService {
     pub store: Arc<Mutex<SubState>>,
     /// Woken on every subscription or delivery change.
     pub subs_changed: Arc<Notify>,
+    /// The tenant's work in progress: stages and deliveries are counted while they run.
+    pub work: crate::work::Work,
 }
 
 impl SubsService {

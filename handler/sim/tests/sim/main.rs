@@ -16,6 +16,7 @@ mod entra_tokens;
 mod faults;
 mod graph_auth;
 mod graph_users_groups;
+mod idle;
 mod intune_devices;
 mod lifecycle;
 mod provisioning;

@@ -136,7 +136,7 @@ pub async fn handle(
             None => "the approval is closed".to_string(),
         };
         refuse(ctx, &approval.value, &clicker, &data, &why, now).await;
-        return ClickAnswer::answer(already(teams, &approval.value));
+        return ClickAnswer::answer(already(teams, &approval.value, clicker.id));
     }
     if approval.value.user.eq_ignore_ascii_case(clicker.id) {
         refuse(
@@ -212,7 +212,7 @@ async fn decide(
                     refuse(ctx, &current, clicker, data, &why, now).await;
                     ClickAnswer::answer(InvokeResponse::card(card::already_decided(&w.name, w.verb, at)))
                 }
-                None => ClickAnswer::answer(already(teams, &current)),
+                None => ClickAnswer::answer(already(teams, &current, clicker.id)),
             };
         }
         Err(error) => {
@@ -238,7 +238,7 @@ async fn decide(
         // Closed meanwhile (maintain found the request expired): show that.
         Ok(a) => {
             let _ = ctx.store.claim_release(&claim_key).await;
-            return ClickAnswer::answer(already(teams, &a));
+            return ClickAnswer::answer(already(teams, &a, clicker.id));
         }
         Err(error) => {
             tracing::warn!(claim = %claim_key, %error, "cannot record the decision");
@@ -305,10 +305,16 @@ async fn decide(
     }
 }
 
-/// The answer for a click on an approval that is no longer open.
-fn already(teams: &Teams, approval: &Approval) -> InvokeResponse {
+/// The answer for `clicker`'s click on an approval that is no longer open: another approver
+/// is told who decided, as soon as the decision is recorded (whether or not Entra has taken it
+/// yet); the decider sees the card as it stands (applying, approved, denied, or the error).
+fn already(teams: &Teams, approval: &Approval, clicker: &str) -> InvokeResponse {
+    let by_someone_else = approval
+        .decided_by
+        .as_deref()
+        .is_some_and(|decider| !decider.eq_ignore_ascii_case(clicker));
     match (cards::verb_of(approval), approval.decided_at) {
-        (Some(verb), Some(at)) if approval.applied_at.is_some() => {
+        (Some(verb), Some(at)) if by_someone_else && approval.closed_why.is_none() => {
             InvokeResponse::card(card::already_decided(&cards::decider_of(approval), verb, at))
         }
         _ => InvokeResponse::card(cards::render(teams, approval)),
