@@ -3,14 +3,7 @@
 //! tenant-sim's Service Bus, the message carries the event's key and user as MessageId and
 //! SessionId and no output binding is written; a failed send fails the invocation.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use crate::callout_support::{fixture, invoke, settings, ScriptedGraph, TestApp};
-use jitadmin::app::App;
-use jitadmin::config::Config;
-use jitadmin::graph::StaticToken;
-use jitadmin::store::Store;
+use crate::callout_support::{fixture, invoke, ScriptedGraph, TestApp};
 use tenant_sim::service_bus::QueueSettings;
 use tenant_sim::{FaultKind, FaultRule, RoutePattern, Scenario, TenantSim};
 
@@ -18,25 +11,16 @@ async fn start_direct() -> TestApp {
     let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
     sim.create_queue(QueueSettings::new("events").sessions());
     let graph = ScriptedGraph::start().await;
-    let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
-    map.insert(
-        "JITADMIN_SERVICEBUS_CONNECTION_STRING".into(),
-        sim.service_bus_connection_string(),
+    let harness = crate::callout_support::harness(&sim, &graph).setting(
+        "JITADMIN_SERVICEBUS_CONNECTION_STRING",
+        &sim.service_bus_connection_string(),
     );
-    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
     assert!(
-        !format!("{config:?}").contains(&sim.service_bus_key()),
+        !format!("{:?}", harness.config()).contains(&sim.service_bus_key()),
         "the key is never printed"
     );
-    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
-    let app = App::builder(config)
-        .credential(StaticToken::new("graph-test-token"))
-        .store(store)
-        .graph_sleep(Arc::new(|_| Box::pin(async {})))
-        .build()
-        .await
-        .expect("app");
-    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+    let built = harness.build().await;
+    let (app, router) = (built.app, built.router);
     TestApp {
         sim,
         graph,

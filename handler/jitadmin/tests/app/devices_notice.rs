@@ -5,16 +5,14 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::harness::Harness;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
 use jitadmin::app::App;
-use jitadmin::config::Config;
-use jitadmin::graph::StaticToken;
 use jitadmin::services::devices::{SyncReason, SyncReport};
 use jitadmin::services::notify::{notify_user, Notice};
-use jitadmin::store::Store;
 use serde_json::{json, Value};
 
 const USER: &str = "11111111-0000-4000-8000-000000000005";
@@ -48,23 +46,13 @@ async fn fake_graph() -> (String, Sent) {
 }
 
 async fn app(graph: &str, notify: &str) -> Arc<App> {
-    let settings = [
-        ("JITADMIN_TENANT_ID", "8f6a1c2e-4b3d-4e5f-9a7b-1c2d3e4f5a6b"),
-        ("JITADMIN_AUTHORITY_HOST", "http://127.0.0.1:9"),
-        ("JITADMIN_GRAPH_BASE_URL", graph),
-        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin"),
-        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", "oid-1"),
-        ("JITADMIN_NOTIFY", notify),
-        ("JITADMIN_NOTIFY_MAILBOX", MAILBOX),
-    ];
-    let config = Config::from_lookup(|name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
-        .expect("config");
-    App::builder(config)
-        .credential(StaticToken::new("graph-test-token"))
-        .store(Store::open_setting("sqlite::memory:", None).await.unwrap())
+    // No tenant-sim: the authority is a closed port (nothing here validates a token).
+    Harness::new("8f6a1c2e-4b3d-4e5f-9a7b-1c2d3e4f5a6b", "http://127.0.0.1:9", graph)
+        .setting("JITADMIN_NOTIFY", notify)
+        .setting("JITADMIN_NOTIFY_MAILBOX", MAILBOX)
         .build()
         .await
-        .expect("app")
+        .app
 }
 
 fn report() -> SyncReport {

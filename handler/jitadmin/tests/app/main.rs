@@ -1,9 +1,11 @@
 //! The app crate's tests, one binary: the functions through `azfn_runtime::router` as the
 //! Functions host calls them, the flows against tenant-sim, and the `jitadmin` binary's
-//! commands. Shared set-up lives in `callout_support` and `devices_support`.
+//! commands. The app is built one way ([`harness`]); `callout_support` and `devices_support`
+//! add the fakes around it.
 
 mod callout_support;
 mod devices_support;
+mod harness;
 
 mod architecture;
 mod callout_auth;

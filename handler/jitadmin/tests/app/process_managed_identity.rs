@@ -2,7 +2,8 @@
 //! (azure_identity reading IDENTITY_ENDPOINT/IDENTITY_HEADER, served by tenant-sim over
 //! http, as `jitadmin dev` and the end-to-end harness run the real binary). A request created
 //! in the sim is called out, queued, processed and resumed with a token from the sim's
-//! managed-identity endpoint. Its own test binary: the environment is process-global.
+//! managed-identity endpoint. The environment is the process's, so the test runs its body in
+//! a child copy of this test binary: the other tests never see those variables.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,8 +15,27 @@ use jitadmin::config::Config;
 use tenant_sim::em::{CalloutStatus, NewRequest, Stage, StageSetting};
 use tenant_sim::{Scenario, TenantSim};
 
+/// Set in the child that runs the body.
+const IN_CHILD: &str = "JITADMIN_TEST_MANAGED_IDENTITY_CHILD";
+
 #[tokio::test]
 async fn app_started_from_settings_resumes_with_a_managed_identity_token() {
+    if std::env::var_os(IN_CHILD).is_none() {
+        let name = "process_managed_identity::app_started_from_settings_resumes_with_a_managed_identity_token";
+        let output = tokio::process::Command::new(std::env::current_exe().expect("the test binary"))
+            .args(["--exact", name, "--nocapture"])
+            .env(IN_CHILD, "1")
+            .output()
+            .await
+            .expect("the child runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "the child failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return;
+    }
     let sim = TenantSim::start(Scenario::demo()).await.unwrap();
     std::env::set_var("IDENTITY_ENDPOINT", sim.identity_endpoint());
     std::env::set_var("IDENTITY_HEADER", sim.identity_header());

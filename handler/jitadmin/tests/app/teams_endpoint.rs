@@ -6,17 +6,15 @@
 //! The auth matrix: every flawed activity is refused before anything is decided, and the
 //! request is never resumed.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::callout_support::fixture;
 use crate::callout_support::invoke::{callout, process};
-use crate::callout_support::{fixture, FORWARDER_OBJECT_ID};
+use crate::harness::Harness;
 use azfn_runtime::testing::{HttpInvocation, TestHost};
 use azfn_runtime::OutputMessage;
 use jitadmin::app::App;
-use jitadmin::config::Config;
-use jitadmin::graph::StaticToken;
-use jitadmin::store::{ApprovalStatus, Store};
+use jitadmin::store::ApprovalStatus;
 use serde_json::{json, Value};
 use tenant_sim::bot::Click;
 use tenant_sim::{ChannelSigner, ChannelToken, Scenario, TenantSim};
@@ -49,38 +47,18 @@ async fn start() -> T {
         "[default]\ndecision = \"route\"\nreason = \"Every request goes to an approver.\"\n",
     )
     .unwrap();
-    let mut map: HashMap<String, String> = [
-        ("JITADMIN_TENANT_ID", sim.tenant_id().to_string()),
-        ("JITADMIN_AUTHORITY_HOST", sim.base_url().to_string()),
-        ("JITADMIN_GRAPH_BASE_URL", sim.graph_url().to_string()),
-        (
-            "JITADMIN_CALLOUT_AUDIENCES",
-            crate::callout_support::AUDIENCE.to_string(),
-        ),
-        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", FORWARDER_OBJECT_ID.to_string()),
-        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "2".to_string()),
-        // Parallel tests on a busy machine: a slow first key fetch must not fail the callout.
-        ("JITADMIN_OPENID_TIMEOUT_MS", "10000".to_string()),
-        ("JITADMIN_RULES", rules.display().to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    map.extend(jitadmin::dev::teams_settings(&sim));
-    assert_eq!(map["JITADMIN_BOT_APP_ID"], FUNCTION_APP);
-    sim.bot().set_app_id(FUNCTION_APP);
-    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
-    let graph = sim.app_token(FUNCTION_APP, "https://graph.microsoft.com").unwrap();
     let bot = sim.app_token(FUNCTION_APP, "https://api.botframework.com").unwrap();
-    let app = App::builder(config)
-        .credential(StaticToken::new(graph))
-        .bot_credential(StaticToken::new(bot))
-        .store(Store::open_setting("sqlite::memory:", None).await.unwrap())
-        .graph_sleep(Arc::new(|_| Box::pin(async {})))
+    let built = Harness::on_sim(&sim)
+        // Parallel tests on a busy machine: a slow first key fetch must not fail the callout.
+        .setting("JITADMIN_OPENID_TIMEOUT_MS", "10000")
+        .setting("JITADMIN_RULES", &rules.display().to_string())
+        .settings(jitadmin::dev::teams_settings(&sim))
+        .bot_token(&bot)
         .build()
-        .await
-        .expect("app");
-    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+        .await;
+    assert_eq!(built.settings["JITADMIN_BOT_APP_ID"], FUNCTION_APP);
+    sim.bot().set_app_id(FUNCTION_APP);
+    let (app, router, map) = (built.app, built.router, built.settings);
     T {
         card_key: map["JITADMIN_CARD_KEY"].clone(),
         sim,

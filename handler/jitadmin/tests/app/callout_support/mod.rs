@@ -1,6 +1,5 @@
-//! Test support for `callout` and `process`: an App built on tenant-sim (tokens, OpenID
-//! metadata, JWKS), an in-memory SQLite store and a scripted Graph resume endpoint,
-//! served through `azfn_runtime::router` exactly as the Functions host calls it.
+//! Test support for `callout` and `process`: the app ([`crate::harness`]) on tenant-sim
+//! (tokens, OpenID metadata, JWKS) with a scripted Graph resume endpoint.
 #![allow(dead_code)]
 
 pub mod front_door;
@@ -8,23 +7,18 @@ pub mod graph;
 pub mod invoke;
 pub mod pop;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use jitadmin::app::App;
-use jitadmin::config::Config;
-use jitadmin::graph::StaticToken;
-use jitadmin::store::Store;
 use serde_json::Value;
 use tenant_sim::{Scenario, TenantSim};
 
+use crate::harness::Harness;
+pub use crate::harness::{AUDIENCE, FORWARDER_OBJECT_ID};
 pub use graph::ScriptedGraph;
 
-/// The audience the forwarder asks for.
-pub const AUDIENCE: &str = "api://jitadmin";
-/// The caller allowed in bearer mode: the demo tenant's managed identity (client id, object id).
+/// The forwarder's client id in the demo tenant (its object id is [`FORWARDER_OBJECT_ID`]).
 pub const FORWARDER_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
-pub const FORWARDER_OBJECT_ID: &str = "77777777-0000-4000-8000-0000000000a1";
 /// Where the host says the request went.
 pub const CALLOUT_URL: &str = "https://jitadmin.example.net/api/callout";
 
@@ -36,24 +30,10 @@ pub struct TestApp {
     pub router: axum::Router,
 }
 
-/// The settings every test uses, pointing at `sim` and `graph`.
-pub fn settings(sim: &TenantSim, graph: &ScriptedGraph) -> Vec<(String, String)> {
-    [
-        ("JITADMIN_TENANT_ID", sim.tenant_id().to_string()),
-        ("JITADMIN_AUTHORITY_HOST", sim.base_url().to_string()),
-        ("JITADMIN_GRAPH_BASE_URL", graph.base.clone()),
-        ("JITADMIN_CALLOUT_AUDIENCES", AUDIENCE.to_string()),
-        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", FORWARDER_OBJECT_ID.to_string()),
-        ("JITADMIN_STORE", "sqlite::memory:".to_string()),
-        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "2".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect()
+/// The app every test here uses: on `sim`, with the scripted `graph`.
+pub fn harness(sim: &TenantSim, graph: &ScriptedGraph) -> Harness {
+    Harness::new(sim.tenant_id(), sim.base_url(), &graph.base)
 }
-
-/// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
-pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
 
 /// Start with the default settings changed by `overrides` (a `""` value removes one);
 /// Graph is the scripted one.
@@ -79,33 +59,21 @@ async fn start_with(
 ) -> TestApp {
     let sim = TenantSim::start(Scenario::demo()).await.expect("tenant-sim");
     let graph = ScriptedGraph::start().await;
-    let mut map: HashMap<String, String> = settings(&sim, &graph).into_iter().collect();
-    let token = if sim_graph {
-        map.insert("JITADMIN_GRAPH_BASE_URL".into(), sim.graph_url().to_string());
-        sim.app_token(FUNCTION_APP_CLIENT_ID, "https://graph.microsoft.com")
-            .expect("graph token")
+    let mut harness = if sim_graph {
+        Harness::on_sim(&sim)
     } else {
-        "graph-test-token".to_string()
+        harness(&sim, &graph)
     };
-    for (k, v) in overrides {
-        map.insert(k.to_string(), v.to_string());
-    }
-    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
-    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
-    let mut builder = App::builder(config)
-        .credential(StaticToken::new(token))
-        .store(store)
-        .graph_sleep(Arc::new(|_| Box::pin(async {})));
+    harness = harness.settings(overrides.iter().copied());
     if let Some(clock) = clock {
-        builder = builder.clock(clock);
+        harness = harness.clock(clock);
     }
-    let app = builder.build().await.expect("app");
-    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+    let built = harness.build().await;
     TestApp {
         sim,
         graph,
-        app,
-        router,
+        app: built.app,
+        router: built.router,
     }
 }
 

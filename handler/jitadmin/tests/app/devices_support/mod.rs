@@ -4,9 +4,9 @@
 //! notifications reach the real function. Queued messages are kept for [`Loop::drain`].
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::harness::Harness;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,14 +15,9 @@ use axum::routing::post;
 use azfn_runtime::testing::{HttpInvocation, ServiceBusInvocation, TestHost, TestResponse, TimerInvocation};
 use azfn_runtime::OutputMessage;
 use jitadmin::app::App;
-use jitadmin::config::Config;
-use jitadmin::graph::StaticToken;
-use jitadmin::store::Store;
 use serde_json::Value;
 use tenant_sim::{Scenario, TenantSim};
 
-/// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
-pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
 /// The demo tenant's admin group (the access package's resource group).
 pub const ADMIN_GROUP: &str = "22222222-0000-4000-8000-000000000001";
 /// The demo access package.
@@ -68,44 +63,19 @@ pub async fn start_in(scenario: Scenario, overrides: &[(&str, &str)]) -> Loop {
     let sim = TenantSim::start(scenario).await.expect("tenant-sim");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut map: HashMap<String, String> = [
-        ("JITADMIN_TENANT_ID", sim.tenant_id().to_string()),
-        ("JITADMIN_AUTHORITY_HOST", sim.base_url().to_string()),
-        ("JITADMIN_GRAPH_BASE_URL", sim.graph_url().to_string()),
-        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin".to_string()),
-        (
-            "JITADMIN_CALLOUT_ALLOWED_CALLERS",
-            "77777777-0000-4000-8000-0000000000a1".to_string(),
-        ),
-        ("JITADMIN_STORE", "sqlite::memory:".to_string()),
-        ("JITADMIN_GRAPH_MAX_ATTEMPTS", "3".to_string()),
-        ("JITADMIN_WATCH_GROUPS", ADMIN_GROUP.to_string()),
-        ("JITADMIN_WATCH_ACCESS_PACKAGES", PACKAGE.to_string()),
-        (
+    let built = Harness::on_sim(&sim)
+        .setting("JITADMIN_GRAPH_MAX_ATTEMPTS", "3")
+        .setting("JITADMIN_WATCH_GROUPS", ADMIN_GROUP)
+        .setting("JITADMIN_WATCH_ACCESS_PACKAGES", PACKAGE)
+        .setting(
             "JITADMIN_NOTIFICATION_URL",
-            format!("{base}/api/notifications?code=test-key"),
-        ),
-        ("JITADMIN_CLIENT_STATE", CLIENT_STATE.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (k, v) in overrides {
-        map.insert(k.to_string(), v.to_string());
-    }
-    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("config");
-    let token = sim
-        .app_token(FUNCTION_APP_CLIENT_ID, "https://graph.microsoft.com")
-        .expect("graph token");
-    let store = Store::open_setting("sqlite::memory:", None).await.expect("store");
-    let app = App::builder(config)
-        .credential(StaticToken::new(token))
-        .store(store)
-        .graph_sleep(Arc::new(|_| Box::pin(async {})))
+            &format!("{base}/api/notifications?code=test-key"),
+        )
+        .setting("JITADMIN_CLIENT_STATE", CLIENT_STATE)
+        .settings(overrides.iter().copied())
         .build()
-        .await
-        .expect("app");
-    let router = azfn_runtime::router(jitadmin::functions::all(app.clone()), Default::default());
+        .await;
+    let (app, router) = (built.app, built.router);
     let door = Arc::new(Door {
         router: router.clone(),
         queued: Mutex::new(Vec::new()),
