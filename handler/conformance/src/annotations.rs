@@ -29,7 +29,12 @@ pub(crate) fn cast(model: &Model, v: &Value, declared: &str, ptr: &str, sink: &m
         Some(rest) => format!("{GRAPH_NS}.{rest}"),
         None => name.to_string(),
     };
-    let Some(actual) = model.types.get(&qualified) else {
+    // Graph writes some types in other cases (`#Microsoft.Graph.Group` in change notifications).
+    let found = model
+        .types
+        .get(&qualified)
+        .or_else(|| model.types.values().find(|t| t.name.eq_ignore_ascii_case(&qualified)));
+    let Some(actual) = found else {
         sink.body(
             FindingKind::UnknownType,
             ptr,
@@ -40,6 +45,10 @@ pub(crate) fn cast(model: &Model, v: &Value, declared: &str, ptr: &str, sink: &m
         return None;
     };
     if !model.derives_from(&actual.name, declared) {
+        // An open type (a notification's resourceData) may describe any resource.
+        if model.is_open(declared) {
+            return Some(declared.to_string());
+        }
         sink.body(
             FindingKind::NotDerived,
             ptr,

@@ -32,6 +32,8 @@ pub(crate) struct BodyCheck<'a> {
     pub request: bool,
     /// The client sent `Prefer: include-unknown-enum-members`.
     pub include_unknown: bool,
+    /// Report unknown properties of open types too (except `extension_*`).
+    pub strict_open: bool,
     pub sink: &'a mut Sink,
 }
 
@@ -206,6 +208,8 @@ impl BodyCheck<'_> {
             }
         };
         let open = self.model.is_open(&actual);
+        let strict = self.strict_open;
+        let lenient = |key: &str| open && (!strict || key.starts_with("extension_"));
         for (key, v) in obj {
             let at = format!("{ptr}/{}", token(key));
             if key.starts_with('@') {
@@ -230,7 +234,7 @@ impl BodyCheck<'_> {
                         .unwrap_or_default();
                     self.value_shaped(v, &p.ty, p.nullable, &at, &actual, key, &nested);
                 }
-                None if open => {}
+                None if lenient(key) => {}
                 None => self.unknown_property(&actual, key, v, &at),
             }
         }

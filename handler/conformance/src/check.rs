@@ -101,6 +101,7 @@ fn exchange(
         model,
         request,
         include_unknown: options.include_unknown_enum_members,
+        strict_open: options.strict_open_types,
         sink,
     };
     match target {
@@ -135,6 +136,8 @@ fn exchange(
             Some(obj) => bc.object(obj, &t.name, "", &Shape::default()),
             None => bc.value(body, &t.element(), true, "", &t.name, "body"),
         },
+        // A POST to a collection creates one entity and answers it.
+        Target::Data(t) if method.eq_ignore_ascii_case("POST") => answer(&mut bc, &t.element(), body, &shape),
         Target::Data(t) => answer(&mut bc, &t, body, &shape),
         Target::Ref(t) => reference(&mut bc, &t, body, request),
         Target::Count if !body.is_number() => bc.sink.body(
@@ -278,6 +281,7 @@ fn parameters(model: &Model, op: &Operation, obj: &Map<String, Value>, options: 
         model,
         request: true,
         include_unknown: options.include_unknown_enum_members,
+        strict_open: options.strict_open_types,
         sink,
     };
     for (key, v) in obj {

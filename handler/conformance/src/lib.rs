@@ -75,6 +75,9 @@ pub struct Options {
     /// `unknownFutureValue` of an evolvable enum are expected
     /// (<https://learn.microsoft.com/graph/best-practices-concept>).
     pub include_unknown_enum_members: bool,
+    /// Also report unknown properties on open types (Graph's `user`, `group` and
+    /// `directoryObject` are open, for directory extensions), except `extension_*` names.
+    pub strict_open_types: bool,
 }
 
 impl Options {
@@ -84,6 +87,7 @@ impl Options {
             include_unknown_enum_members: headers
                 .into_iter()
                 .any(|(k, v)| k.eq_ignore_ascii_case("prefer") && prefers_unknown_members(v)),
+            strict_open_types: false,
         }
     }
 }
@@ -176,4 +180,38 @@ pub fn beta_property_names(type_name: &str) -> Option<Vec<String>> {
     let mut names: Vec<String> = beta::names(m, &q)?.into_iter().collect();
     names.sort();
     Some(names)
+}
+
+/// Checks a JSON value as an instance of a v1.0 entity or complex type, without a URL: e.g. a
+/// change notification (`microsoft.graph.changeNotificationCollection`) Graph posts to a subscriber.
+pub fn check_type(type_name: &str, value: &Value, direction: Direction, options: &Options) -> Report {
+    let m = match model() {
+        Ok(m) => m,
+        Err(why) => return unavailable(why),
+    };
+    let mut sink = report::Sink::new();
+    match m.structured(type_name) {
+        Some(t) => {
+            let ty = model::TypeRef {
+                collection: false,
+                name: t.name.clone(),
+            };
+            let mut bc = body::BodyCheck {
+                model: m,
+                request: matches!(direction, Direction::Request),
+                include_unknown: options.include_unknown_enum_members,
+                strict_open: options.strict_open_types,
+                sink: &mut sink,
+            };
+            bc.value(value, &ty, true, "", &t.name, "value");
+        }
+        None => sink.body(
+            FindingKind::UnknownType,
+            "",
+            type_name,
+            None,
+            format!("{type_name} is no entity or complex type of the v1.0 metadata"),
+        ),
+    }
+    check::finish(sink)
 }

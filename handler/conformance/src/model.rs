@@ -219,13 +219,19 @@ impl Model {
     /// accepts `bound_to` (the same type or a base type, the same collection-ness).
     pub fn bound_operation(&self, name: &str, bound_to: &TypeRef) -> Option<&Operation> {
         let (namespace, bare) = split_qualified(name);
-        self.operations.get(bare)?.iter().find(|op| {
-            namespace.is_none_or(|ns| ns == op.namespace || resolves_to(ns, &op.namespace))
-                && op
-                    .binding
-                    .as_ref()
-                    .is_some_and(|b| b.collection == bound_to.collection && self.derives_from(&bound_to.name, &b.name))
-        })
+        let chain: Vec<&str> = self.chain(&bound_to.name).iter().map(|t| t.name.as_str()).collect();
+        // The overload bound to the most derived type wins (`delta` of groups, not of directoryObjects).
+        self.operations
+            .get(bare)?
+            .iter()
+            .filter(|op| namespace.is_none_or(|ns| ns == op.namespace || resolves_to(ns, &op.namespace)))
+            .filter_map(|op| {
+                let b = op.binding.as_ref().filter(|b| b.collection == bound_to.collection)?;
+                let depth = chain.iter().position(|t| *t == b.name)?;
+                Some((depth, op))
+            })
+            .min_by_key(|(depth, _)| *depth)
+            .map(|(_, op)| op)
     }
 
     /// An unbound operation by qualified name.

@@ -124,11 +124,12 @@ impl Report {
         self.findings.iter().filter(|f| f.kind == kind).collect()
     }
 
-    /// Adds another report's findings, their body pointers under `prefix` (a `$batch` item).
+    /// Adds a `$batch` item's findings: body pointers move under `{prefix}/body`, URL findings
+    /// point at `{prefix}/url`.
     pub(crate) fn absorb(&mut self, other: Report, prefix: &str) {
         let shift = |mut f: Finding| {
             if f.place == Place::Body {
-                f.pointer = format!("{prefix}{}", f.pointer);
+                f.pointer = format!("{prefix}/body{}", f.pointer);
             } else {
                 f.pointer = format!("{prefix}/url {}", f.pointer);
                 f.place = Place::Body;

@@ -1,3 +1,10 @@
-//! graph-conformance against realistic bodies: jitadmin's Graph client and tenant-sim's answers.
+//! graph-conformance against realistic bodies: jitadmin's Graph client and fixtures, and
+//! tenant-sim's answers.
 
-mod smoke;
+mod batch;
+mod beta;
+mod delta;
+mod enums;
+mod fixtures;
+mod paths;
+mod resume;
