@@ -8,3 +8,4 @@ mod enums;
 mod fixtures;
 mod paths;
 mod resume;
+mod sim;
