@@ -31,17 +31,21 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
+mod authority;
 pub mod bot;
 mod config;
+mod connection;
 mod directory;
 pub mod em;
 mod entra;
 mod error;
 mod faults;
 mod graph;
+mod ids;
 mod intune;
 mod mail;
 mod middleware;
+mod odata;
 mod outbound;
 mod pattern;
 mod provisioning;
@@ -59,22 +63,22 @@ mod throttle;
 #[cfg(feature = "azure")]
 pub mod azure;
 
+pub use authority::keys::SigningKey;
+pub use authority::verify::TokenError;
 pub use bot::{BotSim, ChannelSigner, ChannelToken, TeamsClient};
 pub use config::SimConfig;
 pub use em::{
     CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting,
     EM_APP_ID,
 };
-pub use entra::keys::SigningKey;
-pub use entra::verify::TokenError;
 pub use error::{Result, SimError};
 pub use faults::{FaultKind, FaultRule, Faults};
 pub use graph::batch::MAX_BATCH;
 pub use graph::delta::DeltaExpiry;
-pub use graph::errors::GraphError;
 pub use graph::GRAPH_AUDIENCES;
 pub use intune::DeviceSync;
 pub use mail::SentMail;
+pub use odata::errors::GraphError;
 pub use pattern::RoutePattern;
 pub use provisioning::ConfigurationPolicyView;
 pub use record::RecordedCall;

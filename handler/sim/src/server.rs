@@ -13,23 +13,14 @@ use axum::response::IntoResponse;
 use axum::Router;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::graph::errors::GraphError;
+use crate::connection::ConnectionKill;
+use crate::odata::errors::GraphError;
 use crate::shared::Shared;
 use crate::{entra, graph, middleware, service_bus};
-
-/// Closes the connection a request arrived on, without a response.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ConnectionKill(Arc<Notify>);
-
-impl ConnectionKill {
-    pub(crate) fn trigger(&self) {
-        self.0.notify_one();
-    }
-}
 
 /// All routes behind the middleware stack (outermost first): record → request ids → faults → throttle.
 pub(crate) fn app(sim: Arc<Shared>) -> Router {
@@ -53,7 +44,7 @@ pub(crate) fn app(sim: Arc<Shared>) -> Router {
         .fallback_service(routes)
         .layer(from_fn_with_state(sim.throttle.clone(), middleware::throttle::apply))
         .layer(from_fn_with_state(sim.faults.clone(), middleware::faults::apply))
-        .layer(from_fn(graph::errors::request_ids))
+        .layer(from_fn(crate::odata::errors::request_ids))
         .layer(from_fn_with_state(sim.calls.clone(), middleware::record::record))
 }
 
@@ -93,6 +84,6 @@ async fn serve_connection(stream: TcpStream, app: Router) {
                 tracing::debug!(error = %e, "sim connection ended with an error");
             }
         }
-        _ = kill.0.notified() => tracing::debug!("sim dropped a connection (injected fault)"),
+        _ = kill.triggered() => tracing::debug!("sim dropped a connection (injected fault)"),
     }
 }

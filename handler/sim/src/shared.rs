@@ -5,11 +5,11 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::authority::Authority;
 use crate::bot::state::BotShared;
 use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::service::EmService;
-use crate::entra::authority::Authority;
 use crate::faults::Faults;
 use crate::graph::area::GraphArea;
 use crate::intune::Intune;

@@ -8,12 +8,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::authority::keys::{foreign_key, KeyRing};
+use crate::authority::verify::{verify, TokenError};
+use crate::authority::Authority;
 use crate::config::SimConfig;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
-use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
-use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
 use crate::record::RecordedCall;

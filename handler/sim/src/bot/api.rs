@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use super::client::TeamsClient;
 use super::keys::{JWKS_PATH, METADATA_PATH};
-use super::scenario::{Channel, Team};
 use super::service_url;
 use super::store::{BotActivity, BotConversation, InvokeRecord};
 use super::teams::TeamsHandles;
 use super::token::ChannelToken;
 use crate::error::{Result, SimError};
+use crate::scenario::bot::{Channel, Team};
 use crate::sim::TenantSim;
 
 impl TenantSim {

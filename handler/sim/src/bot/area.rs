@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use super::state::BotShared;
-use crate::entra::authority::Authority;
+use crate::authority::Authority;
 use crate::shared::Shared;
 
 /// The Bot Framework routes' state.

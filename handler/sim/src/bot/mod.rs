@@ -28,7 +28,6 @@ mod invoke;
 mod keys;
 mod limits;
 mod personal;
-pub(crate) mod scenario;
 pub(crate) mod state;
 mod store;
 mod teams;
@@ -41,6 +40,7 @@ use axum::Router;
 
 use crate::shared::Shared;
 
+pub use crate::scenario::bot::{BotScenario, Channel, Team};
 pub use api::BotSim;
 pub use card::{CardAction, CardInput};
 pub use client::{Click, InvokeOutcome, TeamsClient};
@@ -48,7 +48,6 @@ pub use invoke::InvokeResponse;
 pub use keys::{ENDORSED_CHANNELS, UNENDORSED_CHANNELS};
 pub use limits::MAX_MESSAGE_BYTES;
 pub use personal::InstallOutcome;
-pub use scenario::{BotScenario, Channel, Team};
 pub use state::{BOT_CONNECTOR_AUDIENCE, BOT_ISSUER};
 pub use store::{BotActivity, BotConversation, InvokeRecord};
 pub use token::{ChannelSigner, ChannelToken};

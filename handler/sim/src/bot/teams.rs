@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::state::BotShared;
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::outbound::Outbound;
 use crate::shared::Shared;
 

@@ -22,12 +22,13 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::em::flow::{complete_stage, drive, finish};
-use crate::em::json::{assignment, expands, filter_clauses, request};
+use crate::em::json::{assignment, request};
 use crate::em::service::EmService;
 use crate::em::store::{state, status};
 use crate::em::types::{CalloutStatus, ResumeRecord, Stage};
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::filter::{expands, filter_clauses};
+use crate::odata::ApiVersion;
 use crate::shared::Shared;
 
 /// Code of the 404 for an unknown request id (assumed).

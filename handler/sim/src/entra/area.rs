@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::shared::Shared;
 
 /// The Entra routes' state.

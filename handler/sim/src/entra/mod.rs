@@ -1,14 +1,12 @@
-//! The simulated Entra ID: OpenID metadata, JWKS, token endpoints and token validation.
+//! The simulated Entra ID: OpenID metadata, JWKS and the token endpoints; the claims of the
+//! tokens it issues (`tokens`). The authority and its keys are a leaf (`crate::authority`).
 
 mod area;
-pub(crate) mod authority;
 mod errors;
-pub(crate) mod keys;
 mod managed_identity;
 mod metadata;
 mod token_endpoint;
 pub(crate) mod tokens;
-pub(crate) mod verify;
 
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::FromRef;
 
 use super::delta::DeltaTokens;
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::intune::Intune;
 use crate::shared::Shared;
 

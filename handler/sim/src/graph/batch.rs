@@ -21,9 +21,9 @@ use http::StatusCode;
 use serde_json::{json, Map, Value};
 use tower::ServiceExt;
 
-use super::errors::GraphError;
-use super::ApiVersion;
-use crate::server::ConnectionKill;
+use crate::connection::ConnectionKill;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 use crate::shared::Shared;
 
 /// Graph's limit of requests per batch.

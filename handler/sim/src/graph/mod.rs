@@ -1,5 +1,5 @@
 //! The simulated Microsoft Graph: users, managers, groups and members, Intune managed devices
-//! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
+//! and `syncDevice`, and `$batch`.
 //! Served under `/v1.0` and `/beta` alike.
 
 pub(crate) mod area;
@@ -7,9 +7,7 @@ pub(crate) mod auth;
 pub mod batch;
 pub mod delta;
 mod devices;
-pub mod errors;
 mod groups;
-mod odata;
 mod users;
 
 use std::sync::Arc;
@@ -17,13 +15,10 @@ use std::sync::Arc;
 use axum::routing::{delete, get, post};
 use axum::{Extension, Router};
 
+use crate::odata::ApiVersion;
 use crate::shared::Shared;
 use crate::subs::routes as subs;
 pub use auth::GRAPH_AUDIENCES;
-
-/// Which Graph version a route was reached through (`v1.0` or `beta`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ApiVersion(pub &'static str);
 
 /// The Graph routes of one version, all behind bearer-token validation.
 pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shared>> {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::area::MailArea;
 use super::SentMail;
-use crate::graph::errors::GraphError;
+use crate::odata::errors::GraphError;
 
 /// `POST /{version}/users/{id-or-upn}/sendMail`
 pub(crate) async fn send_mail(

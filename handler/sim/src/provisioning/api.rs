@@ -75,6 +75,6 @@ impl TenantSim {
 
     /// The SID Graph gives a group or user's object id (`securityIdentifier`).
     pub fn security_identifier(object_id: &str) -> Option<String> {
-        super::cloud_sid(object_id)
+        crate::ids::cloud_sid(object_id)
     }
 }

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::FromRef;
 
 use super::store::ProvisioningState;
+use crate::authority::Authority;
 use crate::directory::Directory;
 use crate::em::store::EmState;
-use crate::entra::authority::Authority;
 use crate::shared::Shared;
 
 /// The provisioning routes' state.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::FromRef;
 
 use super::ServiceBusState;
-use crate::entra::authority::Authority;
+use crate::authority::Authority;
 use crate::shared::Shared;
 
 /// The Service Bus routes' state.

@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::graph::auth::Caller;
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 use crate::subs::deliver::handshake;
 use crate::subs::service::SubsService;
 use crate::subs::{DeliveryKind, Subscription, MAX_GROUP_SUBSCRIPTION_MINUTES, MAX_SUBSCRIPTIONS_PER_APP};

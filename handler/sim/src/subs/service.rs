@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::extract::FromRef;
 use tokio::sync::Notify;
 
+use crate::authority::Authority;
 use crate::config::SimConfig;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::outbound::Outbound;
 use crate::shared::Shared;
 use crate::subs::SubState;
