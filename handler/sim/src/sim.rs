@@ -18,7 +18,7 @@ use crate::error::{Result, SimError};
 use crate::faults::Faults;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
-use crate::shared::Shared;
+use crate::server::Shared;
 use crate::state::{MembershipChange, TenantState};
 use crate::throttle::{Throttle, ThrottleClass};
 

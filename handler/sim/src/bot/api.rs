@@ -9,7 +9,6 @@ use super::client::TeamsClient;
 use super::keys::{JWKS_PATH, METADATA_PATH};
 use super::service_url;
 use super::store::{BotActivity, BotConversation, InvokeRecord};
-use super::teams::TeamsHandles;
 use super::token::ChannelToken;
 use crate::error::{Result, SimError};
 use crate::scenario::bot::{Channel, Team};
@@ -24,7 +23,7 @@ impl TenantSim {
     /// A Teams client that clicks cards as the tenant's users.
     pub fn teams_client(&self) -> TeamsClient {
         TeamsClient {
-            teams: TeamsHandles::of(self.shared()),
+            teams: self.shared().teams_handles(),
         }
     }
 }
@@ -36,7 +35,7 @@ pub struct BotSim<'a> {
 }
 
 impl BotSim<'_> {
-    fn shared(&self) -> &crate::shared::Shared {
+    fn shared(&self) -> &crate::server::Shared {
         self.sim.shared()
     }
 

@@ -18,7 +18,7 @@
 //! `/botconnector/v3/`).
 
 mod api;
-mod area;
+pub(crate) mod area;
 mod auth;
 pub mod card;
 mod client;
@@ -30,18 +30,16 @@ mod limits;
 mod personal;
 pub(crate) mod state;
 mod store;
-mod teams;
+pub(crate) mod teams;
 mod token;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::shared::Shared;
-
 pub use crate::scenario::bot::{BotScenario, Channel, Team};
 pub use api::BotSim;
+use area::BotArea;
 pub use card::{CardAction, CardInput};
 pub use client::{Click, InvokeOutcome, TeamsClient};
 pub use invoke::InvokeResponse;
@@ -58,7 +56,11 @@ pub(crate) fn service_url(base_url: &str) -> String {
 }
 
 /// The Bot Connector and channel token issuer routes.
-pub(crate) fn router() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    BotArea: FromRef<S>,
+{
     Router::new()
         .route(keys::METADATA_PATH, get(keys::metadata))
         .route(keys::JWKS_PATH, get(keys::jwks))

@@ -4,7 +4,6 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
 use tokio::sync::Notify;
 
 use crate::authority::Authority;
@@ -12,7 +11,6 @@ use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::store::EmState;
 use crate::outbound::Outbound;
-use crate::shared::Shared;
 use crate::throttle::Throttle;
 
 /// The entitlement-management service.
@@ -37,11 +35,5 @@ pub(crate) struct EmService {
 impl EmService {
     pub fn em(&self) -> MutexGuard<'_, EmState> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for EmService {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.em.clone()
     }
 }

@@ -3,7 +3,9 @@
 
 pub(crate) mod api;
 pub(crate) mod area;
-pub(crate) mod routes;
+mod routes;
+
+pub(crate) use routes::routes;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -21,8 +21,7 @@ mod policies;
 mod roles;
 mod store;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -31,7 +30,7 @@ use serde_json::Value;
 pub use api::ConfigurationPolicyView;
 
 use crate::odata::errors::GraphError;
-use crate::shared::Shared;
+use area::ProvisioningArea;
 
 const EM: &str = "/identityGovernance/entitlementManagement";
 const EM_ROLES: &str = "/roleManagement/entitlementManagement";
@@ -50,7 +49,11 @@ pub(crate) const STAGES: [&str; 6] = [
 ];
 
 /// The routes, relative to a Graph version root.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    ProvisioningArea: FromRef<S>,
+{
     Router::new()
         .route(&format!("{EM}/catalogs/{{catalog}}"), get(catalogs::get_catalog))
         .route(

@@ -5,12 +5,15 @@
 //! requests' extensions; the fault middleware triggers it, and the connection task drops the
 //! connection (closing the socket) instead of waiting for a response.
 
+mod middleware;
+mod shared;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
-use axum::Router;
+use axum::{Extension, Router};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -19,17 +22,18 @@ use tower::ServiceExt;
 
 use crate::connection::ConnectionKill;
 use crate::odata::errors::GraphError;
-use crate::shared::Shared;
-use crate::{entra, graph, middleware, service_bus};
+use crate::odata::ApiVersion;
+use crate::{bot, em, entra, graph, mail, provisioning, service_bus, subs};
+pub(crate) use shared::Shared;
 
 /// All routes behind the middleware stack (outermost first): record → request ids → faults → throttle.
 pub(crate) fn app(sim: Arc<Shared>) -> Router {
     let routes = Router::new()
-        .merge(entra::router())
-        .merge(crate::bot::router())
-        .nest("/v1.0", graph::router(sim.clone(), "v1.0"))
-        .nest("/beta", graph::router(sim.clone(), "beta"))
-        .nest("/servicebus", service_bus::router())
+        .merge(entra::routes())
+        .merge(bot::routes())
+        .nest("/v1.0", graph_version(&sim, "v1.0"))
+        .nest("/beta", graph_version(&sim, "beta"))
+        .nest("/servicebus", service_bus::routes())
         .fallback(|uri: http::Uri| async move {
             GraphError::new(
                 http::StatusCode::NOT_FOUND,
@@ -46,6 +50,19 @@ pub(crate) fn app(sim: Arc<Shared>) -> Router {
         .layer(from_fn_with_state(sim.faults.clone(), middleware::faults::apply))
         .layer(from_fn(crate::odata::errors::request_ids))
         .layer(from_fn_with_state(sim.calls.clone(), middleware::record::record))
+}
+
+/// The Graph routes of one version (the directory, mail, subscriptions, entitlement management,
+/// provisioning), all behind bearer-token validation, with the version as an extension.
+fn graph_version(sim: &Arc<Shared>, version: &'static str) -> Router<Arc<Shared>> {
+    Router::new()
+        .merge(graph::routes())
+        .merge(mail::routes())
+        .merge(subs::routes::routes())
+        .merge(em::routes::routes())
+        .merge(provisioning::routes())
+        .layer(from_fn_with_state(sim.authority.clone(), graph::auth::require_token))
+        .layer(Extension(ApiVersion(version)))
 }
 
 /// Accepts connections until `shutdown` changes; then aborts every open connection.
