@@ -53,7 +53,6 @@ pub mod scenario;
 mod server;
 pub mod service_bus;
 mod sim;
-mod sim_intune;
 mod state;
 pub mod subs;
 mod throttle;

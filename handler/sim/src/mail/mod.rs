@@ -1,7 +1,6 @@
 //! Outlook mail (<https://learn.microsoft.com/graph/api/user-sendmail>): `sendMail` and the
 //! messages it accepted.
 
-pub(crate) mod api;
 pub(crate) mod area;
 mod routes;
 

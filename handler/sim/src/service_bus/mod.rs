@@ -12,7 +12,7 @@
 //! sub-queue are never dead-lettered again. Locks expire lazily: every operation on a queue
 //! first releases the locks that ran out.
 
-mod api;
+pub(crate) mod api;
 pub(crate) mod area;
 mod auth;
 mod routes;

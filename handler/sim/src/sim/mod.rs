@@ -1,4 +1,15 @@
-//! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys.
+//! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys; its
+//! API per area is in this module's children (`em`, `subs`, `mail`, `intune`, `provisioning`,
+//! `bot`, `service_bus`). The top of the crate: the only module that names `TenantSim`, built on
+//! the router (`crate::server`) and, through it, every area.
+
+mod bot;
+mod em;
+mod intune;
+mod mail;
+mod provisioning;
+mod service_bus;
+mod subs;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -98,7 +109,8 @@ impl TenantSim {
         }
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
+    /// The router's state, for the API of each area (this module's children).
+    fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
 
