@@ -28,6 +28,28 @@
 //! URLs: the authority and Graph share one base (`http://127.0.0.1:<port>`), so
 //! `{authority}/{tenant}/oauth2/v2.0/token` and `{graph}/v1.0/...` both work. Issuers default
 //! to `{base}/{tid}/` (v1) and `{base}/{tid}/v2.0` (v2); see [`SimConfig`].
+//!
+//! # Layers
+//!
+//! The top-level modules point one way, from the top down (`tests/sim/architecture.rs` fails
+//! on an import against the order or a circle):
+//!
+//! 1. `azure`: the azure_core adapter over a running [`TenantSim`].
+//! 2. `sim`: [`TenantSim`] (start, URLs, tokens, seeding) and its API per area (`sim/em.rs`,
+//!    `sim/subs.rs`, ...); the only module that names `TenantSim`.
+//! 3. `server`: the router. `Shared` (the router's state, which builds every area once) and its
+//!    `FromRef` impls, the middleware, route registration (each area's routes, and Graph's
+//!    versions behind the bearer check), the accept loop.
+//! 4. The areas, each with its own state or service, its behaviour and its routes. An area uses
+//!    another only if that one ranks strictly lower:
+//!    - rank 3: `provisioning` (uses `em`'s store and types), `subs` (uses `graph`'s bearer
+//!      check);
+//!    - rank 2: `em` (uses `entra`'s token claims for callouts), `graph` (uses `intune`);
+//!    - rank 1: `entra`, `intune`, `mail`, `bot`, `service_bus`.
+//! 5. The leaves, which know no area: `scenario`, `config`, `error`, `state`, `directory`,
+//!    `authority` (the tenant's identity, keys and token check), `odata` (Graph's error JSON,
+//!    request ids, API version, query options), `ids`, `connection`, `record`, `faults`,
+//!    `throttle`, `pattern`, `outbound`. Leaves may use each other, never in a circle.
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
