@@ -1,115 +1,103 @@
-//! [`BotSim`]: the tests' handle on the simulated Bot Framework (`sim.bot()`), and
-//! [`TenantSim::teams_client`].
+//! [`BotSim`]: the tests' handle on the simulated Bot Framework (`sim.bot()`): the bot side's
+//! state and the authority that mints its tokens.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::client::TeamsClient;
 use super::keys::{JWKS_PATH, METADATA_PATH};
-use super::scenario::{Channel, Team};
 use super::service_url;
+use super::state::BotShared;
 use super::store::{BotActivity, BotConversation, InvokeRecord};
-use super::teams::TeamsHandles;
 use super::token::ChannelToken;
+use crate::authority::Authority;
 use crate::error::{Result, SimError};
-use crate::sim::TenantSim;
+use crate::scenario::bot::{Channel, Team};
 
-impl TenantSim {
-    /// The simulated Bot Framework: Bot Connector state, channel tokens, settings.
-    pub fn bot(&self) -> BotSim<'_> {
-        BotSim { sim: self }
-    }
-
-    /// A Teams client that clicks cards as the tenant's users.
-    pub fn teams_client(&self) -> TeamsClient {
-        TeamsClient {
-            teams: TeamsHandles::of(self.shared()),
-        }
-    }
-}
-
-/// The simulated Bot Framework of one [`TenantSim`].
+/// The simulated Bot Framework of one [`TenantSim`](crate::TenantSim).
 #[derive(Debug, Clone, Copy)]
 pub struct BotSim<'a> {
-    sim: &'a TenantSim,
+    bot: &'a BotShared,
+    authority: &'a Authority,
+}
+
+impl<'a> BotSim<'a> {
+    pub(crate) fn new(bot: &'a BotShared, authority: &'a Authority) -> Self {
+        Self { bot, authority }
+    }
 }
 
 impl BotSim<'_> {
-    fn shared(&self) -> &crate::shared::Shared {
-        self.sim.shared()
-    }
-
     // --- configuration -------------------------------------------------------
 
     /// The Bot Connector's `serviceUrl`: `{base}/botconnector/`.
     pub fn service_url(&self) -> String {
-        service_url(self.sim.base_url())
+        service_url(&self.authority.base_url)
     }
 
     /// The channel token issuer's OpenID metadata URL (for `KeySourceConfig::openid`).
     pub fn openid_metadata_url(&self) -> String {
-        format!("{}{METADATA_PATH}", self.sim.base_url())
+        format!("{}{METADATA_PATH}", self.authority.base_url)
     }
 
     /// The channel token issuer's JWKS URL.
     pub fn jwks_uri(&self) -> String {
-        format!("{}{JWKS_PATH}", self.sim.base_url())
+        format!("{}{JWKS_PATH}", self.authority.base_url)
     }
 
     /// `iss` of channel tokens (default `https://api.botframework.com`).
     pub fn issuer(&self) -> String {
-        self.shared().bot.issuer()
+        self.bot.issuer()
     }
 
     /// Changes `iss` of channel tokens and of the metadata.
     pub fn set_issuer(&self, issuer: impl Into<String>) {
-        self.shared().bot.settings_mut().issuer = issuer.into();
+        self.bot.settings_mut().issuer = issuer.into();
     }
 
     /// The bot's app id, if configured.
     pub fn app_id(&self) -> Option<String> {
-        self.shared().bot.settings().app_id.clone()
+        self.bot.settings().app_id.clone()
     }
 
     /// Sets the bot's app id (must be an application of the tenant to get Connector tokens).
     pub fn set_app_id(&self, app_id: impl Into<String>) {
-        self.shared().bot.settings_mut().app_id = Some(app_id.into());
+        self.bot.settings_mut().app_id = Some(app_id.into());
     }
 
     /// Where invokes go, if set.
     pub fn messaging_endpoint(&self) -> Option<String> {
-        self.shared().bot.settings().messaging_endpoint.clone()
+        self.bot.settings().messaging_endpoint.clone()
     }
 
     /// Sets where invokes go (jitadmin's `/api/teams/messages` once its front door is known).
     pub fn set_messaging_endpoint(&self, url: impl Into<String>) {
-        self.shared().bot.settings_mut().messaging_endpoint = Some(url.into());
+        self.bot.settings_mut().messaging_endpoint = Some(url.into());
     }
 
     /// How long the Teams client waits for the messaging endpoint (default 15 s).
     pub fn set_invoke_timeout(&self, timeout: Duration) {
-        self.shared().bot.settings_mut().invoke_timeout = timeout;
+        self.bot.settings_mut().invoke_timeout = timeout;
     }
 
     /// Turns Teams' rate limits (429) on or off (default on).
     pub fn set_enforce_limits(&self, on: bool) {
-        self.shared().bot.settings_mut().enforce_limits = on;
+        self.bot.settings_mut().enforce_limits = on;
     }
 
     /// Sets the largest accepted message in bytes (default 100 KB, counted as UTF-16).
     pub fn set_max_message_bytes(&self, bytes: usize) {
-        self.shared().bot.settings_mut().max_message_bytes = bytes;
+        self.bot.settings_mut().max_message_bytes = bytes;
     }
 
     /// Teams the bot is installed in.
     pub fn teams(&self) -> Vec<Team> {
-        self.shared().bot.settings().teams.clone()
+        self.bot.settings().teams.clone()
     }
 
     /// Installs the bot in a channel of a team (adding the team if new).
     pub fn install_in_channel(&self, team_id: &str, channel_id: &str, channel_name: &str) {
-        let mut settings = self.shared().bot.settings_mut();
+        let mut settings = self.bot.settings_mut();
         let team = match settings.teams.iter().position(|t| t.id == team_id) {
             Some(i) => &mut settings.teams[i],
             None => {
@@ -133,7 +121,7 @@ impl BotSim<'_> {
 
     /// Mints a channel token (the Bot Connector's token on calls to the bot) from `spec`.
     pub fn mint(&self, spec: &ChannelToken) -> Result<String> {
-        spec.mint(&self.shared().bot, &self.shared().authority)
+        spec.mint(self.bot, self.authority)
     }
 
     /// A genuine channel token.
@@ -149,17 +137,12 @@ impl BotSim<'_> {
 
     /// The `kid` of the key endorsed for `msteams`.
     pub fn endorsed_kid(&self) -> String {
-        self.shared()
-            .bot
-            .keys()
-            .map(|k| k.endorsed.kid().to_owned())
-            .unwrap_or_default()
+        self.bot.keys().map(|k| k.endorsed.kid().to_owned()).unwrap_or_default()
     }
 
     /// The `kid` of the published key not endorsed for `msteams`.
     pub fn unendorsed_kid(&self) -> String {
-        self.shared()
-            .bot
+        self.bot
             .keys()
             .map(|k| k.unendorsed.kid().to_owned())
             .unwrap_or_default()
@@ -169,26 +152,22 @@ impl BotSim<'_> {
 
     /// Conversations (channel threads) the bot created, in order.
     pub fn conversations(&self) -> Vec<BotConversation> {
-        self.shared().bot.store().conversations.clone()
+        self.bot.store().conversations.clone()
     }
 
     /// One conversation.
     pub fn conversation(&self, id: &str) -> Option<BotConversation> {
-        self.shared().bot.store().conversation(id).cloned()
+        self.bot.store().conversation(id).cloned()
     }
 
     /// Every activity the bot posted, in posting order.
     pub fn activities(&self) -> Vec<BotActivity> {
-        self.shared().bot.store().activities.clone()
+        self.bot.store().activities.clone()
     }
 
     /// One activity.
     pub fn activity(&self, conversation_id: &str, activity_id: &str) -> Option<BotActivity> {
-        self.shared()
-            .bot
-            .store()
-            .activity(conversation_id, activity_id)
-            .cloned()
+        self.bot.store().activity(conversation_id, activity_id).cloned()
     }
 
     /// The current base card of an activity.
@@ -198,7 +177,7 @@ impl BotSim<'_> {
 
     /// Every invoke the Teams client sent, in order.
     pub fn invokes(&self) -> Vec<InvokeRecord> {
-        self.shared().bot.store().invokes.clone()
+        self.bot.store().invokes.clone()
     }
 
     /// Waits until `done` holds for the posted activities (checked now and after every post,
@@ -208,7 +187,7 @@ impl BotSim<'_> {
         timeout: Duration,
         done: impl Fn(&[BotActivity]) -> bool,
     ) -> Result<Vec<BotActivity>> {
-        let bot = &self.shared().bot;
+        let bot = self.bot;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let changed = bot.changed.notified();

@@ -4,11 +4,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRef;
-
 use super::state::BotShared;
-use crate::entra::authority::Authority;
-use crate::shared::Shared;
+use crate::authority::Authority;
 
 /// The Bot Framework routes' state.
 #[derive(Debug, Clone)]
@@ -19,14 +16,4 @@ pub(crate) struct BotArea {
     pub authority: Arc<Authority>,
     /// Scales the rate-limit windows (the simulator's configured time scale).
     pub time_scale: f64,
-}
-
-impl FromRef<Arc<Shared>> for BotArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        BotArea {
-            bot: sim.bot.clone(),
-            authority: sim.authority.clone(),
-            time_scale: sim.config.time_scale,
-        }
-    }
 }

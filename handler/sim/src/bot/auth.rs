@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::area::BotArea;
 use super::errors::ConnectorError;
 use super::state::BOT_CONNECTOR_AUDIENCE;
-use crate::entra::verify::{bearer, verify};
+use crate::authority::verify::{bearer, verify};
 
 /// The verified claims, or 401 (bad token) / 403 (a token of another app than the bot).
 pub(crate) fn authorize(area: &BotArea, headers: &HeaderMap) -> Result<Value, ConnectorError> {

@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::area::BotArea;
-use crate::entra::keys::SigningKey;
+use crate::authority::keys::SigningKey;
 use crate::error::{Result, SimError};
 
 /// The channels the default signing key is endorsed for.

@@ -18,7 +18,7 @@
 //! `/botconnector/v3/`).
 
 mod api;
-mod area;
+pub(crate) mod area;
 mod auth;
 pub mod card;
 mod client;
@@ -28,27 +28,24 @@ mod invoke;
 mod keys;
 mod limits;
 mod personal;
-pub(crate) mod scenario;
 pub(crate) mod state;
 mod store;
-mod teams;
+pub(crate) mod teams;
 mod token;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::shared::Shared;
-
+pub use crate::scenario::bot::{BotScenario, Channel, Team};
 pub use api::BotSim;
+use area::BotArea;
 pub use card::{CardAction, CardInput};
 pub use client::{Click, InvokeOutcome, TeamsClient};
 pub use invoke::InvokeResponse;
 pub use keys::{ENDORSED_CHANNELS, UNENDORSED_CHANNELS};
 pub use limits::MAX_MESSAGE_BYTES;
 pub use personal::InstallOutcome;
-pub use scenario::{BotScenario, Channel, Team};
 pub use state::{BOT_CONNECTOR_AUDIENCE, BOT_ISSUER};
 pub use store::{BotActivity, BotConversation, InvokeRecord};
 pub use token::{ChannelSigner, ChannelToken};
@@ -59,7 +56,11 @@ pub(crate) fn service_url(base_url: &str) -> String {
 }
 
 /// The Bot Connector and channel token issuer routes.
-pub(crate) fn router() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    BotArea: FromRef<S>,
+{
     Router::new()
         .route(keys::METADATA_PATH, get(keys::metadata))
         .route(keys::JWKS_PATH, get(keys::jwks))

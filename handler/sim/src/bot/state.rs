@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use super::keys::ChannelKeys;
 use super::limits::{RateWindows, MAX_MESSAGE_BYTES};
-use super::scenario::{BotScenario, Team};
 use super::store::BotStore;
 use crate::error::Result;
+use crate::scenario::bot::{BotScenario, Team};
 use crate::scenario::Scenario;
 
 /// The Bot Framework's token issuer (what [`BotSettings::issuer`] defaults to).

@@ -5,10 +5,9 @@
 use std::sync::Arc;
 
 use super::state::BotShared;
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::outbound::Outbound;
-use crate::shared::Shared;
 
 /// The Teams client's handles.
 #[derive(Debug, Clone)]
@@ -21,15 +20,4 @@ pub(crate) struct TeamsHandles {
     pub directory: Arc<Directory>,
     /// Posts invokes and notices to the bot's messaging endpoint.
     pub outbound: Outbound,
-}
-
-impl TeamsHandles {
-    pub fn of(sim: &Shared) -> Self {
-        Self {
-            bot: sim.bot.clone(),
-            authority: sim.authority.clone(),
-            directory: sim.directory.clone(),
-            outbound: sim.outbound.clone(),
-        }
-    }
 }

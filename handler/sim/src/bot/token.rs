@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::keys::ChannelKeys;
 use super::state::BotShared;
-use crate::entra::authority::Authority;
-use crate::entra::keys::foreign_key;
+use crate::authority::keys::foreign_key;
+use crate::authority::Authority;
 use crate::error::Result;
 
 /// Which key signs a channel token, and which `kid` its header names.

@@ -18,9 +18,9 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::authority::keys::pop_key;
 use crate::em::service::EmService;
 use crate::em::types::{CalloutAuth, CnfForm, PopBinding, PopOptions};
-use crate::entra::keys::pop_key;
 use crate::entra::tokens::{app_claims, Audience, Principal};
 use crate::error::{Result, SimError};
 

@@ -1,6 +1,6 @@
 //! Custom extensions as entitlement management holds them: the JSON Graph serves plus what a
 //! callout needs (where, how long to wait, how to authenticate). The Graph routes that create,
-//! list and update them, and attach them to policies, are in `crate::provisioning`.
+//! list and update them, and attach them to policies, are provisioning's (a higher area).
 
 use serde_json::Value;
 

@@ -11,7 +11,6 @@
 //!   `callout_retries`), every attempt recorded ([`CalloutAttempt`]).
 //! - `flow.rs` documents the state machine; `routes.rs` the resume errors.
 
-pub(crate) mod api;
 pub(crate) mod auth;
 pub(crate) mod callout_body;
 pub(crate) mod duration;

@@ -11,9 +11,7 @@
 //! - the instance is no longer waiting (already resumed, timed out, failed): 400
 //!   [`NOT_WAITING_FOR_CALLBACK`], the message naming the instance's status.
 
-use std::sync::Arc;
-
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRef, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -22,13 +20,13 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::em::flow::{complete_stage, drive, finish};
-use crate::em::json::{assignment, expands, filter_clauses, request};
+use crate::em::json::{assignment, request};
 use crate::em::service::EmService;
 use crate::em::store::{state, status};
 use crate::em::types::{CalloutStatus, ResumeRecord, Stage};
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
-use crate::shared::Shared;
+use crate::odata::errors::GraphError;
+use crate::odata::filter::{expands, filter_clauses};
+use crate::odata::ApiVersion;
 use crate::work::Kind;
 
 /// Code of the 404 for an unknown request id (assumed).
@@ -41,7 +39,11 @@ pub const NOT_WAITING_FOR_CALLBACK: &str = "RequestNotWaitingForCallback";
 const EM: &str = "/identityGovernance/entitlementManagement";
 
 /// The routes, relative to a Graph version root.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    EmService: FromRef<S>,
+{
     Router::new()
         .route(&format!("{EM}/assignmentRequests"), get(list_requests))
         .route(&format!("{EM}/assignmentRequests/{{id}}"), get(get_request))

@@ -4,15 +4,13 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
 use tokio::sync::Notify;
 
+use crate::authority::Authority;
 use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::store::EmState;
-use crate::entra::authority::Authority;
 use crate::outbound::Outbound;
-use crate::shared::Shared;
 use crate::throttle::Throttle;
 
 /// The entitlement-management service.
@@ -39,11 +37,5 @@ pub(crate) struct EmService {
 impl EmService {
     pub fn em(&self) -> MutexGuard<'_, EmState> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for EmService {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.em.clone()
     }
 }

@@ -5,11 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::FromRef;
-
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
-use crate::shared::Shared;
 
 /// The Entra routes' state.
 #[derive(Debug, Clone)]
@@ -20,14 +17,4 @@ pub(crate) struct EntraArea {
     pub directory: Arc<Directory>,
     /// How long issued tokens live (`SimConfig::token_lifetime`).
     pub token_lifetime: Duration,
-}
-
-impl FromRef<Arc<Shared>> for EntraArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        EntraArea {
-            authority: sim.authority.clone(),
-            directory: sim.directory.clone(),
-            token_lifetime: sim.config.token_lifetime,
-        }
-    }
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::json;
 
-use crate::entra::authority::Authority;
+use crate::authority::Authority;
 
 /// An AADSTS error as the token endpoint returns it.
 #[derive(Debug)]

@@ -1,24 +1,25 @@
-//! The simulated Entra ID: OpenID metadata, JWKS, token endpoints and token validation.
+//! The simulated Entra ID: OpenID metadata, JWKS and the token endpoints; the claims of the
+//! tokens it issues (`tokens`). The authority and its keys are a leaf (`crate::authority`).
 
-mod area;
-pub(crate) mod authority;
+pub(crate) mod area;
 mod errors;
-pub(crate) mod keys;
 mod managed_identity;
 mod metadata;
 mod token_endpoint;
 pub(crate) mod tokens;
-pub(crate) mod verify;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::shared::Shared;
+use area::EntraArea;
 
 /// The Entra routes: `/{tenant}/...` plus the App Service identity endpoint `/msi/token`.
-pub(crate) fn router() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    EntraArea: FromRef<S>,
+{
     Router::new()
         .route(
             "/{tenant}/v2.0/.well-known/openid-configuration",

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::entra::authority::Authority;
+use crate::authority::Authority;
 use crate::state::TenantState;
 
 /// Who asks for a token: an application's service principal or a managed identity.

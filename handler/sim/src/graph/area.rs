@@ -3,13 +3,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
-
 use super::delta::DeltaTokens;
+use crate::authority::Authority;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::intune::Intune;
-use crate::shared::Shared;
 
 /// The Graph directory routes' state.
 #[derive(Debug, Clone)]
@@ -39,11 +36,5 @@ impl GraphArea {
     /// Issued delta and skip tokens.
     pub fn delta(&self) -> MutexGuard<'_, DeltaTokens> {
         self.delta.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for GraphArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.graph.clone()
     }
 }

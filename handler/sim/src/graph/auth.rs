@@ -7,9 +7,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::errors::GraphError;
-use crate::entra::authority::Authority;
-use crate::entra::verify::{bearer, verify};
+use crate::authority::verify::{bearer, verify};
+use crate::authority::Authority;
+use crate::odata::errors::GraphError;
 
 /// Audiences Graph accepts: its URI and its well-known app id.
 pub const GRAPH_AUDIENCES: [&str; 2] = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];

@@ -11,20 +11,23 @@
 //! an item whose dependency did not succeed (2xx) gets 424 without running. A `DropConnection`
 //! fault on an item drops the batch's connection.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use axum::{Extension, Json};
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 use tower::ServiceExt;
 
-use super::errors::GraphError;
-use super::ApiVersion;
-use crate::server::ConnectionKill;
-use crate::shared::Shared;
+use crate::connection::ConnectionKill;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
+
+/// The simulator's whole stack (middleware and every route) that each item of a batch goes
+/// through, as the router builds it; extracted from the router's state when a batch arrives.
+#[derive(Clone)]
+pub(crate) struct BatchStack(pub Router);
 
 /// Graph's limit of requests per batch.
 pub const MAX_BATCH: usize = 20;
@@ -100,7 +103,7 @@ fn parse(body: &Value) -> Result<Vec<Item>, GraphError> {
 
 /// `POST /{version}/$batch`.
 pub(super) async fn batch(
-    State(sim): State<Arc<Shared>>,
+    State(BatchStack(app)): State<BatchStack>,
     Extension(version): Extension<ApiVersion>,
     req: Request,
 ) -> Result<Response, GraphError> {
@@ -111,7 +114,6 @@ pub(super) async fn batch(
         .map_err(|_| GraphError::bad_request("Invalid batch body."))?;
     let body: Value = serde_json::from_slice(&bytes).map_err(|_| GraphError::bad_request("Invalid batch body."))?;
     let items = parse(&body)?;
-    let app = crate::server::app(sim.clone());
     let mut responses: Vec<Value> = Vec::new();
     for item in items {
         let failed_dependency = item.depends_on.iter().any(|dep| {

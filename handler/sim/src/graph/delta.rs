@@ -21,9 +21,9 @@ use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::area::GraphArea;
-use super::errors::GraphError;
 use super::groups::group_json;
-use super::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 use crate::state::{MembershipChangeKind, TenantState};
 
 /// How an expired deltaLink is refused.

@@ -13,10 +13,10 @@ use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::area::GraphArea;
-use super::errors::GraphError;
-use super::odata::{encode_skiptoken, project, Query, DEFAULT_TOP};
-use super::ApiVersion;
 use crate::intune::IntuneState;
+use crate::odata::errors::GraphError;
+use crate::odata::query::{encode_skiptoken, project, Query, DEFAULT_TOP};
+use crate::odata::ApiVersion;
 use crate::scenario::ManagedDevice;
 use crate::state::TenantState;
 

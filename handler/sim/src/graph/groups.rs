@@ -7,10 +7,10 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 use super::area::GraphArea;
-use super::errors::GraphError;
-use super::odata::{encode_skiptoken, project, Query, DEFAULT_TOP};
 use super::users::{user_json, USER_DEFAULTS};
-use super::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::query::{encode_skiptoken, project, Query, DEFAULT_TOP};
+use crate::odata::ApiVersion;
 use crate::scenario::Group;
 use crate::state::TenantState;
 
@@ -42,10 +42,7 @@ pub(super) fn group_json(group: &Group) -> Map<String, Value> {
         .collect();
     map.insert("mailNickname".into(), json!(nickname));
     map.insert("securityEnabled".into(), json!(group.security_enabled));
-    map.insert(
-        "securityIdentifier".into(),
-        json!(crate::provisioning::cloud_sid(&group.id)),
-    );
+    map.insert("securityIdentifier".into(), json!(crate::ids::cloud_sid(&group.id)));
     map
 }
 

@@ -1,5 +1,5 @@
 //! The simulated Microsoft Graph: users, managers, groups and members, Intune managed devices
-//! and `syncDevice`, `$batch`, and (in `crate::em`) entitlement management.
+//! and `syncDevice`, and `$batch`; the bearer check every Graph route is behind (`auth`).
 //! Served under `/v1.0` and `/beta` alike.
 
 pub(crate) mod area;
@@ -7,30 +7,29 @@ pub(crate) mod auth;
 pub mod batch;
 pub mod delta;
 mod devices;
-pub mod errors;
 mod groups;
-mod odata;
 mod users;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::routing::{delete, get, post};
-use axum::{Extension, Router};
+use axum::Router;
 
-use crate::shared::Shared;
-use crate::subs::routes as subs;
+use area::GraphArea;
 pub use auth::GRAPH_AUDIENCES;
+use batch::BatchStack;
 
-/// Which Graph version a route was reached through (`v1.0` or `beta`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ApiVersion(pub &'static str);
-
-/// The Graph routes of one version, all behind bearer-token validation.
-pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shared>> {
+/// The directory routes, relative to a Graph version root. The router serves them under
+/// `/v1.0` and `/beta` alike, with the other Graph areas' routes, behind [`auth::require_token`]
+/// and with the version as an [`ApiVersion`](crate::odata::ApiVersion) extension.
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    GraphArea: FromRef<S>,
+    BatchStack: FromRef<S>,
+{
     Router::new()
         .route("/users/{id}", get(users::get_user))
         .route("/users/{id}/manager", get(users::get_manager))
-        .route("/users/{id}/sendMail", post(crate::mail::routes::send_mail))
         .route("/groups/delta", get(delta::delta))
         .route("/groups/{id}", get(groups::get_group))
         .route("/groups/{id}/members", get(groups::list_members))
@@ -44,17 +43,4 @@ pub(crate) fn router(sim: Arc<Shared>, version: &'static str) -> Router<Arc<Shar
             post(devices::sync_device),
         )
         .route("/$batch", post(batch::batch))
-        .route("/subscriptions", post(subs::create).get(subs::list))
-        .route(
-            "/subscriptions/{id}",
-            get(subs::get).patch(subs::renew).delete(subs::delete),
-        )
-        .route("/subscriptions/{id}/reauthorize", post(subs::reauthorize))
-        .merge(crate::em::routes::routes())
-        .merge(crate::provisioning::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            sim.authority.clone(),
-            auth::require_token,
-        ))
-        .layer(Extension(ApiVersion(version)))
 }

@@ -5,9 +5,9 @@ use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::area::GraphArea;
-use super::errors::GraphError;
-use super::odata::{project, Query};
-use super::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::query::{project, Query};
+use crate::odata::ApiVersion;
 use crate::scenario::User;
 
 /// Properties Graph returns for a user when there is no `$select`.

@@ -3,11 +3,8 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
-
 use super::SentMail;
 use crate::directory::Directory;
-use crate::shared::Shared;
 
 /// The mail route's state.
 #[derive(Debug, Clone)]
@@ -28,11 +25,5 @@ impl MailArea {
     /// Messages accepted by `sendMail`, in order.
     pub fn sent(&self) -> MutexGuard<'_, Vec<SentMail>> {
         self.sent.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for MailArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.mail.clone()
     }
 }

@@ -1,9 +1,10 @@
 //! Outlook mail (<https://learn.microsoft.com/graph/api/user-sendmail>): `sendMail` and the
 //! messages it accepted.
 
-pub(crate) mod api;
 pub(crate) mod area;
-pub(crate) mod routes;
+mod routes;
+
+pub(crate) use routes::routes;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -4,18 +4,28 @@
 //! `MailboxNotEnabledForRESTAPI`; a body without `message` is 400 `ErrorInvalidRequest`; a
 //! message without recipients is 400 `ErrorInvalidRecipients`.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 use chrono::Utc;
 use serde_json::Value;
 
 use super::area::MailArea;
 use super::SentMail;
-use crate::graph::errors::GraphError;
+use crate::odata::errors::GraphError;
+
+/// The route, relative to a Graph version root.
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    MailArea: FromRef<S>,
+{
+    Router::new().route("/users/{id}/sendMail", post(send_mail))
+}
 
 /// `POST /{version}/users/{id-or-upn}/sendMail`
-pub(crate) async fn send_mail(
+async fn send_mail(
     State(area): State<MailArea>,
     Path(id): Path<String>,
     Json(request): Json<Value>,

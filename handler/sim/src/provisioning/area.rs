@@ -3,13 +3,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
-
 use super::store::ProvisioningState;
+use crate::authority::Authority;
 use crate::directory::Directory;
 use crate::em::store::EmState;
-use crate::entra::authority::Authority;
-use crate::shared::Shared;
 
 /// The provisioning routes' state.
 #[derive(Debug, Clone)]
@@ -41,11 +38,5 @@ impl ProvisioningArea {
     /// Policy documents, pre-expiration settings, role assignments, Intune policies.
     pub fn provisioning(&self) -> MutexGuard<'_, ProvisioningState> {
         self.provisioning.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for ProvisioningArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.provisioning.clone()
     }
 }

@@ -28,8 +28,8 @@ use crate::em::auth::EM_APP_ID;
 use crate::em::duration::{parse_iso8601, to_iso8601};
 use crate::em::extensions::CustomExtension;
 use crate::em::types::{CalloutAuth, LaunchMode, PopOptions};
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 
 const REQUEST_WORKFLOW: &str = "microsoft.graph.accessPackageAssignmentRequestWorkflowExtension";
 const ASSIGNMENT_WORKFLOW: &str = "microsoft.graph.accessPackageAssignmentWorkflowExtension";

@@ -19,8 +19,8 @@ use super::area::ProvisioningArea;
 use super::local_groups::{check, is_local_groups, TEMPLATE_ID};
 use super::store::ConfigPolicy;
 use super::{bad, not_found, now, object_body};
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 
 fn beta_only(version: ApiVersion) -> Result<(), GraphError> {
     if version.0 == "beta" {

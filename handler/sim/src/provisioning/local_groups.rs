@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::bad;
-use crate::graph::errors::GraphError;
+use crate::odata::errors::GraphError;
 
 /// The Account protection "Local user group membership" template.
 pub(crate) const TEMPLATE_ID: &str = "22968f54-45fa-486c-848e-f8224aa69772_1";

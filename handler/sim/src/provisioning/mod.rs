@@ -21,8 +21,7 @@ mod policies;
 mod roles;
 mod store;
 
-use std::sync::Arc;
-
+use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -30,8 +29,8 @@ use serde_json::Value;
 
 pub use api::ConfigurationPolicyView;
 
-use crate::graph::errors::GraphError;
-use crate::shared::Shared;
+use crate::odata::errors::GraphError;
+use area::ProvisioningArea;
 
 const EM: &str = "/identityGovernance/entitlementManagement";
 const EM_ROLES: &str = "/roleManagement/entitlementManagement";
@@ -50,7 +49,11 @@ pub(crate) const STAGES: [&str; 6] = [
 ];
 
 /// The routes, relative to a Graph version root.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    ProvisioningArea: FromRef<S>,
+{
     Router::new()
         .route(&format!("{EM}/catalogs/{{catalog}}"), get(catalogs::get_catalog))
         .route(
@@ -106,27 +109,4 @@ pub(crate) fn object_body(body: &[u8]) -> Result<serde_json::Map<String, Value>,
 /// Now, as Graph writes timestamps.
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// An Entra object id as the cloud SID Windows sees (`S-1-12-1-` and the GUID's 16 bytes, in
-/// Microsoft's byte order, as four little-endian 32-bit numbers). `None` for a non-GUID id.
-pub(crate) fn cloud_sid(object_id: &str) -> Option<String> {
-    let bytes = uuid::Uuid::parse_str(object_id).ok()?.to_bytes_le();
-    let part = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
-    Some(format!("S-1-12-1-{}-{}-{}-{}", part(0), part(4), part(8), part(12)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cloud_sid_of_an_object_id_has_four_parts_after_the_prefix() {
-        let sid = cloud_sid("22222222-0000-4000-8000-000000000001").expect("sid");
-        assert!(sid.starts_with("S-1-12-1-"));
-        assert_eq!(sid.split('-').count(), 8);
-        assert_eq!(cloud_sid("not-a-guid"), None);
-        // The first part is the GUID's first field.
-        assert_eq!(sid.split('-').nth(4), Some("572662306"));
-    }
 }

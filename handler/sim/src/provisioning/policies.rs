@@ -19,10 +19,10 @@ use serde_json::{json, Map, Value};
 use super::area::ProvisioningArea;
 use super::{bad, not_found, now, object_body, STAGES};
 use crate::em::extensions::CustomExtension;
-use crate::em::json::expands;
 use crate::em::types::{Stage, StageSetting};
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::filter::expands;
+use crate::odata::ApiVersion;
 
 /// Properties Graph computes; never stored from a request body.
 const COMPUTED: [&str; 6] = [

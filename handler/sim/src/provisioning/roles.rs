@@ -16,9 +16,9 @@ use serde_json::{json, Value};
 
 use super::area::ProvisioningArea;
 use super::{bad, not_found, object_body};
-use crate::em::json::filter_clauses;
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::filter::filter_clauses;
+use crate::odata::ApiVersion;
 
 const DEFINITIONS: &str = include_str!("../../testdata/em-role-definitions.json");
 

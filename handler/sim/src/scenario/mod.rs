@@ -4,6 +4,7 @@
 //! Unknown fields are rejected, so a typo is an error rather than a silently missing value.
 //! See `scenarios/demo.toml` for a complete example.
 
+pub(crate) mod bot;
 mod error;
 mod types;
 mod validate;

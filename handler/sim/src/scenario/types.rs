@@ -37,7 +37,7 @@ pub struct Scenario {
     pub managed_identities: Vec<ManagedIdentity>,
     /// The Teams bot and where it is installed (the simulated Bot Framework).
     #[serde(default)]
-    pub bot: Option<crate::bot::BotScenario>,
+    pub bot: Option<super::bot::BotScenario>,
 }
 
 /// Member or guest.

@@ -158,7 +158,7 @@ pub(super) fn validate(s: &Scenario, src: &str) -> Result<(), ScenarioError> {
             }
         }
     }
-    crate::bot::scenario::validate(s, src)?;
+    super::bot::validate(s, src)?;
     Ok(())
 }
 

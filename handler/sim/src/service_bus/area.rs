@@ -3,11 +3,8 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
-
 use super::ServiceBusState;
-use crate::entra::authority::Authority;
-use crate::shared::Shared;
+use crate::authority::Authority;
 
 /// The Service Bus routes' state.
 #[derive(Debug, Clone)]
@@ -18,17 +15,12 @@ pub(crate) struct ServiceBusArea {
 }
 
 impl ServiceBusArea {
+    pub fn new(namespace: Arc<Mutex<ServiceBusState>>, authority: Arc<Authority>) -> Self {
+        Self { namespace, authority }
+    }
+
     /// The namespace: queues, messages, the SAS key.
     pub fn service_bus(&self) -> MutexGuard<'_, ServiceBusState> {
         self.namespace.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for ServiceBusArea {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        ServiceBusArea {
-            namespace: sim.service_bus.clone(),
-            authority: sim.authority.clone(),
-        }
     }
 }

@@ -7,7 +7,7 @@ use sha2::Sha256;
 
 use super::area::ServiceBusArea;
 use super::SAS_KEY_NAME;
-use crate::entra::verify::verify;
+use crate::authority::verify::verify;
 
 /// The audience of Entra tokens for Service Bus (scope `https://servicebus.azure.net/.default`).
 pub const AUDIENCES: [&str; 1] = ["https://servicebus.azure.net"];

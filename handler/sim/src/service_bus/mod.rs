@@ -12,8 +12,8 @@
 //! sub-queue are never dead-lettered again. Locks expire lazily: every operation on a queue
 //! first releases the locks that ran out.
 
-mod api;
-mod area;
+pub(crate) mod api;
+pub(crate) mod area;
 mod auth;
 mod routes;
 
@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use api::{QueueSettings, SbMessage};
-pub(crate) use routes::router;
+pub(crate) use routes::routes;
 
 /// The dead-letter reason after too many deliveries.
 pub const MAX_DELIVERY_COUNT_EXCEEDED: &str = "MaxDeliveryCountExceeded";

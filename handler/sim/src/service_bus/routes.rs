@@ -1,10 +1,9 @@
 //! The REST surface: send, peek-lock, complete, unlock, renew-lock.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -15,12 +14,16 @@ use serde_json::{json, Map, Value};
 use super::api::{split_entity, stored, SbMessage};
 use super::area::ServiceBusArea;
 use super::{auth, StoredMessage, DEAD_LETTER_QUEUE};
-use crate::shared::Shared;
 
 /// Longest a receive waits for a message.
 const MAX_WAIT: Duration = Duration::from_secs(5);
 
-pub(crate) fn router() -> Router<Arc<Shared>> {
+/// The namespace's REST routes, relative to `{base}/servicebus`.
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    ServiceBusArea: FromRef<S>,
+{
     Router::new().route("/{*path}", any(handle))
 }
 

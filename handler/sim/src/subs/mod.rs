@@ -8,7 +8,6 @@
 //! Graph does not retry a failed delivery here (it retries for up to 4 hours); notifications are
 //! sent at once unless `SimConfig::notification_delay` says otherwise.
 
-pub(crate) mod api;
 pub(crate) mod deliver;
 pub(crate) mod routes;
 pub(crate) mod service;

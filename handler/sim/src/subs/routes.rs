@@ -9,19 +9,33 @@
 //! out." (Graph allows the endpoint 10 s). Unknown id: 404 `ResourceNotFound`. A renewal (PATCH) re-runs the handshake
 //! only when `notificationUrl` changes (whether Graph re-validates on renewal is UNCONFIRMED).
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
-use axum::{Extension, Json};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::graph::auth::Caller;
-use crate::graph::errors::GraphError;
-use crate::graph::ApiVersion;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
 use crate::subs::deliver::handshake;
 use crate::subs::service::SubsService;
 use crate::subs::{DeliveryKind, Subscription, MAX_GROUP_SUBSCRIPTION_MINUTES, MAX_SUBSCRIPTIONS_PER_APP};
+
+/// The routes, relative to a Graph version root (behind Graph's bearer check, which provides
+/// the [`Caller`]).
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    SubsService: FromRef<S>,
+{
+    Router::new()
+        .route("/subscriptions", post(create).get(list))
+        .route("/subscriptions/{id}", get(get_one).patch(renew).delete(delete))
+        .route("/subscriptions/{id}/reauthorize", post(reauthorize))
+}
 
 fn invalid(message: impl Into<String>) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, "InvalidRequest", message)
@@ -82,7 +96,7 @@ fn caller_ids(caller: &Caller) -> (String, String) {
 }
 
 /// `POST /{version}/subscriptions` → 201 after both handshakes pass.
-pub(crate) async fn create(
+async fn create(
     State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Extension(caller): Extension<Caller>,
@@ -180,7 +194,7 @@ async fn validate_urls(sim: &SubsService, sub: &Subscription, lifecycle: bool) -
 }
 
 /// `GET /{version}/subscriptions/{id}` (`clientState` is never returned).
-pub(crate) async fn get(
+async fn get_one(
     State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
@@ -193,7 +207,7 @@ pub(crate) async fn get(
 }
 
 /// `GET /{version}/subscriptions`: the calling app's subscriptions.
-pub(crate) async fn list(
+async fn list(
     State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Extension(caller): Extension<Caller>,
@@ -212,7 +226,7 @@ pub(crate) async fn list(
 
 /// `PATCH /{version}/subscriptions/{id}` with `expirationDateTime` and/or `notificationUrl` → 200.
 /// A renewal also reauthorizes.
-pub(crate) async fn renew(
+async fn renew(
     State(sim): State<SubsService>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
@@ -241,7 +255,7 @@ pub(crate) async fn renew(
 }
 
 /// `DELETE /{version}/subscriptions/{id}` → 204.
-pub(crate) async fn delete(State(sim): State<SubsService>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
+async fn delete(State(sim): State<SubsService>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
     let mut subs = sim.subs();
     let before = subs.subscriptions.len();
     subs.subscriptions.retain(|s| !s.id.eq_ignore_ascii_case(&id));
@@ -254,10 +268,7 @@ pub(crate) async fn delete(State(sim): State<SubsService>, Path(id): Path<String
 }
 
 /// `POST /{version}/subscriptions/{id}/reauthorize` → 204 (expiry unchanged).
-pub(crate) async fn reauthorize(
-    State(sim): State<SubsService>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, GraphError> {
+async fn reauthorize(State(sim): State<SubsService>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
     let mut subs = sim.subs();
     let s = subs.get_mut(&id).ok_or_else(|| not_found(&id))?;
     s.reauthorization_required = false;

@@ -4,14 +4,12 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::FromRef;
 use tokio::sync::Notify;
 
+use crate::authority::Authority;
 use crate::config::SimConfig;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
 use crate::outbound::Outbound;
-use crate::shared::Shared;
 use crate::subs::SubState;
 use crate::throttle::Throttle;
 
@@ -39,11 +37,5 @@ pub(crate) struct SubsService {
 impl SubsService {
     pub fn subs(&self) -> MutexGuard<'_, SubState> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-impl FromRef<Arc<Shared>> for SubsService {
-    fn from_ref(sim: &Arc<Shared>) -> Self {
-        sim.subs.clone()
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod azure_identity_mi;
 mod azure_identity_secret;
 mod batch;

@@ -1,22 +1,30 @@
 //! The router's state: the leaves every area is built from (configuration, the authority, the
 //! directory, the call log, faults, throttle, the outbound client) and the areas themselves,
-//! each built once here. Routes take their own area (`State<...>` through `FromRef`); the
-//! background services (entitlement management, subscriptions) hold their own handles.
+//! each built once here. Routes take their own area (`State<...>` through the `FromRef` impls
+//! below, so no area knows this type); the background services (entitlement management,
+//! subscriptions) hold their own handles.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::extract::FromRef;
+
+use crate::authority::Authority;
+use crate::bot::area::BotArea;
 use crate::bot::state::BotShared;
+use crate::bot::teams::TeamsHandles;
 use crate::config::SimConfig;
 use crate::directory::Directory;
 use crate::em::service::EmService;
-use crate::entra::authority::Authority;
+use crate::entra::area::EntraArea;
 use crate::faults::Faults;
 use crate::graph::area::GraphArea;
+use crate::graph::batch::BatchStack;
 use crate::intune::Intune;
 use crate::mail::area::MailArea;
 use crate::outbound::Outbound;
 use crate::provisioning::area::ProvisioningArea;
 use crate::record::CallLog;
+use crate::service_bus::area::ServiceBusArea;
 use crate::service_bus::ServiceBusState;
 use crate::subs::service::SubsService;
 use crate::throttle::Throttle;
@@ -110,5 +118,78 @@ impl Shared {
 
     pub fn service_bus(&self) -> MutexGuard<'_, ServiceBusState> {
         self.service_bus.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What the Teams client works on.
+    pub fn teams_handles(&self) -> TeamsHandles {
+        TeamsHandles {
+            bot: self.bot.clone(),
+            authority: self.authority.clone(),
+            directory: self.directory.clone(),
+            outbound: self.outbound.clone(),
+        }
+    }
+}
+
+impl FromRef<Arc<Shared>> for EntraArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        EntraArea {
+            authority: sim.authority.clone(),
+            directory: sim.directory.clone(),
+            token_lifetime: sim.config.token_lifetime,
+        }
+    }
+}
+
+impl FromRef<Arc<Shared>> for GraphArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.graph.clone()
+    }
+}
+
+/// `$batch` runs its items through a fresh copy of the whole stack, built on this state.
+impl FromRef<Arc<Shared>> for BatchStack {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        BatchStack(super::app(sim.clone()))
+    }
+}
+
+impl FromRef<Arc<Shared>> for MailArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.mail.clone()
+    }
+}
+
+impl FromRef<Arc<Shared>> for EmService {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.em.clone()
+    }
+}
+
+impl FromRef<Arc<Shared>> for ProvisioningArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.provisioning.clone()
+    }
+}
+
+impl FromRef<Arc<Shared>> for SubsService {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        sim.subs.clone()
+    }
+}
+
+impl FromRef<Arc<Shared>> for BotArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        BotArea {
+            bot: sim.bot.clone(),
+            authority: sim.authority.clone(),
+            time_scale: sim.config.time_scale,
+        }
+    }
+}
+
+impl FromRef<Arc<Shared>> for ServiceBusArea {
+    fn from_ref(sim: &Arc<Shared>) -> Self {
+        ServiceBusArea::new(sim.service_bus.clone(), sim.authority.clone())
     }
 }

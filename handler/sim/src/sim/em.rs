@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
+use super::TenantSim;
 use crate::em::flow;
 use crate::em::types::{AssignmentView, CalloutAttempt, NewRequest, RequestView, StageSetting};
 use crate::error::{Result, SimError};
-use crate::sim::TenantSim;
 
 impl TenantSim {
     /// Attaches a custom extension to a policy's stage (replacing that stage's previous one).

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use super::TenantSim;
 use crate::intune::{self, DeviceSync};
 use crate::scenario::ManagedDevice;
-use crate::sim::TenantSim;
 
 impl TenantSim {
     /// A managed device by Intune id (with its current `lastSyncDateTime`).

@@ -1,4 +1,4 @@
-//! OData query options the first slice understands: `$select`, `$top`, `$skiptoken`.
+//! The OData query options of Graph's directory collections: `$select`, `$top`, `$skiptoken`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

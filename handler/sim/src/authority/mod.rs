@@ -1,10 +1,14 @@
 //! The tenant's identity as its Entra authority presents it: base URL, tenant id, issuers, the
 //! App Service identity header, and the signing keys. Shared by everything that mints or checks
-//! tokens; depends on no handler.
+//! tokens (`keys`: signing keys and the key ring; `verify`: checking bearer tokens it issued);
+//! a leaf that depends on no area.
+
+pub(crate) mod keys;
+pub(crate) mod verify;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::entra::keys::{KeyRing, SigningKey};
+use keys::{KeyRing, SigningKey};
 
 /// Who the simulated authority is and the keys it signs with.
 #[derive(Debug)]

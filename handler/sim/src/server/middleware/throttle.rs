@@ -7,7 +7,7 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::graph::errors::GraphError;
+use crate::odata::errors::GraphError;
 use crate::throttle::{Throttle, SIM_RETRY_AFTER_MS};
 
 /// Middleware: 429 with `Retry-After` when the caller's app is over a class's limit.

@@ -1,5 +1,5 @@
 //! The middleware every request passes (outermost first): record, request ids (in
-//! `graph::errors`), faults, throttle. Each takes only the piece of state it works on.
+//! `odata::errors`), faults, throttle. Each takes only the piece of state it works on.
 
 pub(crate) mod faults;
 pub(crate) mod record;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::Utc;
 
-use crate::graph::errors::GraphError;
+use crate::odata::errors::GraphError;
 use crate::record::{CallLog, RecordedCall};
 
 /// Largest request body the simulator accepts and records.

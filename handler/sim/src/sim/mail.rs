@@ -1,7 +1,7 @@
 //! [`TenantSim`]'s mail API: what `sendMail` accepted.
 
+use super::TenantSim;
 use crate::mail::SentMail;
-use crate::sim::TenantSim;
 
 impl TenantSim {
     /// Every message accepted by `sendMail`, in order.

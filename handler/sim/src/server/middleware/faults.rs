@@ -6,9 +6,9 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::connection::ConnectionKill;
 use crate::faults::{FaultKind, Faults};
-use crate::graph::errors::GraphError;
-use crate::server::ConnectionKill;
+use crate::odata::errors::GraphError;
 
 /// Middleware: applies the first matching fault, if any.
 pub(crate) async fn apply(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {

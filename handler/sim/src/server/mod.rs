@@ -5,40 +5,35 @@
 //! requests' extensions; the fault middleware triggers it, and the connection task drops the
 //! connection (closing the socket) instead of waiting for a response.
 
+mod middleware;
+mod shared;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
-use axum::Router;
+use axum::{Extension, Router};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::graph::errors::GraphError;
-use crate::shared::Shared;
-use crate::{entra, graph, middleware, service_bus};
-
-/// Closes the connection a request arrived on, without a response.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ConnectionKill(Arc<Notify>);
-
-impl ConnectionKill {
-    pub(crate) fn trigger(&self) {
-        self.0.notify_one();
-    }
-}
+use crate::connection::ConnectionKill;
+use crate::odata::errors::GraphError;
+use crate::odata::ApiVersion;
+use crate::{bot, em, entra, graph, mail, provisioning, service_bus, subs};
+pub(crate) use shared::Shared;
 
 /// All routes behind the middleware stack (outermost first): record → request ids → faults → throttle.
 pub(crate) fn app(sim: Arc<Shared>) -> Router {
     let routes = Router::new()
-        .merge(entra::router())
-        .merge(crate::bot::router())
-        .nest("/v1.0", graph::router(sim.clone(), "v1.0"))
-        .nest("/beta", graph::router(sim.clone(), "beta"))
-        .nest("/servicebus", service_bus::router())
+        .merge(entra::routes())
+        .merge(bot::routes())
+        .nest("/v1.0", graph_version(&sim, "v1.0"))
+        .nest("/beta", graph_version(&sim, "beta"))
+        .nest("/servicebus", service_bus::routes())
         .fallback(|uri: http::Uri| async move {
             GraphError::new(
                 http::StatusCode::NOT_FOUND,
@@ -53,8 +48,21 @@ pub(crate) fn app(sim: Arc<Shared>) -> Router {
         .fallback_service(routes)
         .layer(from_fn_with_state(sim.throttle.clone(), middleware::throttle::apply))
         .layer(from_fn_with_state(sim.faults.clone(), middleware::faults::apply))
-        .layer(from_fn(graph::errors::request_ids))
+        .layer(from_fn(crate::odata::errors::request_ids))
         .layer(from_fn_with_state(sim.calls.clone(), middleware::record::record))
+}
+
+/// The Graph routes of one version (the directory, mail, subscriptions, entitlement management,
+/// provisioning), all behind bearer-token validation, with the version as an extension.
+fn graph_version(sim: &Arc<Shared>, version: &'static str) -> Router<Arc<Shared>> {
+    Router::new()
+        .merge(graph::routes())
+        .merge(mail::routes())
+        .merge(subs::routes::routes())
+        .merge(em::routes::routes())
+        .merge(provisioning::routes())
+        .layer(from_fn_with_state(sim.authority.clone(), graph::auth::require_token))
+        .layer(Extension(ApiVersion(version)))
 }
 
 /// Accepts connections until `shutdown` changes; then aborts every open connection.
@@ -93,6 +101,6 @@ async fn serve_connection(stream: TcpStream, app: Router) {
                 tracing::debug!(error = %e, "sim connection ended with an error");
             }
         }
-        _ = kill.0.notified() => tracing::debug!("sim dropped a connection (injected fault)"),
+        _ = kill.triggered() => tracing::debug!("sim dropped a connection (injected fault)"),
     }
 }

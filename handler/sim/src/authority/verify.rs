@@ -1,9 +1,10 @@
-//! Validation of bearer tokens the simulator itself issued (used by the Graph endpoints).
+//! Validation of bearer tokens the simulator itself issued (used by Graph, the Bot Connector and
+//! Service Bus, and by `TenantSim::verify_token`).
 
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::Value;
 
-use crate::entra::authority::Authority;
+use crate::authority::Authority;
 
 /// Why a bearer token was refused, worded like Graph's `InvalidAuthenticationToken` messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

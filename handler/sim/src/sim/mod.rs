@@ -1,4 +1,15 @@
-//! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys.
+//! [`TenantSim`]: start, URLs, seeding, recorded calls, faults, throttle, tokens and keys; its
+//! API per area is in this module's children (`em`, `subs`, `mail`, `intune`, `provisioning`,
+//! `bot`, `service_bus`). The top of the crate: the only module that names `TenantSim`, built on
+//! the router (`crate::server`) and, through it, every area.
+
+mod bot;
+mod em;
+mod intune;
+mod mail;
+mod provisioning;
+mod service_bus;
+mod subs;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,17 +19,17 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::authority::keys::{foreign_key, KeyRing};
+use crate::authority::verify::{verify, TokenError};
+use crate::authority::Authority;
 use crate::config::SimConfig;
 use crate::directory::Directory;
-use crate::entra::authority::Authority;
-use crate::entra::keys::{foreign_key, KeyRing};
 use crate::entra::tokens::{app_claims, Audience, Principal};
-use crate::entra::verify::{verify, TokenError};
 use crate::error::{Result, SimError};
 use crate::faults::Faults;
 use crate::record::RecordedCall;
 use crate::scenario::{Group, ManagedDevice, Scenario, User};
-use crate::shared::Shared;
+use crate::server::Shared;
 use crate::state::{MembershipChange, TenantState};
 use crate::throttle::{Throttle, ThrottleClass};
 
@@ -158,7 +169,8 @@ impl TenantSim {
         ))
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
+    /// The router's state, for the API of each area (this module's children).
+    fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
 

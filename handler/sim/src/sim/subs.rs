@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use super::TenantSim;
 use crate::error::{Result, SimError};
 use crate::graph::delta::DeltaExpiry;
-use crate::sim::TenantSim;
 use crate::subs::{deliver, Delivery, Subscription};
 
 impl TenantSim {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{Scenario, ScenarioError};
+use super::{Scenario, ScenarioError};
 
 /// The bot: its Microsoft App ID (an application of the scenario, whose secret gets tokens
 /// for the Bot Connector), its name, where Teams sends activities, and the teams it is
