@@ -377,24 +377,90 @@ fn azure_yaml_deploys_the_zip_jitadmin_package_builds() {
     );
 }
 
+/// The application permissions `infra/main.bicep` can grant (every feature on).
+fn bicep_graph_roles() -> std::collections::BTreeSet<String> {
+    let main = infra("main.bicep");
+    let grants = &main[main.find("var baseGraphRoles").unwrap()..main.find("module graph ").unwrap()];
+    // Quoted permission values: `Word.Word[.Word]` without spaces or interpolation.
+    grants
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|p| p.contains('.') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The rows of `docs/graph.md`'s table: (method, path, version, permission, granted by).
+fn graph_calls_table() -> Vec<[String; 5]> {
+    let text = std::fs::read_to_string(repo_root().join("docs/graph.md")).unwrap();
+    text.lines()
+        .filter_map(|line| {
+            let cells: Vec<String> = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            let method = cells.first()?;
+            ["GET", "POST", "PUT", "PATCH", "DELETE"]
+                .contains(&method.as_str())
+                .then(|| {
+                    [
+                        cells[0].clone(),
+                        cells[1].clone(),
+                        cells[2].clone(),
+                        cells[3].clone(),
+                        cells[5].clone(),
+                    ]
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn bicep_grants_exactly_the_app_roles_of_the_graph_calls_table() {
+    let rows = graph_calls_table();
+    assert!(rows.len() >= 20, "docs/graph.md lists {} calls", rows.len());
+    let table_roles: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r[4].starts_with("app role") && !r[3].starts_with('('))
+        .map(|r| r[3].clone())
+        .collect();
+    // The catalog role's documented replacement, granted only on request.
+    let doc = std::fs::read_to_string(repo_root().join("docs/graph.md")).unwrap();
+    let replacement = "EntitlementManagement.ReadWrite.All";
+    assert!(
+        doc.contains(&format!("`{replacement}` can replace it")),
+        "docs/graph.md says which app role can replace the catalog role"
+    );
+    let mut expected = table_roles.clone();
+    expected.insert(replacement.to_string());
+    assert_eq!(
+        bicep_graph_roles(),
+        expected,
+        "Bicep's Graph app roles against docs/graph.md"
+    );
+    for row in &rows {
+        assert!(
+            ["v1.0", "beta"].contains(&row[2].as_str()) && row[1].starts_with('/'),
+            "{row:?}"
+        );
+        assert!(
+            row[4].starts_with("app role") || row[4] == "catalog role" || row[4] == "operator",
+            "{row:?}: granted by what?"
+        );
+    }
+}
+
 #[test]
 fn graph_permissions_granted_are_the_ones_the_readme_justifies() {
-    let main = infra("main.bicep");
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
     let section = readme
         .split("## Deploying to Azure")
         .nth(1)
         .expect("README has a Deploying to Azure section");
-    let grants = &main[main.find("var baseGraphRoles").unwrap()..main.find("module graph ").unwrap()];
-    // Quoted permission values: `Word.Word[.Word]` without spaces or interpolation.
-    let mut roles: Vec<&str> = grants
-        .split('\'')
-        .skip(1)
-        .step_by(2)
-        .filter(|p| p.contains('.') && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
-        .collect();
-    roles.sort();
-    roles.dedup();
+    let roles = bicep_graph_roles();
     assert!(roles.len() >= 5, "found only {roles:?}");
     for role in &roles {
         assert!(section.contains(&format!("`{role}`")), "README does not justify {role}");

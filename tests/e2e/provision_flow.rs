@@ -396,8 +396,10 @@ async fn stages_jitadmin_does_not_manage_are_kept_and_a_changed_timeout_is_updat
     )
     .await;
     let mut settings = policy["customExtensionStageSettings"].as_array().cloned().unwrap();
-    settings
-        .push(serde_json::json!({ "stage": "assignmentRequestApproved", "customExtension": { "id": theirs["id"] } }));
+    settings.push(
+        serde_json::json!({ "stage": "assignmentRequestApproved", "customExtension": {
+            "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension", "id": theirs["id"] } }),
+    );
     policy["customExtensionStageSettings"] = Value::Array(settings);
     graph(&t.sim, reqwest::Method::PUT, &policy_path, Some(policy)).await;
 

@@ -46,6 +46,7 @@ impl TestEnv {
         options.http_port = 0;
         options.max_delivery_count = 3;
         options.lock_duration = Duration::from_secs(5);
+        options.graph_calls = Some(graph_calls());
         adjust(&mut options);
         let env = DevEnvironment::start(options)
             .await
@@ -57,4 +58,12 @@ impl TestEnv {
     pub async fn shutdown(self) {
         self.env.shutdown().await;
     }
+}
+
+/// The table of every Graph call jitadmin makes (`docs/graph.md`): the tenant refuses any
+/// other call of jitadmin's identity, so a call missing from the table fails its test.
+pub fn graph_calls() -> tenant_sim::GraphCallTable {
+    let path = crate::repo_root().join("docs").join("graph.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    tenant_sim::GraphCallTable::from_markdown(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

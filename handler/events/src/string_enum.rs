@@ -18,6 +18,9 @@ macro_rules! string_enum {
         }
 
         impl $name {
+            /// Every documented value, in the documented spelling.
+            pub const MEMBERS: &'static [&'static str] = &[$($text),+];
+
             /// Parse a value case-insensitively; unknown values become `Other`.
             pub fn parse(value: &str) -> Self {
                 $( if value.eq_ignore_ascii_case($text) { return $name::$variant; } )+

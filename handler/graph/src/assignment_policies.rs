@@ -16,7 +16,15 @@ const POLICIES: &str = "/v1.0/identityGovernance/entitlementManagement/assignmen
 const EXPAND: &str = "$expand=accessPackage,customExtensionStageSettings($expand=customExtension)";
 
 /// Properties Graph sets itself, dropped from a policy before it is sent back.
-const READ_ONLY: [&str; 4] = ["@odata.context", "createdDateTime", "modifiedDateTime", "@odata.etag"];
+/// What the PUT body leaves out: read-only properties, and the beta-only `accessPackageId` (v1.0
+/// names the package by the `accessPackage` reference the body carries instead).
+const READ_ONLY: [&str; 5] = [
+    "@odata.context",
+    "createdDateTime",
+    "modifiedDateTime",
+    "@odata.etag",
+    "accessPackageId",
+];
 
 /// One `customExtensionStageSetting`: at this stage, call that extension.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -172,11 +180,9 @@ mod tests {
             crate::custom_extensions::REQUEST_WORKFLOW_EXTENSION.into(),
             "e1".into(),
         )]);
-        assert_eq!(body["requestorSettings"]["scopeType"], "AllExistingDirectorySubjects");
-        assert_eq!(
-            body["verifiableCredentialSettings"]["credentialTypes"][0]["credentialType"],
-            "VerifiedCredentialExpert"
-        );
+        assert_eq!(body["requestorSettings"]["enableTargetsToSelfAddAccess"], true);
+        assert_eq!(body["expiration"]["duration"], "P30D");
+        assert!(body.get("accessPackageId").is_none() && body.get("createdDateTime").is_none());
         assert_eq!(body["accessPackage"]["id"], "ba5807c7-2aa9-4c8a-907e-4a17ee587500");
         let settings = body["customExtensionStageSettings"].as_array().expect("settings");
         assert_eq!(settings.len(), 1);

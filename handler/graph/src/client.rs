@@ -41,6 +41,13 @@ impl std::fmt::Debug for GraphClient {
     }
 }
 
+/// The preference that makes Graph return the members of evolvable enums that come after
+/// `unknownFutureValue` (such as `approverRemove` of `accessPackageRequestType`) instead of
+/// `unknownFutureValue`. jitadmin handles every member Graph has (a test compares its enums
+/// with Graph's metadata), so it asks for them on every call
+/// (<https://learn.microsoft.com/graph/best-practices-concept>, "Handling future members in evolvable enumerations").
+pub const INCLUDE_UNKNOWN_ENUM_MEMBERS: &str = "include-unknown-enum-members";
+
 impl GraphClient {
     /// A builder with the default configuration and this token source.
     pub fn builder(credential: Arc<dyn TokenCredential>) -> GraphClientBuilder {
@@ -208,12 +215,20 @@ impl GraphClient {
             .bearer_auth(token.token.secret())
             .header(ACCEPT, "application/json")
             .header("client-request-id", client_request_id);
+        let mut prefer = vec![INCLUDE_UNKNOWN_ENUM_MEMBERS.to_string()];
         for (name, value) in &req.headers {
+            if name.eq_ignore_ascii_case("prefer") {
+                prefer.insert(0, value.clone());
+                continue;
+            }
             let name = HeaderName::try_from(name.as_str());
             let value = HeaderValue::try_from(value.as_str());
             if let (Ok(n), Ok(v)) = (name, value) {
                 rb = rb.header(n, v);
             }
+        }
+        if let Ok(value) = HeaderValue::try_from(prefer.join(", ")) {
+            rb = rb.header("Prefer", value);
         }
         if let Some(body) = &req.body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(body.to_string());

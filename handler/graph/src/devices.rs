@@ -11,13 +11,49 @@ use crate::{GraphClient, GraphError};
 pub const DEVICE_SELECT: &str = "id,userId,deviceName,operatingSystem,osVersion,complianceState,lastSyncDateTime,\
 azureADDeviceId,managementAgent,userPrincipalName,deviceEnrollmentType,deviceActionResults";
 
-/// Management agents that mean "MDM-managed", i.e. a device Intune can sync and push policy to; `eas`-only
-/// (Exchange ActiveSync) devices are skipped.
-pub const MDM_AGENTS: [&str; 4] = [
-    "mdm",
-    "easMdm",
-    "configurationManagerClientMdm",
-    "configurationManagerClientMdmEas",
+/// Every `managementAgentType` Graph v1.0 has, and whether jitadmin syncs such a device
+/// (<https://learn.microsoft.com/graph/api/resources/intune-devices-managementagenttype>):
+/// only agents with Intune MDM enrolment receive the local-group policy; the others (Exchange
+/// ActiveSync alone, the legacy PC client, Configuration Manager without co-management, Jamf,
+/// Google, Defender for Endpoint security management, unknown) are left alone. A member
+/// Graph adds later is not synced until it is classified here (a test compares this table
+/// with Graph's metadata).
+pub const MANAGEMENT_AGENTS: [(&str, bool); 13] = [
+    ("eas", false),
+    ("mdm", true),
+    ("easMdm", true),
+    ("intuneClient", false),
+    ("easIntuneClient", false),
+    ("configurationManagerClient", false),
+    ("configurationManagerClientMdm", true),
+    ("configurationManagerClientMdmEas", true),
+    ("unknown", false),
+    ("jamf", false),
+    ("googleCloudDevicePolicyController", false),
+    ("microsoft365ManagedMdm", false),
+    ("msSense", false),
+];
+
+/// Whether a device with this management agent is managed by Intune MDM, i.e. one Intune can
+/// sync and push the local-group policy to (case-insensitive; an agent not in
+/// [`MANAGEMENT_AGENTS`] is not).
+pub fn is_mdm_agent(agent: &str) -> bool {
+    MANAGEMENT_AGENTS
+        .iter()
+        .any(|(name, mdm)| *mdm && name.eq_ignore_ascii_case(agent))
+}
+
+/// Every `complianceState` Graph v1.0 has, as the rules and the approval card see it
+/// (<https://learn.microsoft.com/graph/api/resources/intune-devices-compliancestate>): only
+/// `compliant` is compliant; `inGracePeriod` is noncompliant with time left to fix it.
+pub const COMPLIANCE_STATES: [&str; 7] = [
+    "unknown",
+    "compliant",
+    "noncompliant",
+    "conflict",
+    "error",
+    "inGracePeriod",
+    "configManager",
 ];
 
 /// An Intune managed device.
@@ -86,10 +122,7 @@ impl ManagedDevice {
             .operating_system
             .as_deref()
             .is_some_and(|os| os.eq_ignore_ascii_case("windows"));
-        let mdm = self
-            .management_agent
-            .as_deref()
-            .is_some_and(|a| MDM_AGENTS.iter().any(|m| m.eq_ignore_ascii_case(a)));
+        let mdm = self.management_agent.as_deref().is_some_and(is_mdm_agent);
         windows && mdm
     }
 }

@@ -52,6 +52,10 @@ pub struct SimConfig {
     pub notification_members_delta: bool,
     /// Member entries per `groups/delta` page before an `@odata.nextLink` (default 100).
     pub delta_page_size: usize,
+    /// How strictly Graph requests and answers are held to Graph's published metadata.
+    /// Default [`ConformanceMode::Strict`](crate::ConformanceMode::Strict): a test whose calls
+    /// do not conform fails.
+    pub conformance: crate::ConformanceMode,
 }
 
 impl Default for SimConfig {
@@ -72,6 +76,7 @@ impl Default for SimConfig {
             notification_delay: Duration::ZERO,
             notification_members_delta: true,
             delta_page_size: 100,
+            conformance: crate::ConformanceMode::Strict,
         }
     }
 }

@@ -56,6 +56,7 @@
 mod authority;
 pub mod bot;
 mod config;
+mod conformance;
 mod connection;
 mod directory;
 pub mod em;
@@ -87,6 +88,7 @@ pub use authority::keys::SigningKey;
 pub use authority::verify::TokenError;
 pub use bot::{BotSim, ChannelSigner, ChannelToken, TeamsClient};
 pub use config::SimConfig;
+pub use conformance::{ConformanceMode, GraphCallTable};
 pub use em::{
     CalloutAuth, CalloutStatus, LaunchMode, NewRequest, PopBinding, PopOptions, RequestView, Stage, StageSetting,
     EM_APP_ID,

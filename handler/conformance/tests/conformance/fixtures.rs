@@ -84,26 +84,12 @@ fn findings() -> Vec<String> {
 /// What the checker reports on the fixtures (fixture, pointer, kind); each is listed in the
 /// crate README with the reason. A new finding, or one that went away, fails the test.
 const KNOWN: &[(&str, &str, &str)] = &[
-    ("assignment-policy-stage-settings-expanded.json", "/accessPackageId", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/accessReviewSettings", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/canExtend", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/durationInDays", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/expirationDateTime", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestApprovalSettings/approvalMode", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestApprovalSettings/approvalStages", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestApprovalSettings/isApprovalRequired", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestApprovalSettings/isApprovalRequiredForExtension", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestorSettings/acceptRequests", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestorSettings/allowedRequestors", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/requestorSettings/scopeType", "UnknownProperty"),
-    ("assignment-policy-stage-settings-expanded.json", "/verifiableCredentialSettings", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/auditRuleInformation", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/groupSettingCollectionValue/0/children/0/auditRuleInformation", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/groupSettingCollectionValue/0/children/0/groupSettingCollectionValue/0/children/0/auditRuleInformation", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/groupSettingCollectionValue/0/children/0/groupSettingCollectionValue/0/children/1/auditRuleInformation", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/groupSettingCollectionValue/0/children/0/groupSettingCollectionValue/0/children/2/auditRuleInformation", "UnknownProperty"),
     ("configuration-policy-local-admins-settings.json", "/value/0/settingInstance/groupSettingCollectionValue/0/children/0/groupSettingCollectionValue/0/children/2/choiceSettingValue/children/0/auditRuleInformation", "UnknownProperty"),
-    ("custom-extension-request-workflow-created.json", "/callbackConfiguration/durationBeforeTimeout", "UnknownProperty"),
     ("groups-delta-last-page.json", "/value/0/displayName", "NotSelected"),
     ("managed-devices-page-1.json", "/value/0/isEncrypted", "NotSelected"),
     // A deliberately unknown lifecycle event, to test that jitadmin ignores it.

@@ -1,5 +1,5 @@
-//! graph-conformance against realistic bodies: jitadmin's Graph client and fixtures, and
-//! tenant-sim's answers.
+//! graph-conformance against realistic bodies: what jitadmin's Graph client builds, and the
+//! fixtures of Graph's answers. (tenant-sim checks its own traffic with it on every request.)
 
 mod batch;
 mod beta;
@@ -8,4 +8,3 @@ mod enums;
 mod fixtures;
 mod paths;
 mod resume;
-mod sim;

@@ -77,6 +77,20 @@ impl Stage {
         }
     }
 
+    /// The Graph names of the stages this type knows (the connection test, which is not a
+    /// stage of the Graph enum, aside). `assignmentRequestDeterminingApprovalRequirements`, the
+    /// approval-stage extension, is not in Graph v1.0's metadata: it is a beta stage setting
+    /// (<https://learn.microsoft.com/graph/api/resources/customextensionstagesetting?view=graph-rest-beta>).
+    pub const GRAPH_MEMBERS: [&'static str; 7] = [
+        "assignmentRequestCreated",
+        "assignmentRequestApproved",
+        "assignmentRequestGranted",
+        "assignmentRequestRemoved",
+        "assignmentFourteenDaysBeforeExpiration",
+        "assignmentOneDayBeforeExpiration",
+        "assignmentRequestDeterminingApprovalRequirements",
+    ];
+
     /// The four request stages (`accessPackageAssignmentRequestCalloutData`), which may be launch-and-wait.
     pub fn is_request_stage(&self) -> bool {
         matches!(

@@ -33,6 +33,8 @@ pub struct DevArgs {
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let binary = std::env::current_exe().context("locating the jitadmin executable")?;
     let mut options = DevOptions::new(binary, args.state.clone());
+    // What does not conform to Graph's metadata is logged, not refused, when trying things out.
+    options.conformance = tenant_sim::ConformanceMode::Record;
     options.http_port = args.port.unwrap_or(if args.demo { 0 } else { 7071 });
     if let Some(store) = &args.store {
         options.extra_settings.push(("JITADMIN_STORE".into(), store.clone()));

@@ -35,6 +35,11 @@ pub struct DevOptions {
     pub lock_duration: Duration,
     /// Extra settings for the handler (override the defaults).
     pub extra_settings: Vec<(String, String)>,
+    /// How strictly the tenant holds Graph traffic to Graph's published metadata: strict in
+    /// tests (a call that does not conform fails the test), recorded and logged for `jitadmin dev`.
+    pub conformance: tenant_sim::ConformanceMode,
+    /// The Graph calls the handler may make (the table of `docs/graph.md`), when checked.
+    pub graph_calls: Option<tenant_sim::GraphCallTable>,
 }
 
 impl DevOptions {
@@ -48,6 +53,8 @@ impl DevOptions {
             max_delivery_count: 10,
             lock_duration: Duration::from_secs(60),
             extra_settings: Vec::new(),
+            conformance: tenant_sim::ConformanceMode::Strict,
+            graph_calls: None,
         }
     }
 }
@@ -74,9 +81,18 @@ impl DevEnvironment {
         let state_dir = std::path::absolute(&options.state_dir)
             .with_context(|| format!("resolving {}", options.state_dir.display()))?;
         std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
-        let sim = TenantSim::start(options.scenario.clone())
+        let config = tenant_sim::SimConfig {
+            conformance: options.conformance,
+            ..tenant_sim::SimConfig::default()
+        };
+        let sim = TenantSim::start_with(options.scenario.clone(), config)
             .await
             .context("starting tenant-sim")?;
+        if let Some(table) = &options.graph_calls {
+            // The handler calls Graph as the tenant's managed identity (`handler_settings`).
+            let handler = sim.with_state(|s| s.managed_identities.first().map(|m| m.client_id.clone()));
+            sim.expect_graph_calls(table.clone(), &[handler.as_deref().unwrap_or_default()]);
+        }
         let app_root = app_files::write(&state_dir.join("app")).context("writing the app files")?;
         let function_key = app_files::function_key(&state_dir)?;
         // The front door's port must be known before the handler starts: the group watch

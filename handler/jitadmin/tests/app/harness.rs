@@ -20,6 +20,13 @@ pub const FORWARDER_OBJECT_ID: &str = "77777777-0000-4000-8000-0000000000a1";
 /// The Function App's managed identity in the demo tenant (jitadmin's Graph caller).
 pub const FUNCTION_APP_CLIENT_ID: &str = "77777777-0000-4000-8000-000000000001";
 
+/// The table of every Graph call jitadmin makes (`docs/graph.md` in the repository).
+pub fn graph_calls() -> tenant_sim::GraphCallTable {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/graph.md");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    tenant_sim::GraphCallTable::from_markdown(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// An app to build.
 #[derive(Clone)]
 pub struct Harness {
@@ -64,8 +71,10 @@ impl Harness {
     }
 
     /// The app against `sim` for everything: its tenant and authority, and Graph served by
-    /// the sim itself, called with the Function App identity's token.
+    /// the sim itself, called with the Function App identity's token. The sim refuses any
+    /// Graph call of that identity that `docs/graph.md` does not list.
     pub fn on_sim(sim: &TenantSim) -> Harness {
+        sim.expect_graph_calls(graph_calls(), &[FUNCTION_APP_CLIENT_ID]);
         let token = sim
             .app_token(FUNCTION_APP_CLIENT_ID, "https://graph.microsoft.com")
             .expect("graph token");

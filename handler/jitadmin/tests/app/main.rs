@@ -17,6 +17,7 @@ mod devices_burst;
 mod devices_notice;
 mod devices_sync;
 mod devices_watch;
+mod graph_conformance;
 mod notifications_endpoint;
 mod process_callout;
 mod process_decide;

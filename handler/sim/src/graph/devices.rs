@@ -35,13 +35,18 @@ fn device_json(state: &TenantState, intune: &IntuneState, d: &ManagedDevice) -> 
     m.insert("emailAddress".into(), json!(user.and_then(|u| u.mail.clone())));
     m.insert("userDisplayName".into(), json!(user.map(|u| u.display_name.clone())));
     m.insert("deviceActionResults".into(), intune.action_results(&d.id));
-    for key in [
-        "userId",
-        "userPrincipalName",
-        "osVersion",
-        "lastSyncDateTime",
-        "azureADDeviceId",
-    ] {
+    // Graph's `deviceEnrollmentType` is not nullable: a device whose enrolment the scenario
+    // does not name is `unknown`
+    // (<https://learn.microsoft.com/graph/api/resources/intune-devices-deviceenrollmenttype>).
+    if m.get("deviceEnrollmentType").is_none_or(Value::is_null) {
+        m.insert("deviceEnrollmentType".into(), json!("unknown"));
+    }
+    // `lastSyncDateTime` is not nullable either: a device that never synced reads as the
+    // zero date, the value Intune reports for it (jitadmin reads that as "never").
+    if m.get("lastSyncDateTime").is_none_or(Value::is_null) {
+        m.insert("lastSyncDateTime".into(), json!("0001-01-01T00:00:00Z"));
+    }
+    for key in ["userId", "userPrincipalName", "osVersion", "azureADDeviceId"] {
         m.entry(key).or_insert(Value::Null);
     }
     m.remove("enrolledByUserId");

@@ -61,6 +61,10 @@ fn graph_version(sim: &Arc<Shared>, version: &'static str) -> Router<Arc<Shared>
         .merge(subs::routes::routes())
         .merge(em::routes::routes())
         .merge(provisioning::routes())
+        .layer(from_fn_with_state(
+            sim.conformance.clone(),
+            middleware::conformance::check,
+        ))
         .layer(from_fn_with_state(sim.authority.clone(), graph::auth::require_token))
         .layer(Extension(ApiVersion(version)))
 }

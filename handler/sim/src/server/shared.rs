@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub provisioning: ProvisioningArea,
     /// The tenant's work in progress (for `TenantSim::wait_idle`).
     pub work: crate::work::Work,
+    /// What the Graph traffic's check against Graph's metadata found.
+    pub conformance: Arc<crate::conformance::Conformance>,
     /// The Bot Framework: Bot Connector, channel token issuer, Teams client.
     pub bot: Arc<BotShared>,
     /// The Service Bus namespace.
@@ -75,6 +77,7 @@ impl Shared {
         let directory = Arc::new(directory);
         let throttle = Arc::new(throttle);
         let work = Work::default();
+        let config_conformance = config.conformance;
         let outbound = Outbound::new(work.clone());
         let intune = Intune::new(config.device_checkin_delay, directory.clone(), throttle.clone());
         let em = EmService {
@@ -113,6 +116,7 @@ impl Shared {
             throttle,
             outbound,
             work,
+            conformance: Arc::new(crate::conformance::Conformance::new(config_conformance)),
         }
     }
 

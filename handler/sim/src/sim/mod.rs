@@ -112,6 +112,22 @@ impl TenantSim {
         }
     }
 
+    // --- conformance --------------------------------------------------------
+
+    /// What the check of the Graph traffic against Graph's metadata (and the table of expected
+    /// calls) found so far, one line each. In [`ConformanceMode::Strict`](crate::ConformanceMode)
+    /// a sim with any fails its test when dropped.
+    pub fn conformance_violations(&self) -> Vec<String> {
+        self.shared.conformance.violations()
+    }
+
+    /// Allow the application identities `principals` (client ids) only the Graph calls `table`
+    /// lists; any other call of theirs is a violation.
+    pub fn expect_graph_calls(&self, table: crate::GraphCallTable, principals: &[&str]) {
+        let principals = principals.iter().map(|p| p.to_string()).collect();
+        self.shared.conformance.expect_calls(table, principals);
+    }
+
     // --- settling -----------------------------------------------------------
 
     /// Waits until the tenant has no work of its own toward the code under test: no
@@ -427,5 +443,23 @@ impl TenantSim {
 impl Drop for TenantSim {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        // A test whose Graph traffic did not conform fails here, with what was wrong, unless
+        // it is failing already.
+        let conformance = &self.shared.conformance;
+        let violations = conformance.violations();
+        if conformance.mode() != crate::ConformanceMode::Strict || violations.is_empty() {
+            return;
+        }
+        let report = format!(
+            "tenant-sim: {} Graph call(s) did not conform:\n{}",
+            violations.len(),
+            violations.join("\n")
+        );
+        if std::thread::panicking() {
+            // The test is failing already, perhaps because of these: say why beside it.
+            eprintln!("{report}");
+        } else {
+            panic!("{report}");
+        }
     }
 }

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("scenario", 0),
     ("state", 0),
     ("throttle", 0),
+    ("conformance", 0),
     ("work", 0),
     // Areas on the leaves alone.
     ("bot", 1),

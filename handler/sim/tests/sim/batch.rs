@@ -104,7 +104,7 @@ async fn faults_apply_per_item() {
 
 #[tokio::test]
 async fn more_than_twenty_items_or_duplicate_ids_are_refused() {
-    let sim = demo().await;
+    let sim = demo_recording().await;
     let devices = vec![DEVICES[0]; 21];
     let r = post_batch(&sim, &sync_items(&devices)).await;
     assert_eq!(r.status(), 400);

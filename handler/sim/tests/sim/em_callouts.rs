@@ -278,7 +278,8 @@ async fn an_extension_attached_through_graph_calls_out_like_one_set_in_rust() {
         .bearer_auth(graph_token(&sim))
         .json(
             &serde_json::json!({ "displayName": "Employees", "customExtensionStageSettings": [
-            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext_id } } ] }),
+            { "stage": "assignmentRequestCreated", "customExtension": {
+                "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension", "id": ext_id } } ] }),
         )
         .send()
         .await

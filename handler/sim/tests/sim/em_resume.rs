@@ -218,7 +218,11 @@ async fn expire_waiting_times_out_a_waiting_request_at_once() {
 
 #[tokio::test]
 async fn malformed_or_misdirected_resumes_are_refused_like_graph() {
-    let (sim, _endpoint, view) = waiting_request(SimConfig::default(), Duration::from_secs(3600)).await;
+    let recording = SimConfig {
+        conformance: tenant_sim::ConformanceMode::Record,
+        ..SimConfig::default()
+    };
+    let (sim, _endpoint, view) = waiting_request(recording, Duration::from_secs(3600)).await;
     let wrong_instance = resume_body("assignmentRequestCreated", "00000000-0000-0000-0000-000000000000", None);
     let r = post_resume(&sim, &view.id, &wrong_instance).await;
     assert_eq!(r.status(), 400);

@@ -39,11 +39,12 @@ async fn select_returns_exactly_the_selected_properties() {
 
 #[tokio::test]
 async fn unknown_selected_property_is_a_bad_request() {
-    let sim = demo().await;
+    let sim = demo_recording().await;
     let resp = graph_get(&sim, &format!("/v1.0/users/{ALEX}?$select=id,nope")).await;
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "Request_BadRequest");
+    assert_nonconforming(&sim, "\"nope\"");
 }
 
 #[tokio::test]

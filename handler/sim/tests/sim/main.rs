@@ -10,6 +10,7 @@ mod batch;
 mod bot_click;
 mod bot_connector;
 mod bot_tokens;
+mod conformance;
 mod delta;
 mod em_callouts;
 mod em_resume;

@@ -38,7 +38,7 @@ fn extension(kind: &str, name: &str, timeout: Option<&str>) -> Value {
 
 #[tokio::test]
 async fn extensions_are_validated_listed_and_updated() {
-    let sim = demo().await;
+    let sim = demo_recording().await;
     let path = format!("{EM}/catalogs/{CATALOG}/customWorkflowExtensions");
     let mut no_type = extension("accessPackageAssignmentRequestWorkflowExtension", "x", None);
     no_type.as_object_mut().unwrap().remove("@odata.type");
@@ -84,7 +84,7 @@ async fn extensions_are_validated_listed_and_updated() {
 
 #[tokio::test]
 async fn stage_settings_take_the_extension_kind_their_stage_needs() {
-    let sim = demo().await;
+    let sim = demo_recording().await;
     let path = format!("{EM}/catalogs/{CATALOG}/customWorkflowExtensions");
     let (_, req) = send(
         &sim,
@@ -178,7 +178,7 @@ fn local_admins(action: &str, members: &[&str]) -> Value {
 
 #[tokio::test]
 async fn intune_local_group_policies_are_beta_checked_and_assigned() {
-    let sim = demo().await;
+    let sim = demo_recording().await;
     let sid = tenant_sim::TenantSim::security_identifier(ADMINS).unwrap();
     assert_eq!(
         send(

@@ -5,7 +5,7 @@ pub mod notify;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
-use tenant_sim::{Scenario, TenantSim};
+use tenant_sim::{ConformanceMode, Scenario, SimConfig, TenantSim};
 
 pub const JITADMIN_APP: &str = "66666666-0000-4000-8000-000000000001";
 pub const JITADMIN_SECRET: &str = "demo-jitadmin-secret";
@@ -23,6 +23,22 @@ pub const APPROVERS: &str = "22222222-0000-4000-8000-000000000002";
 
 pub async fn demo() -> TenantSim {
     TenantSim::start(Scenario::demo()).await.unwrap()
+}
+
+/// The demo tenant recording, not refusing, what does not conform to Graph's metadata: for the
+/// tests that send such requests on purpose to see the sim answer them as Graph does.
+pub async fn demo_recording() -> TenantSim {
+    let config = SimConfig {
+        conformance: ConformanceMode::Record,
+        ..SimConfig::default()
+    };
+    TenantSim::start_with(Scenario::demo(), config).await.unwrap()
+}
+
+/// Assert that the conformance check saw a request of `sim`'s that mentions `what`.
+pub fn assert_nonconforming(sim: &TenantSim, what: &str) {
+    let seen = sim.conformance_violations();
+    assert!(seen.iter().any(|v| v.contains(what)), "{what} not among {seen:#?}");
 }
 
 pub fn http() -> reqwest::Client {

@@ -135,3 +135,51 @@ async fn jitadmin_requests_and_tenant_sim_answers_conform() {
     let unexpected: Vec<&String> = found.iter().filter(|f| !KNOWN.iter().any(|k| f.contains(k))).collect();
     assert!(unexpected.is_empty(), "{} unexpected finding(s)", unexpected.len());
 }
+
+/// A Graph call of jitadmin's identity that `docs/graph.md` does not list is refused and
+/// recorded by the tenant (this sim only records, so the test can look).
+#[tokio::test]
+async fn a_call_missing_from_the_table_of_graph_calls_is_caught() {
+    let config = tenant_sim::SimConfig {
+        conformance: tenant_sim::ConformanceMode::Record,
+        ..tenant_sim::SimConfig::default()
+    };
+    let sim = TenantSim::start_with(Scenario::demo(), config).await.unwrap();
+    let built = crate::harness::Harness::on_sim(&sim).build().await;
+    let graph = built.app.graph();
+    // In the table: reading a user.
+    graph.get_user(ADELE).await.expect("a listed call");
+    assert!(
+        sim.conformance_violations().is_empty(),
+        "{:?}",
+        sim.conformance_violations()
+    );
+    // Not in the table: jitadmin never adds members to groups.
+    let _ = graph
+        .add_group_member(GROUP, "11111111-0000-4000-8000-000000000004")
+        .await;
+    let seen = sim.conformance_violations();
+    assert!(
+        seen.iter()
+            .any(|v| v.contains("POST /v1.0/groups/") && v.contains("is not in the table of Graph calls")),
+        "{seen:#?}"
+    );
+}
+
+/// jitadmin's Graph client asks for the members of evolvable enums after `unknownFutureValue`,
+/// so an approver's removal reads as `approverRemove`, not `unknownFutureValue`.
+#[tokio::test]
+async fn jitadmin_reads_the_members_graph_adds_after_unknown_future_value() {
+    let sim = TenantSim::start(Scenario::demo()).await.unwrap();
+    let built = crate::harness::Harness::on_sim(&sim).build().await;
+    let id = sim
+        .create_assignment_request(NewRequest::new("11111111-0000-4000-8000-000000000003", PACKAGE))
+        .unwrap();
+    sim.wait_for_request(&id, Duration::from_secs(10), |r| r.state == "delivered")
+        .await
+        .unwrap();
+    let assignment = sim.assignments().into_iter().next().expect("an assignment");
+    let removal = sim.remove_assignment_as(&assignment.id, "approverRemove").unwrap();
+    let read = built.app.graph().get_assignment_request(&removal).await.unwrap();
+    assert_eq!(read.request_type.as_deref(), Some("approverRemove"));
+}
