@@ -39,8 +39,9 @@ param rulesFile string = ''
 param createdStage string = ''
 @description('JITADMIN_WATCH_GROUPS: admin group object ids, comma-separated.')
 param watchGroups string = ''
-@description('JITADMIN_WATCH_ACCESS_PACKAGES: access package ids, comma-separated.')
-param watchAccessPackages string = ''
+@minLength(36)
+@description('JITADMIN_ACCESS_PACKAGES (required): the access package ids jitadmin manages, comma-separated; callouts of any other package are refused.')
+param accessPackages string
 @allowed(['', 'report', 'remove'])
 @description('JITADMIN_DRIFT_ACTION: report | remove (remove also grants GroupMember.ReadWrite.All).')
 param driftAction string = ''
@@ -215,7 +216,8 @@ var jitadminSettings = {
   JITADMIN_CREATED_STAGE: createdStage
   JITADMIN_RESUME_SOURCE: ''
   JITADMIN_WATCH_GROUPS: watchGroups
-  JITADMIN_WATCH_ACCESS_PACKAGES: watchAccessPackages
+  JITADMIN_ACCESS_PACKAGES: accessPackages
+  JITADMIN_WATCH_ACCESS_PACKAGES: ''
   // The app's own host name cannot be read here (it is the app being configured); new apps
   // may get a unique `<name>-<hash>.<region>` host instead (UNCONFIRMED for Flex): if so, set
   // JITADMIN_NOTIFICATION_URL in settingsOverrides to https://<JITADMIN_FUNCTION_HOST>/api/notifications.

@@ -19,6 +19,7 @@ pub struct RuleSet {
     pub(crate) on_error: Fallback,
     pub(crate) time_zone: Tz,
     pub(crate) env: Arc<Env>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -109,6 +110,7 @@ impl RuleSet {
             return Err(Diagnostics(diags));
         };
         let mut rules = Vec::new();
+        let mut warnings = Vec::new();
         let mut seen: Vec<(String, usize)> = Vec::new();
         for r in raw.rules {
             let name_at = r.name.at(0);
@@ -125,6 +127,8 @@ impl RuleSet {
                 continue;
             };
             let reason = template(&r.reason, &loc, &mut diags);
+            older_names(&r.when, false, &loc, &mut warnings);
+            older_names(&r.reason, true, &loc, &mut warnings);
             let chain = compiled;
             if let Some(reason) = reason {
                 rules.push(Rule {
@@ -151,7 +155,13 @@ impl RuleSet {
             on_error,
             time_zone: raw.time_zone,
             env,
+            warnings,
         })
+    }
+
+    /// What compiles but should change: reads of `requestor`, the older name of `target`.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The file name the rules came from.
@@ -162,6 +172,38 @@ impl RuleSet {
     /// The IANA name of the time zone of `now.weekday` and `now.hour`.
     pub fn time_zone(&self) -> &'static str {
         self.time_zone.name()
+    }
+}
+
+/// Reads of `requestor` (a whole word, not `requestorX` or `x.requestor`; in a reason, only
+/// as a `{placeholder}`), each a warning: it still means the target, which is not always who
+/// asked.
+fn older_names(text: &Located, placeholders_only: bool, loc: &Locator<'_>, warnings: &mut Vec<Diagnostic>) {
+    const OLD: &str = "requestor";
+    let chars: Vec<char> = text.value.chars().collect();
+    let word = |c: Option<&char>| c.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+    let old: Vec<char> = OLD.chars().collect();
+    let mut i = 0;
+    while i + old.len() <= chars.len() {
+        let before = i.checked_sub(1).and_then(|b| chars.get(b));
+        let starts = if placeholders_only {
+            before == Some(&'{')
+        } else {
+            !word(before) && before != Some(&'.')
+        };
+        if starts && chars[i..i + old.len()] == old[..] && !word(chars.get(i + old.len())) {
+            warnings.push(
+                loc.at(
+                    text.at(i),
+                    "`requestor` is the older name of `target` (who gets the right); write `target`, or \
+                 `requestedBy` for who asked"
+                        .to_string(),
+                ),
+            );
+            i += old.len();
+        } else {
+            i += 1;
+        }
     }
 }
 

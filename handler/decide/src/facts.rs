@@ -11,9 +11,14 @@ use std::path::Path;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Facts {
-    /// Who asked.
-    #[serde(default)]
-    pub requestor: Requestor,
+    /// Who would get the right: the assignment's target. `requestor` in older facts
+    /// files and rules, which always meant the target.
+    #[serde(default, alias = "requestor")]
+    pub target: Person,
+    /// Who filed the request: the target themselves, or a manager or administrator for them.
+    /// A facts file without it was filed by the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<Person>,
     /// What they asked for.
     #[serde(default)]
     pub request: Request,
@@ -43,10 +48,13 @@ pub struct Unavailable {
     pub error: String,
 }
 
-/// `requestor`: the user who asked, from Graph `/users/{id}` and `/manager`.
+/// The older name of [`Person`], when `requestor` was the only person of the facts.
+pub type Requestor = Person;
+
+/// `target` or `requestedBy`: a user, from Graph `/users/{id}` (and, for the target, `/manager`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Requestor {
+pub struct Person {
     /// Directory object id.
     #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
@@ -85,7 +93,7 @@ pub struct Requestor {
     pub manager: Option<Manager>,
 }
 
-/// `requestor.manager`
+/// `target.manager`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manager {
@@ -113,6 +121,13 @@ pub struct Request {
     /// Question text -> answer.
     #[serde(default, deserialize_with = "null_as_default")]
     pub answers: BTreeMap<String, String>,
+    /// Whether the request changes an assignment the target already has (an extension or
+    /// another update), rather than asking for a new one.
+    #[serde(default)]
+    pub is_extension: bool,
+    /// For an extension: when the current assignment ends (absent when unknown or open-ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_end: Option<DateTime<Utc>>,
     /// Requested start (the request time when not scheduled).
     #[serde(default)]
     pub start: DateTime<Utc>,
@@ -246,8 +261,9 @@ pub enum FactsError {
 }
 
 impl Facts {
-    /// The top-level parts a facts file must give (or list as unavailable).
-    pub const PARTS: [&'static str; 4] = ["requestor", "request", "devices", "history"];
+    /// The top-level parts a facts file must give (or list as unavailable); `target` may be
+    /// given as `requestor`.
+    pub const PARTS: [&'static str; 4] = ["target", "request", "devices", "history"];
 
     /// Reads a facts JSON file (the format of `jitadmin decide --facts FILE`).
     pub fn from_json_file(path: impl AsRef<Path>) -> Result<Facts, FactsError> {
@@ -274,7 +290,7 @@ impl Facts {
         let value: serde_json::Value = serde_json::from_str(text).map_err(json_err)?;
         let facts: Facts = serde_json::from_str(text).map_err(json_err)?;
         for part in Facts::PARTS {
-            let given = value.get(part).is_some();
+            let given = value.get(part).is_some() || (part == "target" && value.get("requestor").is_some());
             if !given && !facts.is_unavailable(part) {
                 return Err(FactsError::Missing {
                     path: name.to_string(),
@@ -285,9 +301,15 @@ impl Facts {
         Ok(facts)
     }
 
-    /// Whether `path` (or a part containing it) is listed as unavailable.
+    /// Whether `path` (or a part containing it) is listed as unavailable. `requestor` is read
+    /// as `target`, and `requestedBy` is unavailable with the target when the target filed it.
     pub fn is_unavailable(&self, path: &str) -> bool {
-        self.unavailable.iter().any(|u| overlaps(&u.fact, path))
+        let path = canonical(path);
+        let path = match path.strip_prefix("requestedBy") {
+            Some(rest) if self.requested_by.is_none() => format!("target{rest}"),
+            _ => path,
+        };
+        self.unavailable.iter().any(|u| overlaps(&canonical(&u.fact), &path))
     }
 
     /// Marks a fact as unavailable (for gatherers).
@@ -296,6 +318,26 @@ impl Facts {
             fact: fact.into(),
             error: error.into(),
         });
+    }
+
+    /// Who filed the request: [`Facts::requested_by`], or the target when they filed it.
+    pub fn requester(&self) -> &Person {
+        self.requested_by.as_ref().unwrap_or(&self.target)
+    }
+
+    /// Whether someone other than the target filed the request.
+    pub fn is_on_behalf(&self) -> bool {
+        self.requested_by
+            .as_ref()
+            .is_some_and(|by| !by.id.is_empty() && !by.id.eq_ignore_ascii_case(&self.target.id))
+    }
+}
+
+/// `requestor...` as `target...`: the old name of the same fact.
+fn canonical(path: &str) -> String {
+    match path.strip_prefix("requestor") {
+        Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("target{rest}"),
+        _ => path.to_string(),
     }
 }
 
@@ -373,6 +415,39 @@ mod tests {
             r#"{"requestor":{"department":null},"request":{},"devices":[],"history":{}}"#,
         )
         .expect("facts");
-        assert_eq!(facts.requestor.department, "");
+        assert_eq!(facts.target.department, "");
+    }
+
+    #[test]
+    fn requestor_is_the_older_name_of_target() {
+        let facts = Facts::from_json(
+            "t",
+            r#"{"requestor":{"id":"u-1"},"request":{},"devices":[],"history":{},
+               "unavailable":[{"fact":"requestor.manager","error":"503"}]}"#,
+        )
+        .expect("facts");
+        assert_eq!(facts.target.id, "u-1");
+        assert!(facts.is_unavailable("target.manager.id"));
+        assert!(facts.is_unavailable("requestor.manager"));
+        // Filed by the target: who asked is the target, and as unavailable.
+        assert_eq!(facts.requester().id, "u-1");
+        assert!(facts.is_unavailable("requestedBy.manager"));
+        assert!(!facts.is_on_behalf());
+        let both = Facts::from_json(
+            "t",
+            r#"{"requestor":{},"target":{},"request":{},"devices":[],"history":{}}"#,
+        );
+        assert!(both.is_err(), "target given twice");
+    }
+
+    #[test]
+    fn a_request_filed_for_someone_else_is_on_behalf() {
+        let facts = Facts::from_json(
+            "t",
+            r#"{"target":{"id":"lynne"},"requestedBy":{"id":"megan"},"request":{},"devices":[],"history":{}}"#,
+        )
+        .expect("facts");
+        assert!(facts.is_on_behalf());
+        assert_eq!(facts.requester().id, "megan");
     }
 }

@@ -1,7 +1,7 @@
 //! Facts as CEL values, built once per decision. Strings are borrowed from the
 //! facts, not copied.
 
-use crate::facts::{Device, Facts, History, Requestor};
+use crate::facts::{Device, Facts, History, Person};
 use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelString, CelTimestamp};
 use cel::common::value::Val;
 use cel::{Context, Value};
@@ -44,9 +44,12 @@ fn boolean<'f>(b: bool) -> V<'f> {
     Box::new(CelBool::from(b))
 }
 
-/// Binds the five variables (`requestor`, `request`, `devices`, `history`, `now`) in `ctx`.
+/// Binds the variables (`target`, its older name `requestor`, `requestedBy`, `request`,
+/// `devices`, `history`, `now`) in `ctx`.
 pub(crate) fn bind<'f>(ctx: &mut Context<'_, 'f>, facts: &'f Facts, tz: Tz) {
-    ctx.add_variable_as_val("requestor", requestor(&facts.requestor));
+    ctx.add_variable_as_val("target", person(&facts.target));
+    ctx.add_variable_as_val("requestor", person(&facts.target));
+    ctx.add_variable_as_val("requestedBy", person(facts.requester()));
     ctx.add_variable_as_val("request", request(facts));
     let devices: Vec<V<'f>> = facts.devices.iter().map(device).collect();
     ctx.add_variable_as_val("devices", Box::new(CelList::from(devices)));
@@ -54,7 +57,7 @@ pub(crate) fn bind<'f>(ctx: &mut Context<'_, 'f>, facts: &'f Facts, tz: Tz) {
     ctx.add_variable_as_val("now", now(facts.now, tz));
 }
 
-fn requestor(r: &Requestor) -> V<'_> {
+fn person(r: &Person) -> V<'_> {
     Obj::new()
         .s("id", &r.id)
         .s("userPrincipalName", &r.user_principal_name)
@@ -92,6 +95,9 @@ fn request(facts: &Facts) -> V<'_> {
         .s("id", &r.id)
         .s("type", &r.request_type)
         .s("justification", &r.justification)
+        .v("isOnBehalf", boolean(facts.is_on_behalf()))
+        .v("isExtension", boolean(r.is_extension))
+        .opt("currentEnd", r.current_end.map(ts))
         .v("answers", Box::new(CelMap::from(answers)))
         .v("start", ts(r.start))
         .opt("end", r.end.map(ts))

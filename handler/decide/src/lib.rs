@@ -18,7 +18,7 @@
 //! "#).expect("valid rules");
 //!
 //! let mut facts = Facts::default();
-//! facts.requestor.user_type = "Guest".into();
+//! facts.target.user_type = "Guest".into();
 //! let decision = rules.decide(&facts);
 //! assert_eq!(decision.outcome, Outcome::Deny);
 //! assert_eq!(decision.short(), "deny by rule deny-guests: Guests cannot be local administrators.");
@@ -82,6 +82,8 @@ pub use compile::{RuleSet, RulesError};
 pub use decision::{Decision, Outcome};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use explain::{Explanation, Fallback, RuleTrace, RuleVerdict};
-pub use facts::{AccessPackage, Denial, Device, Facts, FactsError, History, Manager, Request, Requestor, Unavailable};
+pub use facts::{
+    AccessPackage, Denial, Device, Facts, FactsError, History, Manager, Person, Request, Requestor, Unavailable,
+};
 pub use schema::{FactsSchema, FACTS_SCHEMA};
 pub use summary::{check_file, check_str, FallbackSummary, RuleSummary, Summary};

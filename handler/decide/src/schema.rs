@@ -127,7 +127,7 @@ const fn optional(name: &'static str, ty: Ty, doc: &'static str) -> Field {
     }
 }
 
-/// `requestor.manager`
+/// `target.manager`
 pub static MANAGER: ObjectType = ObjectType {
     name: "Manager",
     fields: &[
@@ -136,9 +136,9 @@ pub static MANAGER: ObjectType = ObjectType {
     ],
 };
 
-/// `requestor`
-pub static REQUESTOR: ObjectType = ObjectType {
-    name: "Requestor",
+/// `target`, `requestedBy` (and `requestor`, the older name of `target`)
+pub static PERSON: ObjectType = ObjectType {
+    name: "Person",
     fields: &[
         field("id", Ty::String, "directory object id"),
         field("userPrincipalName", Ty::String, "UPN"),
@@ -176,6 +176,21 @@ pub static REQUEST: ObjectType = ObjectType {
             "the requestor's justification ('' when none)",
         ),
         field("answers", Ty::Map(&Ty::String, &Ty::String), "question text -> answer"),
+        field(
+            "isOnBehalf",
+            Ty::Bool,
+            "whether someone other than the target filed it (requestedBy is not target)",
+        ),
+        field(
+            "isExtension",
+            Ty::Bool,
+            "whether it extends or updates an assignment the target already has",
+        ),
+        optional(
+            "currentEnd",
+            Ty::Timestamp,
+            "for an extension: when the current assignment ends, absent when unknown",
+        ),
         field("start", Ty::Timestamp, "requested start"),
         optional("end", Ty::Timestamp, "requested end, absent when open-ended"),
         optional(
@@ -250,10 +265,13 @@ pub struct FactsSchema {
     pub variables: &'static [(&'static str, Ty)],
 }
 
-/// The facts schema: `requestor`, `request`, `devices`, `history`, `now`.
+/// The facts schema: `target`, `requestedBy`, `requestor` (the older name of `target`),
+/// `request`, `devices`, `history`, `now`.
 pub static FACTS_SCHEMA: FactsSchema = FactsSchema {
     variables: &[
-        ("requestor", Ty::Object(&REQUESTOR)),
+        ("target", Ty::Object(&PERSON)),
+        ("requestedBy", Ty::Object(&PERSON)),
+        ("requestor", Ty::Object(&PERSON)),
         ("request", Ty::Object(&REQUEST)),
         ("devices", Ty::List(&Ty::Object(&DEVICE))),
         ("history", Ty::Object(&HISTORY)),
@@ -318,7 +336,7 @@ mod tests {
         let text = FACTS_SCHEMA.describe();
         assert!(text.contains("requestor.manager?"));
         assert!(text.contains("devices[].complianceState"));
-        assert_eq!(text.lines().count(), 5 + 12 + 2 + 9 + 2 + 8 + 4 + 3 + 4);
+        assert_eq!(text.lines().count(), 7 + 3 * (12 + 2) + 12 + 2 + 8 + 4 + 3 + 4);
     }
 
     #[test]

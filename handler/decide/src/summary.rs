@@ -21,6 +21,9 @@ pub struct Summary {
     pub on_error: FallbackSummary,
     /// The time zone of `now`.
     pub time_zone: String,
+    /// What compiles but should change, each as `FILE:LINE:COL: message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One rule in a [`Summary`].
@@ -83,6 +86,7 @@ impl RuleSet {
             default: (&self.default).into(),
             on_error: (&self.on_error).into(),
             time_zone: self.time_zone.name().to_string(),
+            warnings: self.warnings.clone(),
         }
     }
 }

@@ -151,7 +151,8 @@ impl ResumeTarget {
     pub fn from_callback_path(callback_uri_path: &str) -> Result<ResumeTarget, GraphError> {
         let bad = |why: &str| GraphError::InvalidRequest(format!("CallbackUriPath {callback_uri_path:?} {why}"));
         let p = callback_uri_path.trim();
-        if !p.starts_with('/') || p.contains(['?', '#', '\\']) || p.split('/').any(|s| s == ".." || s == ".") {
+        // No escapes at all: a URL parser would turn `.%2e` into `..`.
+        if !p.starts_with('/') || p.contains(['?', '#', '\\', '%']) || p.split('/').any(|s| s == ".." || s == ".") {
             return Err(bad("is not a plain absolute path"));
         }
         let path = if p.starts_with("/v1.0/") || p.starts_with("/beta/") {

@@ -78,6 +78,7 @@ fn callback_paths_that_leave_entitlement_management_are_refused() {
         "identityGovernance/entitlementManagement/assignmentRequests/x/resume",
         "/identityGovernance/entitlementManagement/assignmentRequests/x",
         "https://evil.example/identityGovernance/entitlementManagement/assignmentRequests/x/resume",
+        "/identityGovernance/entitlementManagement/assignmentRequests/x/.%2e/%2e./groups/g/resume",
     ] {
         assert!(ResumeTarget::from_callback_path(p).is_err(), "{p}");
     }

@@ -195,7 +195,13 @@ impl AppBuilder {
         let config = self.config;
         // Rules first: a bad file is the admin's to fix, and says so before anything else starts.
         let rules = match &config.rules {
-            Some(path) => Some(RuleSet::from_file(path).map_err(StartupError::Rules)?),
+            Some(path) => {
+                let rules = RuleSet::from_file(path).map_err(StartupError::Rules)?;
+                for warning in rules.warnings() {
+                    tracing::warn!(%warning, "rules file");
+                }
+                Some(rules)
+            }
             None => None,
         };
         let credential = match self.credential {
@@ -264,7 +270,13 @@ impl AppBuilder {
             created_stage: config.created_stage,
             resume_source: config.resume_source.clone(),
             tenant_id: config.tenant_id.clone(),
+            packages: config.packages.clone(),
         };
+        if config.packages.is_unrestricted() {
+            tracing::warn!(
+                "JITADMIN_ACCESS_PACKAGES is unset: callouts of every access package are acted on (refused in Azure)"
+            );
+        }
         Ok(Arc::new(App {
             request,
             config,

@@ -18,6 +18,7 @@
 
 mod describe;
 mod load;
+mod packages;
 mod settings;
 
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ pub use jitadmin_graph::CredentialConfig;
 pub use jitadmin_store::StoreConfig;
 pub use load::device_loop::{DriftAction, NotifyMode, NotifySettings, SyncSettings, WatchSettings};
 pub use load::teams::{TeamsConfig, BOT_SCOPE, CARD_KEY_MIN_BYTES};
+pub use packages::ManagedPackages;
 pub use settings::{settings_table, Setting, SETTINGS};
 
 /// Public-cloud login authority (the default of `JITADMIN_AUTHORITY_HOST`).
@@ -58,6 +60,9 @@ pub struct Config {
     pub created_stage: CreatedStage,
     /// The `source` we write into resume bodies (`JITADMIN_RESUME_SOURCE`).
     pub resume_source: String,
+    /// The access packages jitadmin manages (`JITADMIN_ACCESS_PACKAGES`, formerly
+    /// `JITADMIN_WATCH_ACCESS_PACKAGES`).
+    pub packages: ManagedPackages,
     /// The watch on the admin groups.
     pub watch: WatchSettings,
     /// Intune syncs and check-ins.

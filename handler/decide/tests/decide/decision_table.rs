@@ -24,7 +24,7 @@ fn cases() -> Vec<Case> {
         }),
         case(
             "guests are denied",
-            |f| f.requestor.user_type = "Guest".into(),
+            |f| f.target.user_type = "Guest".into(),
             Deny,
             Some("deny-guests"),
         )
@@ -35,7 +35,7 @@ fn cases() -> Vec<Case> {
         }),
         case(
             "disabled accounts are denied",
-            |f| f.requestor.account_enabled = false,
+            |f| f.target.account_enabled = false,
             Deny,
             Some("deny-disabled"),
         )
@@ -165,13 +165,13 @@ fn cases() -> Vec<Case> {
         .explains("route-off-hours", NotMatched, "false: none of 3 alternatives held"),
         case(
             "accounts created ten days ago are routed",
-            |f| f.requestor.created_date_time = Some(f.now - Duration::days(10)),
+            |f| f.target.created_date_time = Some(f.now - Duration::days(10)),
             Route,
             Some("route-new-accounts"),
         ),
         case(
             "an unknown creation date is not a new account",
-            |f| f.requestor.created_date_time = None,
+            |f| f.target.created_date_time = None,
             Approve,
             Some("approve-it-ticket"),
         )
@@ -182,7 +182,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "sales staff are routed by default",
-            |f| f.requestor.department = "Sales".into(),
+            |f| f.target.department = "Sales".into(),
             Route,
             None,
         )
@@ -277,7 +277,7 @@ fn cases() -> Vec<Case> {
         case(
             "a guest is still denied when devices are unavailable",
             |f| {
-                f.requestor.user_type = "Guest".into();
+                f.target.user_type = "Guest".into();
                 f.mark_unavailable("devices", "Graph 503");
             },
             Deny,
@@ -332,7 +332,7 @@ fn cases() -> Vec<Case> {
         case(
             "the manager can be checked when present",
             |f| {
-                f.requestor.manager = Some(Manager {
+                f.target.manager = Some(Manager {
                     id: "m".into(),
                     display_name: "Megan Bowen".into(),
                 })
@@ -346,7 +346,7 @@ fn cases() -> Vec<Case> {
         )),
         case(
             "an absent manager is not an error under has()",
-            |f| f.requestor.manager = None,
+            |f| f.target.manager = None,
             Route,
             None,
         )

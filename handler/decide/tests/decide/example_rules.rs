@@ -40,6 +40,33 @@ fn example_rules_pass_the_checker() {
     assert_eq!(summary.default.decision, Outcome::Route);
     assert_eq!(summary.on_error.decision, Outcome::Route);
     assert_eq!(summary.time_zone, "Europe/Paris");
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+}
+
+#[test]
+fn requestor_still_means_the_target_and_is_warned_about() {
+    let text = "[default]\ndecision = \"route\"\n\n[[rule]]\nname = \"it\"\n\
+                when = \"requestor.department == 'IT' && requestedBy.id == target.id\"\n\
+                decision = \"approve\"\nreason = \"Hi {requestor.displayName}, the requestor is fine\"\n";
+    let rules = RuleSet::from_str("old.toml", text).expect("valid");
+    let warnings: Vec<String> = rules.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("old.toml:6:9: `requestor` is the older name of `target`"),
+        "{warnings:?}"
+    );
+    assert!(warnings[1].starts_with("old.toml:8:15: "), "{warnings:?}");
+    let mut facts = Facts::from_json(
+        "f",
+        r#"{"requestor":{"id":"u","department":"IT","displayName":"Lynne"},"request":{},"devices":[],"history":{}}"#,
+    )
+    .unwrap();
+    assert_eq!(rules.decide(&facts).outcome, Outcome::Approve);
+    facts.requested_by = Some(jitadmin_decide::Person {
+        id: "megan".into(),
+        ..Default::default()
+    });
+    assert_eq!(rules.decide(&facts).outcome, Outcome::Route, "filed by someone else");
 }
 
 #[test]
@@ -56,7 +83,7 @@ fn it_staff_with_a_ticket_for_four_hours_are_approved() {
     assert!(d.explanation.rules[..4]
         .iter()
         .all(|r| r.verdict == RuleVerdict::NotMatched));
-    assert_eq!(d.explanation.rules[0].detail, "false: requestor.userType == 'Guest'");
+    assert_eq!(d.explanation.rules[0].detail, "false: target.userType == 'Guest'");
 }
 
 #[test]
@@ -102,7 +129,7 @@ fn everyone_else_is_routed_by_default() {
     assert_eq!(d.outcome, Outcome::Route);
     assert_eq!(d.rule, None);
     let last = d.explanation.rules.last().expect("traces");
-    assert_eq!(last.detail, "false: requestor.department == 'IT'");
+    assert_eq!(last.detail, "false: target.department == 'IT'");
 }
 
 #[test]
@@ -188,8 +215,8 @@ fn the_text_form_shows_the_outcome_and_every_rule() {
                 reason:   You need a compliant Windows device managed by Intune. Open Company Portal, fix what it \
                 reports, sync, and ask again.\n\
                 rules:\n  \
-                no    deny-guests: false: requestor.userType == 'Guest'\n  \
-                no    deny-disabled-accounts: false: !requestor.accountEnabled\n  \
+                no    deny-guests: false: target.userType == 'Guest'\n  \
+                no    deny-disabled-accounts: false: !target.accountEnabled\n  \
                 MATCH deny-without-compliant-windows-device: matched\n";
     assert_eq!(text, want);
 }

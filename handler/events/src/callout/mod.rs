@@ -18,6 +18,7 @@
 //! assert_eq!(callout.target_user_id(), Some("u-1"));
 //! ```
 
+pub mod callback_path;
 mod model;
 mod stage;
 
@@ -273,14 +274,21 @@ impl RequestCallout {
             .or_else(|| self.assignment.as_ref()?.state.as_ref().map(AssignmentState::as_str))
     }
 
-    /// The resume path: `callbackUriPath`, or built from the request id.
+    /// The resume path, built from the request id (the callout's `callbackUriPath`, once
+    /// [checked](Self::check_callback_path), names the same place).
     pub fn resume_path(&self) -> String {
-        match &self.callback_uri_path {
-            Some(p) if !p.is_empty() => p.clone(),
-            _ => format!(
-                "/identityGovernance/entitlementManagement/assignmentRequests/{}/resume",
-                self.access_package_assignment_request_id
-            ),
+        format!(
+            "/identityGovernance/entitlementManagement/assignmentRequests/{}/resume",
+            self.access_package_assignment_request_id
+        )
+    }
+
+    /// Whether `callbackUriPath`, when present, has the documented shape and names this
+    /// callout's own request ([`callback_path`]).
+    pub fn check_callback_path(&self) -> Result<(), callback_path::CallbackPathError> {
+        match self.callback_uri_path.as_deref().filter(|p| !p.is_empty()) {
+            Some(path) => callback_path::check(path, &self.access_package_assignment_request_id),
+            None => Ok(()),
         }
     }
 

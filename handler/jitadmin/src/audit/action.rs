@@ -49,6 +49,20 @@ pub enum CalloutStep {
     Routed,
 }
 
+/// Why `callout` refused a callout at acknowledgement (nothing was queued).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// The callout is for an access package jitadmin does not manage.
+    UnmanagedPackage,
+    /// `callbackUriPath` is not the documented shape or names another request.
+    CallbackPath,
+}
+
+const REFUSALS: [(Refusal, &str); 2] = [
+    (Refusal::UnmanagedPackage, "unmanaged-package"),
+    (Refusal::CallbackPath, "callback-path"),
+];
+
 /// An action of the device loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DeviceAction {
@@ -104,6 +118,8 @@ pub enum Action {
     CalloutFailed,
     /// A duplicate delivery or replay of a callout already handled.
     CalloutDuplicate,
+    /// `callout` refused a callout and queued nothing.
+    CalloutRefused(Refusal),
     /// A device-loop step.
     Device(DeviceAction),
     /// The user was told (or, with notices off, not told) what to do.
@@ -236,7 +252,11 @@ impl Action {
     pub fn is_callout(&self) -> bool {
         matches!(
             self,
-            Action::Callout(..) | Action::CalloutConnectionTest | Action::CalloutFailed | Action::CalloutDuplicate
+            Action::Callout(..)
+                | Action::CalloutConnectionTest
+                | Action::CalloutFailed
+                | Action::CalloutDuplicate
+                | Action::CalloutRefused(_)
         )
     }
 
@@ -252,6 +272,10 @@ impl Action {
                 "connection-test" => Some(Action::CalloutConnectionTest),
                 "failed" => Some(Action::CalloutFailed),
                 "duplicate" => Some(Action::CalloutDuplicate),
+                _ if rest.starts_with("refused.") => REFUSALS
+                    .iter()
+                    .find(|(_, t)| rest.strip_prefix("refused.") == Some(*t))
+                    .map(|(r, _)| Action::CalloutRefused(*r)),
                 _ => {
                     let (stage, suffix) = match rest.split_once('.') {
                         Some((s, x)) => (s, Some(x)),
@@ -288,6 +312,10 @@ impl fmt::Display for Action {
             Action::CalloutConnectionTest => f.write_str("callout.connection-test"),
             Action::CalloutFailed => f.write_str("callout.failed"),
             Action::CalloutDuplicate => f.write_str("callout.duplicate"),
+            Action::CalloutRefused(r) => {
+                let name = REFUSALS.iter().find(|(x, _)| x == r).map_or("", |(_, t)| t);
+                write!(f, "callout.refused.{name}")
+            }
             Action::Device(a) => {
                 let name = DEVICE.iter().find(|(d, _)| d == a).map_or("", |(_, t)| t);
                 write!(f, "device.{name}")
@@ -333,6 +361,7 @@ mod tests {
             Action::WatchDriftRemoved,
         ]);
         all.extend(DEVICE.iter().map(|(a, _)| Action::Device(*a)));
+        all.extend(REFUSALS.iter().map(|(r, _)| Action::CalloutRefused(*r)));
         all.extend(TEAMS.iter().map(|(a, _)| Action::Teams(*a)));
         all
     }

@@ -7,5 +7,5 @@ pub mod detail;
 pub mod trail;
 mod write;
 
-pub use action::{Action, CalloutStep, DeviceAction, Resumed, StageName, TeamsAction};
+pub use action::{Action, CalloutStep, DeviceAction, Refusal, Resumed, StageName, TeamsAction};
 pub use write::{append, append_logged, Entry, ACTOR};

@@ -90,9 +90,11 @@ fn or_empty(text: &Option<String>) -> &str {
 /// A readable line for one action and its stored detail.
 pub fn summary(action: &Action, stored: &Value) -> String {
     let mut line = match action {
-        Action::Callout(..) | Action::CalloutConnectionTest | Action::CalloutFailed | Action::CalloutDuplicate => {
-            callout_summary(action, &detail::read(stored))
-        }
+        Action::Callout(..)
+        | Action::CalloutConnectionTest
+        | Action::CalloutFailed
+        | Action::CalloutDuplicate
+        | Action::CalloutRefused(_) => callout_summary(action, &detail::read(stored)),
         Action::Device(device) => device_summary(*device, &detail::read(stored)),
         Action::UserNotified => {
             let d: NoticeDetail = detail::read(stored);

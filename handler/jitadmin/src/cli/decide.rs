@@ -86,7 +86,14 @@ async fn decide(args: &DecideArgs) -> anyhow::Result<String> {
 fn read_callout(path: &Path) -> anyhow::Result<RequestCallout> {
     let body = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     match Callout::from_slice(&body).with_context(|| format!("{} is not a callout", path.display()))? {
-        Callout::Request(request) => Ok(*request),
+        Callout::Request(request) => match request.check_callback_path() {
+            // `callout` refuses this at acknowledgement: nothing would be decided.
+            Err(error) => bail!(
+                "{}: field callbackUriPath: {error}; `callout` refuses it with 400",
+                path.display()
+            ),
+            Ok(()) => Ok(*request),
+        },
         other => bail!(
             "{}: a {} callout is not a request to decide",
             path.display(),
@@ -104,6 +111,7 @@ async fn gather(callout: &RequestCallout) -> anyhow::Result<Facts> {
     let sources = Sources {
         graph: app.graph(),
         store: Some(app.store()),
+        packages: &app.config().packages,
     };
     Ok(facts::gather(sources, callout, Utc::now()).await)
 }

@@ -36,6 +36,9 @@ pub fn run(args: RulesArgs) -> ExitCode {
 pub fn check(file: &std::path::Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     match jitadmin_decide::check_file(file) {
         Ok(summary) => {
+            for warning in &summary.warnings {
+                let _ = writeln!(err, "warning: {warning}");
+            }
             let _ = writeln!(out, "{summary}");
             let _ = writeln!(out, "ok");
             ExitCode::SUCCESS

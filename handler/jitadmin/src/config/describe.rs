@@ -66,6 +66,10 @@ fn value(c: &Config, name: &str) -> String {
             CreatedStage::Wait => "wait".into(),
         },
         "JITADMIN_RESUME_SOURCE" => c.resume_source.clone(),
+        "JITADMIN_ACCESS_PACKAGES" | "JITADMIN_WATCH_ACCESS_PACKAGES" => match c.packages.is_unrestricted() {
+            true => "(every package)".into(),
+            false => c.packages.ids().join(","),
+        },
         "JITADMIN_SERVICEBUS_NAMESPACE" => c
             .direct_queue
             .as_ref()

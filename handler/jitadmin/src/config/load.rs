@@ -7,8 +7,8 @@ use jitadmin_graph::{CredentialConfig, GRAPH_BASE_URL, GRAPH_SCOPE};
 use jitadmin_store::StoreConfig;
 
 use super::{
-    AuthorityConfig, CalloutAuthConfig, CalloutAuthMode, Config, ConfigError, CreatedStage, GraphSettings, PopSettings,
-    DEV_STORE, PUBLIC_AUTHORITY_HOST, PUBLIC_V1_ISSUER_BASE,
+    AuthorityConfig, CalloutAuthConfig, CalloutAuthMode, Config, ConfigError, CreatedStage, GraphSettings,
+    ManagedPackages, PopSettings, DEV_STORE, PUBLIC_AUTHORITY_HOST, PUBLIC_V1_ISSUER_BASE,
 };
 
 pub(super) mod device_loop;
@@ -55,6 +55,7 @@ pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
             }
         },
         resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
+        packages: packages(get)?,
         direct_queue: direct_queue(get),
         tenant_id,
         authority,
@@ -209,6 +210,42 @@ fn callout(get: Lookup<'_>) -> Result<CalloutAuthConfig, ConfigError> {
 
 fn invalid(name: &'static str, reason: String) -> ConfigError {
     ConfigError::Invalid { name, reason }
+}
+
+/// `JITADMIN_ACCESS_PACKAGES`, or its older name `JITADMIN_WATCH_ACCESS_PACKAGES`; required in
+/// Azure, where a forwarder anyone can attach to another package must not make jitadmin act.
+fn packages(get: Lookup<'_>) -> Result<ManagedPackages, ConfigError> {
+    let current = list(get, "JITADMIN_ACCESS_PACKAGES");
+    let older = list(get, "JITADMIN_WATCH_ACCESS_PACKAGES");
+    let ids = match (current.is_empty(), older.is_empty()) {
+        (false, false) if !same_ids(&current, &older) => {
+            return Err(invalid(
+                "JITADMIN_WATCH_ACCESS_PACKAGES",
+                "differs from JITADMIN_ACCESS_PACKAGES; set only JITADMIN_ACCESS_PACKAGES".to_string(),
+            ))
+        }
+        (false, _) => current,
+        (true, _) => older,
+    };
+    if let Some(bad) = ids.iter().find(|id| !is_guid(id)) {
+        return Err(invalid("JITADMIN_ACCESS_PACKAGES", format!("{bad:?} is not a GUID")));
+    }
+    if ids.is_empty() && get(AZURE_SITE_MARKER).is_some() {
+        return Err(ConfigError::Missing {
+            name: "JITADMIN_ACCESS_PACKAGES",
+            hint: "name the access packages (ids, comma-separated) whose callouts jitadmin acts on",
+        });
+    }
+    Ok(ManagedPackages::of(ids))
+}
+
+fn same_ids(a: &[String], b: &[String]) -> bool {
+    let norm = |v: &[String]| {
+        let mut v: Vec<String> = v.iter().map(|s| s.to_ascii_lowercase()).collect();
+        v.sort();
+        v
+    };
+    norm(a) == norm(b)
 }
 
 fn list(get: Lookup<'_>, name: &str) -> Vec<String> {

@@ -168,6 +168,14 @@ pub const SETTINGS: &[Setting] = &[
          wait (leave the request waiting).",
     ),
     s(
+        "JITADMIN_ACCESS_PACKAGES",
+        None,
+        "The access packages (ids, comma-separated) jitadmin manages; required in Azure. A callout \
+         for any other package is refused with 403 and audited; only these packages' assignments make \
+         a member of a watched group legitimate and count in a user's history. Unset outside Azure: \
+         every package (with a warning).",
+    ),
+    s(
         "JITADMIN_RESUME_SOURCE",
         Some("jitadmin"),
         "The `source` written into resume bodies (Graph stores it for auditing).",
@@ -197,7 +205,7 @@ pub const SETTINGS: &[Setting] = &[
     s(
         "JITADMIN_WATCH_ACCESS_PACKAGES",
         None,
-        "Access packages (ids) whose active assignment makes a member of a watched group legitimate.",
+        "The older name of JITADMIN_ACCESS_PACKAGES, still accepted.",
     ),
     s(
         "JITADMIN_NOTIFICATION_URL",

@@ -149,6 +149,41 @@ fn in_azure_the_store_must_be_set() {
 }
 
 #[test]
+fn in_azure_the_managed_packages_must_be_named() {
+    let azure = with(&[
+        ("WEBSITE_SITE_NAME", "jitadmin-prod"),
+        ("JITADMIN_STORE", "table+identity:https://acct.table.core.windows.net"),
+    ]);
+    let err = load(&azure).unwrap_err();
+    assert!(
+        err.to_string().starts_with("JITADMIN_ACCESS_PACKAGES is not set"),
+        "{err}"
+    );
+    let package = "55555555-0000-4000-8000-000000000001";
+    let mut named = azure.clone();
+    named.push(("JITADMIN_ACCESS_PACKAGES", package));
+    assert_eq!(load(&named).unwrap().packages.ids(), [package]);
+    let mut older = azure;
+    older.push(("JITADMIN_WATCH_ACCESS_PACKAGES", package));
+    assert_eq!(load(&older).unwrap().packages.ids(), [package]);
+}
+
+#[test]
+fn the_two_names_of_the_managed_packages_must_agree() {
+    let a = "55555555-0000-4000-8000-000000000001";
+    let b = "55555555-0000-4000-8000-000000000002";
+    let err = load(&with(&[
+        ("JITADMIN_ACCESS_PACKAGES", a),
+        ("JITADMIN_WATCH_ACCESS_PACKAGES", b),
+    ]))
+    .unwrap_err();
+    assert!(err.to_string().contains("JITADMIN_WATCH_ACCESS_PACKAGES"), "{err}");
+    let err = load(&with(&[("JITADMIN_ACCESS_PACKAGES", "not-a-guid")])).unwrap_err();
+    assert!(err.to_string().contains("is not a GUID"), "{err}");
+    assert!(load(&minimal()).unwrap().packages.is_unrestricted());
+}
+
+#[test]
 fn describe_lists_every_setting_once() {
     let c = load(&minimal()).unwrap();
     let names: Vec<_> = c.describe().into_iter().map(|(n, _)| n).collect();

@@ -23,6 +23,7 @@ pub fn handler_settings(sim: &TenantSim, state_dir: &Path) -> Vec<(String, Strin
         .with_state(|s| s.managed_identities.first().map(|m| m.object_id.clone()))
         .unwrap_or_default();
     let store = format!("sqlite:{}", state_dir.join("jitadmin.db").display());
+    let packages = managed_packages(sim);
     [
         ("IDENTITY_ENDPOINT", sim.identity_endpoint()),
         ("IDENTITY_HEADER", sim.identity_header().to_owned()),
@@ -32,6 +33,7 @@ pub fn handler_settings(sim: &TenantSim, state_dir: &Path) -> Vec<(String, Strin
         ("JITADMIN_STORE", store),
         ("JITADMIN_CALLOUT_AUDIENCES", CALLOUT_AUDIENCE.to_owned()),
         ("JITADMIN_CALLOUT_ALLOWED_CALLERS", forwarder),
+        ("JITADMIN_ACCESS_PACKAGES", packages),
         // Used only if the example rules could not be written (see below).
         ("JITADMIN_CREATED_STAGE", "continue".to_owned()),
     ]
@@ -39,6 +41,19 @@ pub fn handler_settings(sim: &TenantSim, state_dir: &Path) -> Vec<(String, Strin
     .map(|(k, v)| (k.to_owned(), v))
     .chain(example_rules(state_dir).map(|path| ("JITADMIN_RULES".to_owned(), path)))
     .collect()
+}
+
+/// The access packages that grant local admin: those whose resource is a group (the
+/// local-admin group the Intune policy names).
+pub fn managed_packages(sim: &TenantSim) -> String {
+    sim.with_state(|s| {
+        s.access_packages
+            .iter()
+            .filter(|p| p.resource_group_id.is_some())
+            .map(|p| p.id.clone())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// Write the example rules into the state directory (afresh each start, so the demo
@@ -58,21 +73,17 @@ fn example_rules(state_dir: &Path) -> Option<String> {
 /// watched through a Graph subscription delivered to the front door; drift is reported
 /// (not removed: the demo tenant's standing admins would be removed otherwise).
 pub fn watch_settings(sim: &TenantSim, api_url: &str) -> Vec<(String, String)> {
-    let (groups, packages): (Vec<String>, Vec<String>) = sim.with_state(|s| {
-        let groups = s
-            .access_packages
+    let groups: Vec<String> = sim.with_state(|s| {
+        s.access_packages
             .iter()
             .filter_map(|p| p.resource_group_id.clone())
-            .collect();
-        let packages = s.access_packages.iter().map(|p| p.id.clone()).collect();
-        (groups, packages)
+            .collect()
     });
     if groups.is_empty() {
         return Vec::new();
     }
     [
         ("JITADMIN_WATCH_GROUPS", groups.join(",")),
-        ("JITADMIN_WATCH_ACCESS_PACKAGES", packages.join(",")),
         ("JITADMIN_NOTIFICATION_URL", format!("{api_url}/notifications")),
         (
             "JITADMIN_CLIENT_STATE",

@@ -4,7 +4,7 @@ use jitadmin_decide::RuleSet;
 use jitadmin_graph::GraphClient;
 use jitadmin_store::Store;
 
-use crate::config::{CreatedStage, NotifySettings, SyncSettings, WatchSettings};
+use crate::config::{CreatedStage, ManagedPackages, NotifySettings, SyncSettings, WatchSettings};
 use crate::services::devices::Devices;
 use crate::services::notify::Notifier;
 use crate::services::subscriptions::Subscriptions;
@@ -19,6 +19,8 @@ pub struct RequestSettings {
     pub resume_source: String,
     /// Our tenant.
     pub tenant_id: String,
+    /// The access packages we manage (`JITADMIN_ACCESS_PACKAGES`).
+    pub packages: ManagedPackages,
 }
 
 /// The parts and settings the flows work with.

@@ -1,13 +1,15 @@
 //! `callout`: entitlement management's custom-extension endpoint (HTTP POST `/api/callout`).
 //!
 //! Authenticate (only the header and request line are read), parse the body with
-//! jitadmin-events, and either answer the connection test with 200 or put ONE event on
-//! the `events` queue and answer 202. Nothing here waits on Graph or the store: EM gives
+//! jitadmin-events, refuse what must not be acted on (a package we do not manage: 403; a
+//! `callbackUriPath` that is not this request's documented resume path: 400; both audited),
+//! and either answer the connection test with 200 or put ONE event on the `events` queue and
+//! answer 202. Nothing here waits on Graph or the store: EM gives
 //! us 2 seconds, and the only remote call is a signing-key fetch when the cache is cold.
 
 use std::sync::Arc;
 
-use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs};
+use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Problem};
 use chrono::Utc;
 use jitadmin_events::callout::Callout;
 use serde_json::{json, Value};
@@ -15,6 +17,8 @@ use serde_json::{json, Value};
 use super::bindings::HTTP_OUT;
 use super::outbox::Outbox;
 use crate::app::App;
+use crate::audit::detail::CalloutDetail;
+use crate::audit::{self, Action, Entry, Refusal};
 use crate::inbound::{auth_problem, parse_problem};
 use crate::queue::CalloutEvent;
 
@@ -52,6 +56,10 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         }
     };
 
+    if let Some(refusal) = refusal(&app, &callout) {
+        return Ok(answer(refuse(&app, &callout, refusal, invocation_id).await));
+    }
+
     // Only the connection test has no idempotency key, and it is never queued.
     let Some(queued) = CalloutEvent::event(callout, payload, invocation_id, Utc::now()) else {
         tracing::info!(function = "callout", invocation_id, caller = ?caller.object_id, "connection test answered");
@@ -74,6 +82,76 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     let outputs = Outputs::new().http(HTTP_OUT, HttpResponse::json(202, &accepted));
     // A failed direct send fails the invocation, so entitlement management calls again.
     Ok(Outbox::of(&app).put(outputs, &queued).await?)
+}
+
+/// Why this callout must not be acted on, if it must not: a package we do not manage, or
+/// a `callbackUriPath` that is not the documented shape of this request's resume.
+fn refusal(app: &App, callout: &Callout) -> Option<Refusal> {
+    if callout.is_connection_test() {
+        return None;
+    }
+    let package = callout.access_package().and_then(|p| p.id.as_deref());
+    if !app.config().packages.manages(package) {
+        return Some(Refusal::UnmanagedPackage);
+    }
+    match callout {
+        Callout::Request(request) if request.check_callback_path().is_err() => Some(Refusal::CallbackPath),
+        _ => None,
+    }
+}
+
+/// Audit and answer a refusal: 403 for another package's callout (entitlement management
+/// records a failed callout, which that package's administrator sees), 400 for a bad path.
+async fn refuse(app: &App, callout: &Callout, refusal: Refusal, invocation_id: &str) -> HttpResponse {
+    let request_id = callout.request_id().unwrap_or("(unknown)");
+    let user = callout.target_user_id().unwrap_or("(unknown)");
+    let package = callout.access_package().and_then(|p| p.id.clone());
+    let (problem, outcome) = match (refusal, callout) {
+        (Refusal::UnmanagedPackage, _) => (
+            Problem::new(
+                "unmanaged-access-package",
+                "The access package is not managed by jitadmin",
+                403,
+            )
+            .with_detail("This custom extension is attached to an access package that jitadmin is not configured to manage (JITADMIN_ACCESS_PACKAGES)."),
+            "refused: not a managed access package".to_string(),
+        ),
+        (Refusal::CallbackPath, Callout::Request(request)) => {
+            let why = request
+                .check_callback_path()
+                .err()
+                .map_or_else(|| "callbackUriPath refused".to_string(), |e| e.to_string());
+            (
+                Problem::new("invalid-callback-path", "The callout's callbackUriPath is refused", 400)
+                    .with_detail(why.clone())
+                    .with("field", "callbackUriPath"),
+                format!("refused: {why}"),
+            )
+        }
+        (Refusal::CallbackPath, _) => (
+            Problem::new("invalid-callback-path", "The callout's callbackUriPath is refused", 400),
+            "refused: callbackUriPath".to_string(),
+        ),
+    };
+    tracing::warn!(
+        function = "callout",
+        invocation_id,
+        request_id = ?request_id,
+        access_package = ?package,
+        "callout {outcome}"
+    );
+    let detail = CalloutDetail {
+        stage: Some(callout.stage().as_str().to_string()),
+        stage_instance_id: callout.stage_instance_id().map(str::to_string),
+        correlation_id: Some(invocation_id.to_string()),
+        received_at: Some(Utc::now()),
+        outcome: Some(outcome),
+        access_package: package,
+        ..CalloutDetail::default()
+    };
+    let entry = Entry::by_jitadmin(request_id, user, Action::CalloutRefused(refusal), detail);
+    audit::append_logged(app.store(), entry).await;
+    HttpResponse::problem(&problem)
 }
 
 /// The typed callout and the raw payload it came from.

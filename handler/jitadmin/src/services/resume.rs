@@ -3,9 +3,10 @@
 //! (<https://learn.microsoft.com/graph/api/accesspackageassignmentrequest-resume>).
 //!
 //! The caller says which request waits and at which stage instance ([`Waiting`]); the
-//! target is the callout's `callbackUriPath` when it gave one, else built from the request id.
+//! target is built from the request id, after the callout's `callbackUriPath` (when it gave
+//! one) was checked to name the same request.
 
-use jitadmin_events::callout::{RequestCallout, Stage};
+use jitadmin_events::callout::{callback_path, RequestCallout, Stage};
 use jitadmin_events::resume::ResumeRequest;
 use jitadmin_graph::resume::{ResumeOutcome, ResumeTarget};
 use jitadmin_graph::{GraphClient, GraphError};
@@ -39,10 +40,13 @@ impl Waiting {
         stage: Stage,
         stage_instance_id: &str,
     ) -> Result<Waiting, GraphError> {
-        let target = match callback_uri_path.filter(|p| !p.is_empty()) {
-            Some(path) => ResumeTarget::from_callback_path(path)?,
-            None => ResumeTarget::from_request_id(request_id)?,
-        };
+        // A callout's path was checked at acknowledgement; an approval stored before that
+        // check existed is checked here. Either way the resume goes to the request's own path.
+        if let Some(path) = callback_uri_path.filter(|p| !p.is_empty()) {
+            callback_path::check(path, request_id)
+                .map_err(|e| GraphError::InvalidRequest(format!("{e} (request {request_id})")))?;
+        }
+        let target = ResumeTarget::from_request_id(request_id)?;
         Ok(Waiting {
             target,
             stage,

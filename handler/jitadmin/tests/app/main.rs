@@ -11,6 +11,7 @@ mod architecture;
 mod callout_auth;
 mod callout_direct_send;
 mod callout_end_to_end;
+mod callout_refusals;
 mod callout_stages;
 mod cli_decide;
 mod devices_burst;

@@ -60,7 +60,7 @@ async fn facts_graph_cannot_give_route_on_error_with_an_open_approval_and_no_res
         .filter_map(|u| u["fact"].as_str())
         .collect();
     // The scripted Graph serves no users (and an empty device list, for the device loop).
-    assert!(unavailable.contains(&"requestor"), "{unavailable:?}");
+    assert!(unavailable.contains(&"target"), "{unavailable:?}");
 }
 
 #[tokio::test]

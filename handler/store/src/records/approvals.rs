@@ -45,8 +45,11 @@ pub struct Approval {
     pub stage_instance_id: String,
     /// The access package assignment request id.
     pub request_id: String,
-    /// The requestor's object id.
+    /// The object id of the assignment's target (who would get the right).
     pub user: String,
+    /// The object id of who filed the request, when someone else than the target did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
     /// The access package id.
     pub access_package: String,
     /// The posted card, once posted.

@@ -111,7 +111,14 @@ impl Store {
 
     /// Hours a user was elevated in the `days` days before `now`, and what is active now.
     pub async fn elevation_summary(&self, user: &str, days: u32, now: DateTime<Utc>) -> Result<ElevationSummary> {
-        let all = self.elevations(user).await?;
+        Ok(ElevationSummary::of(self.elevations(user).await?, days, now))
+    }
+}
+
+impl ElevationSummary {
+    /// Hours elevated in the `days` days before `now` (overlapping elevations counted once),
+    /// and what is active now, of the elevations `all`.
+    pub fn of(all: Vec<Elevation>, days: u32, now: DateTime<Utc>) -> ElevationSummary {
         let since = now - Duration::days(i64::from(days));
         let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = all
             .iter()
@@ -138,9 +145,9 @@ impl Store {
             .into_iter()
             .filter(|e| e.removed_at.is_none() && e.granted_at <= now)
             .collect();
-        Ok(ElevationSummary {
+        ElevationSummary {
             hours: total.num_milliseconds() as f64 / 3_600_000.0,
             active,
-        })
+        }
     }
 }

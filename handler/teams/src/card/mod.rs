@@ -23,6 +23,7 @@
 //!         department: None,
 //!         manager: None,
 //!     },
+//!     requested_by: None,
 //!     access_package: "Local admin".into(),
 //!     duration: Some("8 hours".into()),
 //!     justification: None,
@@ -49,6 +50,6 @@ mod sections;
 mod sign;
 mod text;
 
-pub use model::{Answer, ApprovalCard, CardState, DeviceLine, HistoryLine, Requestor, Verb};
+pub use model::{Answer, ApprovalCard, CardState, DeviceLine, HistoryLine, RequestedBy, Requestor, Verb};
 pub use render::{already_decided, render, REASON_INPUT_ID};
 pub use sign::{ActionData, CardError, CardSigner, REASON_MAX_CHARS};

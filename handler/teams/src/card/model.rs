@@ -14,8 +14,11 @@ pub struct ApprovalCard {
     pub request_id: String,
     /// When the request times out if nobody decides; the card's actions are refused after it.
     pub expires_at: DateTime<Utc>,
-    /// Who asks.
+    /// Who would get the right (the assignment's target).
     pub requestor: Requestor,
+    /// Who asked, when someone asked for another person (a manager for a report, an admin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<RequestedBy>,
     /// The access package's display name.
     pub access_package: String,
     /// The requested duration, human readable ("8 hours").
@@ -51,6 +54,16 @@ pub struct Requestor {
     /// The manager's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+}
+
+/// Who filed a request for someone else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestedBy {
+    /// Display name.
+    pub display_name: String,
+    /// User principal name.
+    pub upn: String,
 }
 
 /// A question of the access package policy and the requestor's answer.

@@ -2,7 +2,7 @@
 //! and why, user text never reaches Markdown, long input stays bounded.
 
 use crate::support::{at, huge_card, rendered, sample_card, signer, states};
-use jitadmin_teams::card::{already_decided, render, ApprovalCard, CardState, Verb};
+use jitadmin_teams::card::{already_decided, render, ApprovalCard, CardState, RequestedBy, Verb};
 use serde_json::Value;
 
 /// Every string under `key` in objects whose `type` is `kind`, anywhere in `v`.
@@ -76,6 +76,22 @@ fn the_pending_card_shows_every_fact() {
     ] {
         assert!(text.contains(fact), "missing {fact:?} in {text}");
     }
+}
+
+#[test]
+fn a_request_for_someone_else_names_both_people() {
+    let mut card = sample_card();
+    card.requested_by = Some(RequestedBy {
+        display_name: "Megan Bowen".into(),
+        upn: "MeganB@contoso.example".into(),
+    });
+    for (name, state) in states() {
+        let text = all_text(&render(&card, &state, &signer()));
+        assert!(text.contains("Megan Bowen asks for Alex Wilber"), "{name}: {text}");
+        assert!(text.contains("MeganB@contoso.example"), "{name}");
+    }
+    let own = all_text(&rendered("pending"));
+    assert!(!own.contains(" asks for "), "a request for oneself names one person");
 }
 
 #[test]

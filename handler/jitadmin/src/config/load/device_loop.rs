@@ -34,8 +34,6 @@ pub enum DriftAction {
 pub struct WatchSettings {
     /// `JITADMIN_WATCH_GROUPS`: the admin groups watched for drift (object ids).
     pub groups: Vec<String>,
-    /// `JITADMIN_WATCH_ACCESS_PACKAGES`: an active assignment of one of these makes a member legitimate.
-    pub access_packages: Vec<String>,
     /// `JITADMIN_NOTIFICATION_URL`: the public URL of `notifications` (with its `?code=` key),
     /// used as both the notification and the lifecycle URL of our subscriptions.
     pub notification_url: Option<String>,
@@ -51,7 +49,6 @@ impl std::fmt::Debug for WatchSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WatchSettings")
             .field("groups", &self.groups)
-            .field("access_packages", &self.access_packages)
             .field("notification_url", &self.notification_url.as_ref().map(|_| "(set)"))
             .field("client_state", &self.client_state.as_ref().map(|_| "***"))
             .field("renew_before", &self.renew_before)
@@ -144,7 +141,6 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<(WatchSettings, SyncSet
     };
     let watch = WatchSettings {
         groups: watch_groups,
-        access_packages: list(get, "JITADMIN_WATCH_ACCESS_PACKAGES"),
         notification_url,
         client_state,
         renew_before: Duration::from_secs(3600 * number(get, "JITADMIN_SUBSCRIPTION_RENEW_HOURS", 72, 1..=720)?),
@@ -180,7 +176,6 @@ pub(in crate::config) fn describe(
     };
     Some(match name {
         "JITADMIN_WATCH_GROUPS" => join(&w.groups),
-        "JITADMIN_WATCH_ACCESS_PACKAGES" => join(&w.access_packages),
         "JITADMIN_NOTIFICATION_URL" => w
             .notification_url
             .as_deref()

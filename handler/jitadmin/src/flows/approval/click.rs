@@ -138,21 +138,9 @@ pub async fn handle(
         refuse(ctx, &approval.value, &clicker, &data, &why, now).await;
         return ClickAnswer::answer(already(teams, &approval.value, clicker.id));
     }
-    if approval.value.user.eq_ignore_ascii_case(clicker.id) {
-        refuse(
-            ctx,
-            &approval.value,
-            &clicker,
-            &data,
-            "the requestor cannot decide their own request",
-            now,
-        )
-        .await;
-        return ClickAnswer::answer(InvokeResponse::error(
-            403,
-            "Forbidden",
-            "You cannot approve or deny your own request.",
-        ));
+    if let Some(party) = party_to(&approval.value, clicker.id) {
+        refuse(ctx, &approval.value, &clicker, &data, party.why(), now).await;
+        return ClickAnswer::answer(InvokeResponse::error(403, "Forbidden", party.message()));
     }
     match teams.approvers().contains(ctx.graph, clicker.id).await {
         Ok(true) => {}
@@ -171,6 +159,42 @@ pub async fn handle(
         }
     }
     decide(ctx, teams, approval, &clicker, &data, invocation_id, now).await
+}
+
+/// How the clicker is party to the request, which keeps them from deciding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Party {
+    /// They would get the right.
+    Target,
+    /// They asked for someone else.
+    Requester,
+}
+
+impl Party {
+    fn why(self) -> &'static str {
+        match self {
+            Party::Target => "the target cannot decide their own request",
+            Party::Requester => "who filed the request cannot decide it",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Party::Target => "You cannot approve or deny your own request.",
+            Party::Requester => "You filed this request, so someone else must approve or deny it.",
+        }
+    }
+}
+
+fn party_to(approval: &Approval, clicker: &str) -> Option<Party> {
+    if approval.user.eq_ignore_ascii_case(clicker) {
+        return Some(Party::Target);
+    }
+    approval
+        .requested_by
+        .as_deref()
+        .filter(|by| by.eq_ignore_ascii_case(clicker))
+        .map(|_| Party::Requester)
 }
 
 /// The clicker may decide: claim, record, resume, answer.

@@ -15,6 +15,11 @@ use crate::services::teams::{approval_card, post};
 /// How long an approval stays open when the callout does not say how long EM waits.
 pub const DEFAULT_APPROVAL_WINDOW: Duration = Duration::days(1);
 
+/// The longest callback timeout entitlement management allows
+/// (<https://learn.microsoft.com/graph/api/resources/customextensioncallbackconfiguration>):
+/// a longer one in a callout is not believed.
+pub const MAX_APPROVAL_WINDOW: Duration = Duration::days(14);
+
 /// Record the open approval (one already there, from a retry or replay, is kept), then post
 /// its card unless it was posted already.
 pub async fn open(
@@ -25,18 +30,22 @@ pub async fn open(
     received_at: DateTime<Utc>,
     key: &str,
 ) -> Result<String, WorkError> {
-    let user = facts.requestor.id.as_str();
+    let user = facts.target.id.as_str();
     let window = request
         .callback_configuration
         .as_ref()
         .and_then(|c| c.timeout_length())
-        .unwrap_or(DEFAULT_APPROVAL_WINDOW);
-    let expires_at = received_at + window;
+        .unwrap_or(DEFAULT_APPROVAL_WINDOW)
+        .clamp(Duration::zero(), MAX_APPROVAL_WINDOW);
+    let expires_at = received_at
+        .checked_add_signed(window)
+        .unwrap_or(received_at + DEFAULT_APPROVAL_WINDOW);
     let card = approval_card(&request.custom_extension_stage_instance_id, facts, decision, expires_at);
     let approval = Approval {
         stage_instance_id: request.custom_extension_stage_instance_id.clone(),
         request_id: request.access_package_assignment_request_id.clone(),
         user: user.to_string(),
+        requested_by: facts.is_on_behalf().then(|| facts.requester().id.clone()),
         access_package: request
             .access_package
             .as_ref()

@@ -48,13 +48,14 @@ pub async fn decide_created(
     let sources = Sources {
         graph: ctx.graph,
         store: Some(ctx.store),
+        packages: &ctx.request.packages,
     };
     let facts = facts::gather(sources, request, Utc::now()).await;
     let decision = rules.decide(&facts);
     tracing::info!(
         key,
         request_id = %request.access_package_assignment_request_id,
-        user = %facts.requestor.id,
+        user = %facts.target.id,
         outcome = %decision.outcome,
         rule = decision.rule.as_deref(),
         unavailable = facts.unavailable.len(),

@@ -1,5 +1,5 @@
 //! Drift: a member of a watched group without an active assignment of the configured
-//! access packages (`JITADMIN_WATCH_ACCESS_PACKAGES`) got in some other way. Drift is
+//! access packages (`JITADMIN_ACCESS_PACKAGES`) got in some other way. Drift is
 //! audited, logged and posted into the approvers' Teams channel when the bot is configured
 //! ([`crate::services::teams::notices`]), and with
 //! `JITADMIN_DRIFT_ACTION=remove` the member is removed and their devices synced.
@@ -38,10 +38,11 @@ pub async fn check_member(
     now: DateTime<Utc>,
 ) -> Result<Membership, WatchError> {
     let settings = ctx.watch;
-    if settings.access_packages.is_empty() {
+    let packages = ctx.request.packages.ids();
+    if packages.is_empty() {
         return Ok(Membership::Unjudged);
     }
-    for package in &settings.access_packages {
+    for package in packages {
         let assignments = ctx
             .graph
             .list_user_assignments(package, user)
@@ -65,7 +66,7 @@ pub async fn check_member(
     };
     let found = DriftDetail {
         group: Some(group.to_string()),
-        access_packages: settings.access_packages.clone(),
+        access_packages: packages.to_vec(),
         action: Some(action_name.to_string()),
         ..DriftDetail::default()
     };

@@ -5,24 +5,32 @@
 
 use chrono::{DateTime, Duration, Utc};
 use jitadmin_decide::{Denial, History};
-use jitadmin_store::Store;
+use jitadmin_store::{Elevation, ElevationSummary, Store};
 
 use crate::audit::detail::denial_of;
+use crate::config::ManagedPackages;
 
 /// The window of `grantsLast30Days` and `elevatedHoursLast30Days`.
 pub const HISTORY_DAYS: u32 = 30;
 
-/// Reads `user`'s history at `now`; the error is a one-line description for the explanation.
-pub async fn read(store: Option<&Store>, user: &str, now: DateTime<Utc>) -> Result<History, String> {
+/// Reads `user`'s history at `now`, counting the elevations of the managed `packages` only;
+/// the error is a one-line description for the explanation.
+pub async fn read(
+    store: Option<&Store>,
+    packages: &ManagedPackages,
+    user: &str,
+    now: DateTime<Utc>,
+) -> Result<History, String> {
     let Some(store) = store else {
         return Err("no store to read the history from".into());
     };
-    let (summary, elevations, audit) = tokio::try_join!(
-        store.elevation_summary(user, HISTORY_DAYS, now),
-        store.elevations(user),
-        store.audit_by_user(user),
-    )
-    .map_err(|e| format!("the store failed: {e}"))?;
+    let (elevations, audit) = tokio::try_join!(store.elevations(user), store.audit_by_user(user),)
+        .map_err(|e| format!("the store failed: {e}"))?;
+    let elevations: Vec<Elevation> = elevations
+        .into_iter()
+        .filter(|e| packages.manages(Some(&e.access_package)))
+        .collect();
+    let summary = ElevationSummary::of(elevations.clone(), HISTORY_DAYS, now);
     let since = now - Duration::days(i64::from(HISTORY_DAYS));
     let last_denial = audit.iter().rev().filter(|r| r.event.at <= now).find_map(|r| {
         denial_of(&r.event.detail).map(|d| Denial {
@@ -105,7 +113,7 @@ mod tests {
             .await
             .unwrap();
 
-        let h = read(Some(&store), "u", now).await.unwrap();
+        let h = read(Some(&store), &ManagedPackages::default(), "u", now).await.unwrap();
         assert!(h.active_elevation);
         assert_eq!(h.grants_last30_days, 3);
         assert_eq!(h.elevated_hours_last30_days, 12.0);
@@ -116,7 +124,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn elevations_of_other_packages_do_not_count() {
+        let (store, _dir) = store().await;
+        let now: DateTime<Utc> = "2026-11-28T12:00:00Z".parse().unwrap();
+        for (package, request) in [("ours", "a"), ("theirs", "b")] {
+            let elevation = Elevation {
+                user: "u".into(),
+                access_package: package.into(),
+                request_id: request.into(),
+                granted_at: now - Duration::hours(10),
+                removed_at: Some(now - Duration::hours(2)),
+            };
+            store.elevation_granted(&elevation).await.unwrap();
+        }
+        let ours = ManagedPackages::of(vec!["OURS".into()]);
+        let h = read(Some(&store), &ours, "u", now).await.unwrap();
+        assert_eq!(h.grants_last30_days, 1);
+        assert_eq!(h.elevated_hours_last30_days, 8.0);
+        let everything = read(Some(&store), &ManagedPackages::default(), "u", now).await.unwrap();
+        assert_eq!(everything.grants_last30_days, 2);
+    }
+
+    #[tokio::test]
     async fn without_a_store_the_history_is_unavailable() {
-        assert!(read(None, "u", Utc::now()).await.is_err());
+        assert!(read(None, &ManagedPackages::default(), "u", Utc::now()).await.is_err());
     }
 }

@@ -2,9 +2,10 @@
 //! (the user, their manager, their Intune devices, the request's justification and
 //! schedule) and the store (their elevation history), fetched concurrently.
 //!
-//! The facts are about the assignment's target (who would become a local administrator),
-//! which is the requestor for the `userAdd` requests My Access makes; the requestor is used
-//! when the callout names no target. A fact that cannot be fetched is listed in
+//! Two people: the assignment's target (who would become a local administrator; the
+//! devices and history are theirs) and, when someone else filed the request (a manager for a
+//! report, an administrator), who asked (`requestedBy`). The requestor stands in for the
+//! target when the callout names no target. A fact that cannot be fetched is listed in
 //! [`Facts::unavailable`], so the rules fall back to `on_error` and never approve on it.
 
 mod history;
@@ -17,6 +18,8 @@ use jitadmin_events::callout::RequestCallout;
 use jitadmin_graph::GraphClient;
 use jitadmin_store::Store;
 
+use crate::config::ManagedPackages;
+
 pub use history::HISTORY_DAYS;
 
 /// Where facts come from.
@@ -26,6 +29,8 @@ pub struct Sources<'a> {
     pub graph: &'a GraphClient,
     /// The store: elevations and the audit trail. `None` marks `history` unavailable.
     pub store: Option<&'a Store>,
+    /// The managed access packages: only their elevations count in the history.
+    pub packages: &'a ManagedPackages,
 }
 
 /// The facts of `callout`'s request at `now`. Never fails: what cannot be fetched is
@@ -41,35 +46,55 @@ pub async fn gather(sources: Sources<'_>, callout: &RequestCallout, now: DateTim
         let (request, details_unavailable) = request::facts(callout, Ok(None), now);
         facts.request = request;
         facts.unavailable.extend(details_unavailable);
-        for part in ["requestor", "devices", "history"] {
+        for part in ["target", "devices", "history"] {
             facts.mark_unavailable(part, "the callout names no target user or requestor");
         }
         warn_unavailable(request_id, &facts);
         return facts;
     };
-    facts.requestor.id = user.to_string();
+    facts.target.id = user.to_string();
+    let filer = callout
+        .requestor_user_id()
+        .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case(user));
 
     let graph = sources.graph;
-    let (user_result, manager, devices, details, history) = tokio::join!(
+    let (user_result, manager, devices, details, history, filer_result) = tokio::join!(
         graph.get_user(user),
         graph.get_manager(user),
         graph.list_user_devices(user),
         request::details(graph, callout),
-        history::read(sources.store, user, now),
+        history::read(sources.store, sources.packages, user, now),
+        async {
+            match filer {
+                Some(id) => Some(graph.get_user(id).await),
+                None => None,
+            }
+        },
     );
 
     let (request, details_unavailable) = request::facts(callout, details, now);
     facts.request = request;
     facts.unavailable.extend(details_unavailable);
     match user_result {
-        Ok(found) => facts.requestor = requestor::from_graph(found),
-        Err(e) => facts.mark_unavailable("requestor", e.to_string()),
+        Ok(found) => facts.target = requestor::from_graph(found),
+        Err(e) => facts.mark_unavailable("target", e.to_string()),
     }
     match manager {
-        Ok(m) => facts.requestor.manager = m.map(requestor::manager),
-        // A missing user already makes all of `requestor` unavailable.
-        Err(e) if !facts.is_unavailable("requestor") => facts.mark_unavailable("requestor.manager", e.to_string()),
+        Ok(m) => facts.target.manager = m.map(requestor::manager),
+        // A missing user already makes all of `target` unavailable.
+        Err(e) if !facts.is_unavailable("target") => facts.mark_unavailable("target.manager", e.to_string()),
         Err(_) => {}
+    }
+    match (filer, filer_result) {
+        (Some(_), Some(Ok(found))) => facts.requested_by = Some(requestor::from_graph(found)),
+        (Some(id), Some(Err(e))) => {
+            facts.requested_by = Some(jitadmin_decide::Person {
+                id: id.to_string(),
+                ..Default::default()
+            });
+            facts.mark_unavailable("requestedBy", e.to_string());
+        }
+        _ => {}
     }
     match devices {
         Ok(list) => facts.devices = list.into_iter().map(|d| requestor::device(d, user)).collect(),
@@ -85,6 +110,6 @@ pub async fn gather(sources: Sources<'_>, callout: &RequestCallout, now: DateTim
 
 fn warn_unavailable(request_id: &str, facts: &Facts) {
     for u in &facts.unavailable {
-        tracing::warn!(request_id, user = %facts.requestor.id, fact = %u.fact, error = %u.error, "fact unavailable");
+        tracing::warn!(request_id, user = %facts.target.id, fact = %u.fact, error = %u.error, "fact unavailable");
     }
 }

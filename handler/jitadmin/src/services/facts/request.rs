@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jitadmin_decide::{AccessPackage, Request, Unavailable};
-use jitadmin_events::callout::{RequestCallout, Schedule};
+use jitadmin_events::callout::{RequestCallout, RequestType, Schedule};
 use jitadmin_graph::{GraphClient, GraphError};
 use serde::Deserialize;
 
@@ -70,7 +70,16 @@ pub fn facts(
         .and_then(|s| s.start_date_time)
         .or(details.created_date_time)
         .unwrap_or(now);
-    let end = schedule.and_then(|s| end_of(s, start));
+    let end = match schedule.map(|s| end_of(s, start)) {
+        Some(Ok(end)) => end,
+        Some(Err(why)) => {
+            for fact in ["request.end", "request.durationHours"] {
+                unavailable.push(missing(fact, &why));
+            }
+            None
+        }
+        None => None,
+    };
     let package = callout.access_package.as_ref();
     let request = Request {
         id: callout.access_package_assignment_request_id.clone(),
@@ -93,6 +102,14 @@ pub fn facts(
                 Some((question, answer))
             })
             .collect(),
+        is_extension: callout.request_type.as_ref().is_some_and(is_update),
+        current_end: callout
+            .assignment
+            .as_ref()
+            .and_then(|a| a.schedule.as_ref())
+            .and_then(|s| s.expiration.as_ref())
+            .and_then(|e| e.end_date_time)
+            .filter(|_| callout.request_type.as_ref().is_some_and(is_update)),
         start,
         end,
         duration_hours: end.map(|end| (end - start).num_seconds() as f64 / 3600.0),
@@ -110,6 +127,15 @@ pub fn facts(
     (request, unavailable)
 }
 
+/// The request types that change an assignment the target already has: extensions and other
+/// updates (<https://learn.microsoft.com/graph/api/entitlementmanagement-post-assignmentrequests>).
+pub fn is_update(kind: &RequestType) -> bool {
+    matches!(
+        kind,
+        RequestType::UserUpdate | RequestType::AdminUpdate | RequestType::SystemUpdate
+    )
+}
+
 fn missing(fact: &str, error: &str) -> Unavailable {
     Unavailable {
         fact: fact.to_string(),
@@ -118,13 +144,25 @@ fn missing(fact: &str, error: &str) -> Unavailable {
 }
 
 /// The end of a schedule starting at `start`: a fixed end, or start + duration; `None`
-/// when open-ended (`noExpiration`, or nothing given).
-fn end_of(schedule: &Schedule, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let expiration = schedule.expiration.as_ref()?;
+/// when open-ended (`noExpiration`, or nothing given). A duration whose end no calendar
+/// holds is an error (the end is then unavailable, so the rules cannot approve on it).
+fn end_of(schedule: &Schedule, start: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(expiration) = schedule.expiration.as_ref() else {
+        return Ok(None);
+    };
     if expiration.kind.as_deref() == Some("noExpiration") {
-        return None;
+        return Ok(None);
     }
-    expiration.end_date_time.or_else(|| Some(start + expiration.length()?))
+    if let Some(end) = expiration.end_date_time {
+        return Ok(Some(end));
+    }
+    let Some(length) = expiration.length() else {
+        return Ok(None);
+    };
+    start
+        .checked_add_signed(length)
+        .map(Some)
+        .ok_or_else(|| "the requested duration is out of range".to_string())
 }
 
 #[cfg(test)]
@@ -189,6 +227,20 @@ mod tests {
             ]
         );
         assert_eq!(request.end, None);
+    }
+
+    #[test]
+    fn a_duration_beyond_the_calendar_is_unavailable_not_a_panic() {
+        let callout = created(serde_json::json!({
+            "Justification": "x",
+            "Schedule": {"StartDateTime": "2026-11-28T08:00:00Z",
+                         "Expiration": {"Type": "afterDuration", "Duration": "P999999999D"}},
+        }));
+        let (request, unavailable) = facts(&callout, Ok(None), Utc::now());
+        let names: Vec<&str> = unavailable.iter().map(|u| u.fact.as_str()).collect();
+        assert_eq!(names, ["request.end", "request.durationHours"]);
+        assert_eq!(request.end, None);
+        assert_eq!(request.duration_hours, None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jitadmin_decide::{Decision, Facts};
-use jitadmin_teams::card::{Answer, ApprovalCard, DeviceLine, HistoryLine, Requestor};
+use jitadmin_teams::card::{Answer, ApprovalCard, DeviceLine, HistoryLine, RequestedBy, Requestor};
 
 /// The card of an approval routed by `decision` on `facts`, for the stage instance
 /// `stage_instance_id`, open until `expires_at`.
@@ -13,7 +13,7 @@ pub fn approval_card(
     decision: &Decision,
     expires_at: DateTime<Utc>,
 ) -> ApprovalCard {
-    let requestor = &facts.requestor;
+    let requestor = &facts.target;
     let request = &facts.request;
     let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     ApprovalCard {
@@ -26,6 +26,10 @@ pub fn approval_card(
             department: some(&requestor.department),
             manager: requestor.manager.as_ref().and_then(|m| some(&m.display_name)),
         },
+        requested_by: facts.is_on_behalf().then(|| facts.requester()).map(|by| RequestedBy {
+            display_name: some(&by.display_name).unwrap_or_else(|| by.id.clone()),
+            upn: by.user_principal_name.clone(),
+        }),
         access_package: some(&request.access_package.display_name)
             .or_else(|| some(&request.access_package.id))
             .unwrap_or_else(|| "(unknown access package)".into()),

@@ -52,6 +52,7 @@ pub(crate) fn approval(id: &str) -> Approval {
         stage_instance_id: id.to_string(),
         request_id: format!("req-{id}"),
         user: "user-1".to_string(),
+        requested_by: None,
         access_package: "ap-admins".to_string(),
         card: None,
         status: ApprovalStatus::Open,

@@ -43,6 +43,7 @@ pub async fn every_record_type_round_trips(store: &Store) {
     a.reason = Some("on call".into());
     a.stage = Some(jitadmin_events::callout::Stage::AssignmentRequestCreated);
     a.callback_uri_path = Some("/identityGovernance/entitlementManagement/assignmentRequests/r/resume".into());
+    a.requested_by = Some("megan".into());
     a.card_json = Some(r#"{"requestId":"req-stage-1","devices":[]}"#.into());
     a.decided_by_name = Some("Megan Bowen".into());
     a.applied_at = Some(t("2026-11-28T10:00:01Z"));

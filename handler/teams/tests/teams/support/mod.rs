@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use jitadmin_teams::card::{
-    already_decided, render, Answer, ApprovalCard, CardSigner, CardState, DeviceLine, HistoryLine, Requestor, Verb,
+    already_decided, render, Answer, ApprovalCard, CardSigner, CardState, DeviceLine, HistoryLine, RequestedBy,
+    Requestor, Verb,
 };
 use serde_json::Value;
 
@@ -43,6 +44,7 @@ pub fn sample_card() -> ApprovalCard {
             department: Some("Engineering".into()),
             manager: Some("Megan Bowen".into()),
         },
+        requested_by: None,
         access_package: "Local admin – engineering laptops".into(),
         duration: Some("8 hours".into()),
         justification: Some(
@@ -172,6 +174,10 @@ pub fn huge_card(unit: &str) -> ApprovalCard {
     let big = unit.repeat(10_000);
     let mut card = sample_card();
     card.requestor.display_name = big.clone();
+    card.requested_by = Some(RequestedBy {
+        display_name: big.clone(),
+        upn: big.clone(),
+    });
     card.justification = Some(big.clone());
     card.explanation = big.clone();
     card.answers = (0..50)
