@@ -1,4 +1,4 @@
-//! Issue 5 end to end: entitlement management (simulated) calls `/api/callout`, the
+//! Callouts end to end: entitlement management (simulated) calls `/api/callout`, the
 //! event is queued, `process` resumes the request in Graph — through the real binary
 //! under azfn-local.
 

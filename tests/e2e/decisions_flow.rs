@@ -1,4 +1,4 @@
-//! Issue 6 end to end: created requests decided by the example rules (`rules.example.toml`,
+//! Decisions end to end: created requests decided by the example rules (`rules.example.toml`,
 //! which `jitadmin dev` configures as `JITADMIN_RULES`) through the real binary under
 //! azfn-local against tenant-sim: approved (resumed), denied (resumed with `state: denied`
 //! and the reason), routed (waiting with an open approval), and a Graph fault while
@@ -100,8 +100,8 @@ async fn it_staff_with_a_ticket_are_approved_by_the_rule_and_the_request_continu
         "every rule up to the match is explained"
     );
     let facts = &record.event.detail["facts"];
-    assert_eq!(facts["requestor"]["department"], "IT");
-    assert_eq!(facts["requestor"]["manager"]["displayName"], "Megan Bowen");
+    assert_eq!(facts["target"]["department"], "IT");
+    assert_eq!(facts["target"]["manager"]["displayName"], "Megan Bowen");
     assert_eq!(
         facts["request"]["justification"],
         "INC0012345: install the printer driver"
@@ -208,7 +208,7 @@ async fn a_graph_fault_while_gathering_facts_routes_on_error_and_never_approves(
         .iter()
         .map(|u| u.fact.as_str())
         .collect();
-    assert!(unavailable.contains(&"requestor"), "{unavailable:?}");
+    assert!(unavailable.contains(&"target"), "{unavailable:?}");
     assert!(unavailable.contains(&"devices"), "{unavailable:?}");
 
     let request = test.env.sim.assignment_request(&request_id).expect("request");
@@ -312,7 +312,7 @@ fn the_demo_shows_one_request_of_each_outcome_with_its_explanation() {
         "resume received with state denied -> 204",
         "decided (callout.created.routed): route by default",
         "MATCH approve-it-staff-with-ticket: matched",
-        "no    approve-it-staff-with-ticket: false: requestor.department == 'IT'",
+        "no    approve-it-staff-with-ticket: false: target.department == 'IT'",
         "approval recorded as open; the request waits for an approver in Teams",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");

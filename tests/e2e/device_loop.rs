@@ -1,4 +1,4 @@
-//! Issue 8 end to end, through the real binary under azfn-local against tenant-sim: a
+//! The device loop end to end, through the real binary under azfn-local against tenant-sim: a
 //! granted request syncs exactly the user's Windows devices once, a removal likewise; the
 //! user's mail notice and the device's check-in (confirmed by `maintain`) are in the audit
 //! trail; a user who added the app in Teams is told in their 1:1 chat (reopened when it went
@@ -210,6 +210,52 @@ async fn a_member_added_directly_to_the_watched_group_is_caught_as_drift_and_rem
         synced,
         [ALEX_WINDOWS, "33333333-0000-4000-8000-000000000005"],
         "each removed member's Windows device is synced once"
+    );
+    test.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_nested_group_added_to_the_watched_group_is_reported_as_drift() {
+    const APPROVERS_GROUP: &str = "22222222-0000-4000-8000-000000000002";
+    let test = TestEnv::start_with(|options| {
+        continue_without_rules(options);
+        for (name, value) in [
+            ("JITADMIN_WATCH_GROUPS", ADMIN_GROUP.to_string()),
+            ("JITADMIN_ACCESS_PACKAGES", PACKAGE.to_string()),
+            ("JITADMIN_CLIENT_STATE", "e2e-client-state-7b2d11".to_string()),
+            ("JITADMIN_DRIFT_ACTION", "report".to_string()),
+        ] {
+            options.extra_settings.push((name.into(), value));
+        }
+    })
+    .await;
+    let env = &test.env;
+    run_maintain(env, "e2e-maintain-nested").await;
+    env.sim.add_group_member(ADMIN_GROUP, APPROVERS_GROUP).unwrap();
+    let store = dev_store(&test).await;
+    let request = format!("group:{ADMIN_GROUP}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let finding = loop {
+        let trail = store.audit_by_request(&request).await.unwrap();
+        if let Some(found) = trail
+            .into_iter()
+            .find(|r| r.event.action == "watch.drift" && r.event.user == APPROVERS_GROUP)
+        {
+            break found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the nested group was not reported"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(finding.event.detail["memberKind"], "group");
+    assert_eq!(finding.event.detail["action"], "report");
+    assert!(
+        env.sim.with_state(|s| s
+            .group(ADMIN_GROUP)
+            .is_some_and(|g| g.members.iter().any(|m| m == APPROVERS_GROUP))),
+        "reported, not removed"
     );
     test.shutdown().await;
 }

@@ -13,5 +13,6 @@ mod log_scan;
 mod ops_flow;
 mod package;
 mod provision_flow;
+mod request_types;
 mod schemas;
 mod teams_flow;

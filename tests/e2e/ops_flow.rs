@@ -1,4 +1,4 @@
-//! Issue 9 end to end, through the real binary under azfn-local against tenant-sim:
+//! Operations end to end, through the real binary under azfn-local against tenant-sim:
 //! events that fail on a Graph outage dead-letter; after the outage `jitadmin replay --local`
 //! puts them back and each request is resumed exactly once, also when a replay is cut short
 //! (and when a replay died between sending a copy and deleting the dead letter) and run again;

@@ -1,4 +1,4 @@
-//! Issue 7 end to end: the real `jitadmin` binary under azfn-local against tenant-sim and
+//! Teams approvals end to end: the real `jitadmin` binary under azfn-local against tenant-sim and
 //! its Bot Framework (Bot Connector, channel tokens, a Teams client clicking cards as the
 //! tenant's users). `jitadmin dev` configures the bot: cards go to the demo's "JIT
 //! approvals" channel; the "JIT Approvers" (Megan Bowen, Adele Vance, Lee Gu) decide.

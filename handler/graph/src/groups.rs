@@ -35,12 +35,55 @@ pub struct MemberChange {
     pub removed: bool,
 }
 
+/// What kind of directory object a group member is: groups hold users, groups, service
+/// principals, devices and organizational contacts
+/// (<https://learn.microsoft.com/graph/api/group-post-members>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberKind {
+    /// `#microsoft.graph.user` (or no type given).
+    User,
+    /// `#microsoft.graph.group`: a nested group, whose members all inherit the membership.
+    Group,
+    /// `#microsoft.graph.device`.
+    Device,
+    /// `#microsoft.graph.servicePrincipal`.
+    ServicePrincipal,
+    /// `#microsoft.graph.orgContact`, or a type this version does not know.
+    Other,
+}
+
+impl MemberKind {
+    /// The noun for messages: `user`, `group`, `device`, `service principal`, `directory object`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            MemberKind::User => "user",
+            MemberKind::Group => "group",
+            MemberKind::Device => "device",
+            MemberKind::ServicePrincipal => "service principal",
+            MemberKind::Other => "directory object",
+        }
+    }
+}
+
 impl MemberChange {
     /// Whether the member is a user (or Graph did not say what it is).
     pub fn is_user(&self) -> bool {
-        self.odata_type
-            .as_deref()
-            .is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
+        self.kind() == MemberKind::User
+    }
+
+    /// The member's kind, from `@odata.type`.
+    pub fn kind(&self) -> MemberKind {
+        let Some(t) = self.odata_type.as_deref() else {
+            return MemberKind::User;
+        };
+        let name = t.trim_start_matches('#').trim_start_matches("microsoft.graph.");
+        match name.to_ascii_lowercase().as_str() {
+            "user" => MemberKind::User,
+            "group" => MemberKind::Group,
+            "device" => MemberKind::Device,
+            "serviceprincipal" => MemberKind::ServicePrincipal,
+            _ => MemberKind::Other,
+        }
     }
 }
 

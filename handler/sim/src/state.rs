@@ -192,7 +192,7 @@ impl TenantState {
 
     /// Whether a user, application or managed identity has this object id.
     pub fn object_exists(&self, id: &str) -> bool {
-        self.user(id).is_some() || self.service_principal(id).is_some()
+        self.user(id).is_some() || self.service_principal(id).is_some() || self.group(id).is_some()
     }
 
     /// Adds a user (error if the id or UPN is taken).
@@ -247,6 +247,12 @@ impl TenantState {
         if !self.object_exists(member_id) {
             return Err(SimError::NotFound {
                 kind: "directory object",
+                id: member_id.to_owned(),
+            });
+        }
+        if member_id.eq_ignore_ascii_case(group_id) {
+            return Err(SimError::Conflict {
+                kind: "group as its own member",
                 id: member_id.to_owned(),
             });
         }

@@ -199,9 +199,13 @@ pub struct NoticeDetail {
     /// Why the user was not told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
-    /// `granted` or `removed`.
+    /// `granted`, `extended` or `removed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a removal, who removed the elevation as far as Graph tells: `user`, `admin`,
+    /// `approver`, `system` or `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal: Option<String>,
     /// The devices named in the notice.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub devices: Vec<String>,
@@ -223,6 +227,9 @@ pub struct DriftDetail {
     /// `report` or `remove`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// What the member is when not a user: `group`, `device`, `service principal`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_kind: Option<String>,
     /// Whether the member was still there when removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub was_member: Option<bool>,

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Json;
 use jitadmin::app::App;
-use jitadmin::services::devices::{SyncReason, SyncReport};
-use jitadmin::services::notify::{notify_user, Notice};
+use jitadmin::services::devices::SyncReport;
+use jitadmin::services::notify::{notify_user, Message, Notice, Removal};
 use serde_json::{json, Value};
 
 const USER: &str = "11111111-0000-4000-8000-000000000005";
@@ -66,11 +66,11 @@ fn report() -> SyncReport {
 async fn granted_user_is_mailed_once_from_the_mailbox_with_what_to_do() {
     let (graph, sent) = fake_graph().await;
     let app = app(&graph, "mail").await;
-    let notice = notify_user(app.context().notifier(), USER, SyncReason::Granted, "req-1", &report())
+    let notice = notify_user(app.context().notifier(), USER, Message::Granted, "req-1", &report())
         .await
         .unwrap();
     assert_eq!(notice, Notice::Sent("mail"));
-    let again = notify_user(app.context().notifier(), USER, SyncReason::Granted, "req-1", &report())
+    let again = notify_user(app.context().notifier(), USER, Message::Granted, "req-1", &report())
         .await
         .unwrap();
     assert_eq!(again, Notice::AlreadySent);
@@ -97,9 +97,15 @@ async fn granted_user_is_mailed_once_from_the_mailbox_with_what_to_do() {
 async fn teams_mode_without_the_bot_mails_and_says_why() {
     let (graph, sent) = fake_graph().await;
     let app = app(&graph, "teams").await;
-    let notice = notify_user(app.context().notifier(), USER, SyncReason::Removed, "req-2", &report())
-        .await
-        .unwrap();
+    let notice = notify_user(
+        app.context().notifier(),
+        USER,
+        Message::Removed(Removal::Unknown),
+        "req-2",
+        &report(),
+    )
+    .await
+    .unwrap();
     assert_eq!(notice, Notice::Sent("mail"));
     let body = sent.lock().unwrap()[0].1.clone();
     assert!(body["message"]["subject"].as_str().unwrap().contains("ended"));

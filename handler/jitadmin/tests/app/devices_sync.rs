@@ -5,7 +5,7 @@
 use crate::devices_support::{start, ALEX, ALEX_WINDOWS};
 use chrono::{Duration as ChronoDuration, Utc};
 use jitadmin::services::devices::{confirm_check_ins, sync_user_devices, SyncReason};
-use jitadmin::services::notify::notify_user;
+use jitadmin::services::notify::{notify_user, Message};
 use tenant_sim::{FaultKind, FaultRule, RoutePattern};
 
 #[tokio::test]
@@ -142,11 +142,11 @@ async fn the_users_notice_is_recorded_once_per_request_and_reason() {
     )
     .await
     .unwrap();
-    let first = notify_user(t.app.context().notifier(), ALEX, SyncReason::Granted, "req-1", &report)
+    let first = notify_user(t.app.context().notifier(), ALEX, Message::Granted, "req-1", &report)
         .await
         .unwrap();
     assert!(first.describe().contains("JITADMIN_NOTIFY=none"), "{first:?}");
-    let second = notify_user(t.app.context().notifier(), ALEX, SyncReason::Granted, "req-1", &report)
+    let second = notify_user(t.app.context().notifier(), ALEX, Message::Granted, "req-1", &report)
         .await
         .unwrap();
     assert_eq!(second.describe(), "user already told");

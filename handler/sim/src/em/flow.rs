@@ -9,6 +9,10 @@
 //! removal: assignment expired, group member removed ─callout?─▶ done
 //! ```
 //!
+//! An update (`userUpdate`, `adminUpdate`: an extension) names a delivered assignment and, when
+//! granted, changes its schedule instead of creating one (`request_kinds.rs`, which also says
+//! which stages call out for administrators' requests and updates).
+//!
 //! Assumptions: policies have no human approval, so the approved stage follows the created
 //! stage at once; a launch-and-wait callout whose attempts all fail fails the request (what EM
 //! does is UNCONFIRMED: Microsoft does not document it); at the granted and removed stages a
@@ -19,6 +23,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::em::callout_body::callout_body;
+use crate::em::request_kinds::{self, is_update};
 use crate::em::send::send_once;
 use crate::em::service::EmService;
 use crate::em::store::{state, status};
@@ -63,14 +68,22 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         })?
     };
     let target = new.target_id.clone().unwrap_or_else(|| new.requestor_id.clone());
+    let mut updates = None;
     {
         let em = sim.em();
         let same = |t: &str, p: &str| t.eq_ignore_ascii_case(&target) && p.eq_ignore_ascii_case(&new.access_package_id);
-        if let Some(a) = em
+        let delivered = em
             .assignments
             .iter()
-            .find(|a| a.state == state::DELIVERED && same(&a.target_id, &a.access_package_id))
-        {
+            .find(|a| a.state == state::DELIVERED && same(&a.target_id, &a.access_package_id));
+        if is_update(&new.request_type) {
+            // An update names the assignment it changes (the Create request page's extend examples).
+            let a = delivered.ok_or_else(|| SimError::NotFound {
+                kind: "delivered assignment to update",
+                id: format!("{} of {}", new.access_package_id, target),
+            })?;
+            updates = Some(a.id.clone());
+        } else if let Some(a) = delivered {
             return Err(SimError::Conflict {
                 kind: "delivered assignment of this package for this target",
                 id: a.id.clone(),
@@ -106,7 +119,7 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         policy_id,
         justification: new.justification,
         answers: new.answers,
-        assignment_id: None,
+        assignment_id: updates,
         schedule,
         created_at: now,
         completed_at: None,
@@ -178,7 +191,14 @@ pub(crate) async fn drive(sim: EmService, request_id: String, mut stage: Stage) 
             let Some(policy) = em.request(&request_id).map(|r| r.policy_id.clone()) else {
                 return;
             };
-            em.settings(&policy).into_iter().find(|s| s.stage == stage)
+            let kind = em
+                .request(&request_id)
+                .map(|r| r.request_type.clone())
+                .unwrap_or_default();
+            em.settings(&policy)
+                .into_iter()
+                .find(|s| s.stage == stage)
+                .filter(|_| em.coverage.calls_out(&kind, stage))
         };
         if let Some(setting) = setting {
             let delivered = callout(&sim, &request_id, &setting).await;
@@ -231,6 +251,9 @@ pub(crate) fn finish(sim: &EmService, request_id: &str, new_state: &str, new_sta
 }
 
 fn grant(sim: &EmService, request_id: &str) {
+    if request_kinds::grant_update(sim, request_id) {
+        return;
+    }
     let Some((target, package, policy, schedule)) = sim.em().request(request_id).map(|r| {
         (
             r.target_id.clone(),

@@ -17,6 +17,7 @@ pub(crate) mod duration;
 pub(crate) mod extensions;
 pub(crate) mod flow;
 pub(crate) mod json;
+pub mod request_kinds;
 pub(crate) mod routes;
 pub(crate) mod send;
 pub(crate) mod service;
@@ -24,6 +25,7 @@ pub(crate) mod store;
 pub mod types;
 
 pub use auth::EM_APP_ID;
+pub use request_kinds::{CalloutCoverage, StageCoverage};
 pub use routes::{NOT_WAITING_FOR_CALLBACK, REQUEST_NOT_FOUND, STAGE_INSTANCE_NOT_FOUND};
 pub use types::{
     Answer, AssignmentView, CalloutAttempt, CalloutAuth, CalloutStatus, CalloutView, CnfForm, LaunchMode, NewRequest,

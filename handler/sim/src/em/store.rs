@@ -37,6 +37,8 @@ pub(crate) struct EmState {
     pub assignments: Vec<AssignmentView>,
     /// Custom extensions created through Graph.
     pub extensions: Vec<crate::em::extensions::CustomExtension>,
+    /// Which stages call out for administrators' requests and updates.
+    pub coverage: crate::em::request_kinds::CalloutCoverage,
 }
 
 impl EmState {

@@ -128,9 +128,15 @@ fn wants_members(round: &Round) -> bool {
         .is_some_and(|s| s.iter().any(|p| p.eq_ignore_ascii_case("members")))
 }
 
+/// A `members@delta` entry: the member's type and id
+/// (<https://learn.microsoft.com/graph/api/group-delta>); groups hold users, groups,
+/// service principals, devices and contacts
+/// (<https://learn.microsoft.com/graph/api/group-post-members>).
 fn member_entry(state: &TenantState, id: &str, removed: bool) -> Value {
     let kind = if state.user(id).is_some() {
         "#microsoft.graph.user"
+    } else if state.group(id).is_some() {
+        "#microsoft.graph.group"
     } else {
         "#microsoft.graph.servicePrincipal"
     };

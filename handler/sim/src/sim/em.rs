@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::TenantSim;
 use crate::em::flow;
+use crate::em::request_kinds::CalloutCoverage;
 use crate::em::types::{AssignmentView, CalloutAttempt, NewRequest, RequestView, StageSetting};
 use crate::error::{Result, SimError};
 
@@ -24,6 +25,12 @@ impl TenantSim {
         }
         self.shared().em.em().set_setting(policy_id, setting);
         Ok(())
+    }
+
+    /// Which stages call out for administrators' requests and for updates (undocumented by
+    /// Microsoft: see [`CalloutCoverage`]). Every stage by default.
+    pub fn set_callout_coverage(&self, coverage: CalloutCoverage) {
+        self.shared().em.em().coverage = coverage;
     }
 
     /// Removes every custom extension from a policy.

@@ -130,11 +130,21 @@ fn decided_words(verb: Verb) -> (&'static str, ContainerStyle) {
 }
 
 fn header(card: &ApprovalCard, state: &CardState, l: Limits) -> Element {
-    let mut asks = vec![
-        bold(inert(&card.requestor.display_name, l.name)),
-        run(" asks for ".into()),
-        bold(inert(&card.access_package, l.name)),
-    ];
+    let mut asks = match &card.requested_by {
+        // Filed for someone else: "Megan Bowen asks for Lynne Robbins: Local admin".
+        Some(by) => vec![
+            bold(inert(&by.display_name, l.name)),
+            run(" asks for ".into()),
+            bold(inert(&card.requestor.display_name, l.name)),
+            run(": ".into()),
+            bold(inert(&card.access_package, l.name)),
+        ],
+        None => vec![
+            bold(inert(&card.requestor.display_name, l.name)),
+            run(" asks for ".into()),
+            bold(inert(&card.access_package, l.name)),
+        ],
+    };
     if let Some(d) = &card.duration {
         asks.push(run(format!(" for {}", inert(d, l.name))));
     }

@@ -94,13 +94,9 @@ pub fn facts(card: &ApprovalCard, l: Limits) -> Vec<Element> {
 fn requestor(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     let r = &card.requestor;
     if let Some(by) = &card.requested_by {
-        out.push(heading("Requested for someone else"));
-        out.push(para(vec![
-            bold(inert(&by.display_name, l.name)),
-            run(" asks for ".to_string()),
-            bold(inert(&r.display_name, l.name)),
-        ]));
-        out.push(field("Requested by", inert(&by.upn, l.name)));
+        out.push(heading("Requested by (for someone else)"));
+        out.push(field("Name", inert(&by.display_name, l.name)));
+        out.push(field("UPN", inert(&by.upn, l.name)));
         out.push(heading("For"));
     } else {
         out.push(heading("Requestor"));

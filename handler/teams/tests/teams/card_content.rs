@@ -91,7 +91,7 @@ fn a_request_for_someone_else_names_both_people() {
         assert!(text.contains("MeganB@contoso.example"), "{name}");
     }
     let own = all_text(&rendered("pending"));
-    assert!(!own.contains(" asks for "), "a request for oneself names one person");
+    assert!(!own.contains("Requested by"), "a request for oneself names one person");
 }
 
 #[test]

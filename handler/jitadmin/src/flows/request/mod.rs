@@ -6,7 +6,8 @@
 //!   request waiting;
 //! - approved: resume with continue if entitlement management waits for us (a non-null
 //!   `callbackConfiguration`);
-//! - granted / removed: record the elevation's start / end, then as approved;
+//! - granted / removed: record the elevation's start / end (an update's grant continues the
+//!   elevation), then as approved;
 //! - pre-expiration: record.
 
 mod record;
@@ -20,6 +21,7 @@ use crate::audit::{Action, CalloutStep, StageName};
 use crate::config::CreatedStage;
 use crate::error::WorkError;
 use crate::queue::CalloutEvent;
+use crate::services::facts::is_update;
 use crate::services::resume::{self, Waiting};
 use record::{Done, Subject};
 
@@ -152,6 +154,13 @@ async fn elevation_granted(
     let Some(user) = request.target_user_id() else {
         return Ok("granted, but the callout names no target user: no elevation recorded".into());
     };
+    if request.request_type.as_ref().is_some_and(is_update) {
+        // An extension: the elevation that began with the first grant goes on.
+        return Ok(format!(
+            "{} granted: the elevation continues",
+            request.request_type.as_ref().map_or("update", |t| t.as_str())
+        ));
+    }
     let elevation = Elevation {
         user: user.to_string(),
         access_package: access_package_id(request).to_string(),

@@ -6,6 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
+use jitadmin_graph::groups::MemberKind;
+
 use crate::audit::detail::DriftDetail;
 use crate::audit::{self, Action, Entry};
 use crate::config::DriftAction;
@@ -30,14 +32,21 @@ pub enum Membership {
     Unjudged,
 }
 
-/// Check a member that appeared in `group`.
+/// Check a member that appeared in `group`. A user is drift without an active assignment of
+/// a managed package; any other member (a nested group, whose members all become
+/// administrators; a device; a service principal) is always drift, as no access package of
+/// ours puts it there.
 pub async fn check_member(
     ctx: &Context<'_>,
     group: &str,
-    user: &str,
+    member: &str,
+    kind: MemberKind,
     now: DateTime<Utc>,
 ) -> Result<Membership, WatchError> {
-    let settings = ctx.watch;
+    if kind != MemberKind::User {
+        return drift(ctx, group, member, kind, now).await;
+    }
+    let user = member;
     let packages = ctx.request.packages.ids();
     if packages.is_empty() {
         return Ok(Membership::Unjudged);
@@ -57,8 +66,23 @@ pub async fn check_member(
             return Ok(Membership::Assigned);
         }
     }
+    drift(ctx, group, user, kind, now).await
+}
+
+/// Report `member` of `group` as drift and, with `JITADMIN_DRIFT_ACTION=remove`, remove it
+/// (and sync a removed user's devices).
+async fn drift(
+    ctx: &Context<'_>,
+    group: &str,
+    member: &str,
+    kind: MemberKind,
+    now: DateTime<Utc>,
+) -> Result<Membership, WatchError> {
+    let settings = ctx.watch;
+    let packages = ctx.request.packages.ids();
+    let user = member;
     let request_id = format!("group:{group}");
-    tracing::warn!(group, user, action = ?settings.drift_action, "drift: a member of a watched group has no active assignment");
+    tracing::warn!(group, member, kind = kind.noun(), action = ?settings.drift_action, "drift: a member of a watched group has no active assignment");
     let action = settings.drift_action;
     let action_name = match action {
         DriftAction::Report => "report",
@@ -68,6 +92,7 @@ pub async fn check_member(
         group: Some(group.to_string()),
         access_packages: packages.to_vec(),
         action: Some(action_name.to_string()),
+        member_kind: (kind != MemberKind::User).then(|| kind.noun().to_string()),
         ..DriftDetail::default()
     };
     audit::append(
@@ -76,7 +101,7 @@ pub async fn check_member(
     )
     .await?;
     if let Some(teams) = ctx.teams {
-        notices::drift(ctx.store, ctx.graph, teams, group, user, action).await;
+        notices::drift(ctx.store, ctx.graph, teams, group, user, kind, action).await;
     }
     if action == DriftAction::Report {
         return Ok(Membership::Drift);
@@ -96,6 +121,8 @@ pub async fn check_member(
         Entry::by_jitadmin(&request_id, user, Action::WatchDriftRemoved, detail),
     )
     .await?;
-    sync_user_devices(ctx.devices(), user, SyncReason::Removed, &request_id, now).await?;
+    if kind == MemberKind::User {
+        sync_user_devices(ctx.devices(), user, SyncReason::Removed, &request_id, now).await?;
+    }
     Ok(Membership::Removed)
 }

@@ -2,8 +2,9 @@
 //! (<https://learn.microsoft.com/graph/api/group-delta>): from the stored deltaLink (or
 //! a full round without one), following every nextLink; a deltaLink Graph no longer knows
 //! (410, `syncStateNotFound`) starts one full round over instead of failing again and
-//! again. Members who appeared are checked for drift; members who left get their devices
-//! synced. The new deltaLink is stored only after the changes were handled, so a failure
+//! again. Members who appeared are checked for drift (users against their assignments; a
+//! nested group, device or service principal is always drift); users who left get their
+//! devices synced. The new deltaLink is stored only after the changes were handled, so a failure
 //! redoes the round (each step is idempotent).
 
 use chrono::{DateTime, Utc};
@@ -65,17 +66,22 @@ pub async fn reconcile_group(ctx: &Context<'_>, group: &str, now: DateTime<Utc>)
     };
     let request_id = format!("group:{group}");
     let mut first_error = None;
-    for change in round.changes.iter().filter(|c| c.is_user()) {
-        let step = if change.removed {
+    for change in &round.changes {
+        let step = if change.removed && !change.is_user() {
+            // A nested group, device or service principal left: no devices of a user to sync.
+            Ok(())
+        } else if change.removed {
             sync_user_devices(ctx.devices(), &change.id, SyncReason::Removed, &request_id, now)
                 .await
                 .map(|_| result.left += 1)
                 .map_err(WatchError::from)
         } else {
-            check_member(ctx, group, &change.id, now).await.map(|m| match m {
-                Membership::Assigned | Membership::Unjudged => result.assigned += 1,
-                Membership::Drift | Membership::Removed => result.drift += 1,
-            })
+            check_member(ctx, group, &change.id, change.kind(), now)
+                .await
+                .map(|m| match m {
+                    Membership::Assigned | Membership::Unjudged => result.assigned += 1,
+                    Membership::Drift | Membership::Removed => result.drift += 1,
+                })
         };
         if let Err(error) = step {
             tracing::warn!(group, member = %change.id, "reconciling a member failed: {error}");

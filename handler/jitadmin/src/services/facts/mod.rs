@@ -21,6 +21,7 @@ use jitadmin_store::Store;
 use crate::config::ManagedPackages;
 
 pub use history::HISTORY_DAYS;
+pub use request::{is_update, new_end};
 
 /// Where facts come from.
 #[derive(Debug, Clone, Copy)]

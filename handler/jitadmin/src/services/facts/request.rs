@@ -127,6 +127,18 @@ pub fn facts(
     (request, unavailable)
 }
 
+/// The end of the schedule `callout`'s request asks for (from the callout, else from Graph),
+/// when it has one: the new end of an extension.
+pub async fn new_end(graph: &GraphClient, callout: &RequestCallout) -> Option<DateTime<Utc>> {
+    let details = details(graph, callout).await.ok().flatten().unwrap_or_default();
+    let schedule = callout.schedule.as_ref().or(details.schedule.as_ref())?;
+    let start = schedule
+        .start_date_time
+        .or(details.created_date_time)
+        .unwrap_or_else(Utc::now);
+    end_of(schedule, start).ok().flatten()
+}
+
 /// The request types that change an assignment the target already has: extensions and other
 /// updates (<https://learn.microsoft.com/graph/api/entitlementmanagement-post-assignmentrequests>).
 pub fn is_update(kind: &RequestType) -> bool {

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use jitadmin_graph::groups::MemberKind;
 use jitadmin_graph::GraphClient;
 use jitadmin_store::Store;
 
@@ -12,15 +13,26 @@ use crate::audit::detail::DriftDetail;
 use crate::audit::{self, Action, Entry, TeamsAction};
 use crate::config::DriftAction;
 
-/// Post a drift finding: `user` is in `group` without an active assignment; `action` is
+/// Post a drift finding: `user` (of `kind`) is in `group` without an active assignment; `action` is
 /// what jitadmin does about it (`report` or `remove`). Nothing when Teams is off.
-pub async fn drift(store: &Store, graph: &GraphClient, teams: &Teams, group: &str, user: &str, action: DriftAction) {
-    let who = match graph.get_user(user).await {
-        Ok(u) => match (u.display_name, u.user_principal_name) {
-            (Some(name), Some(upn)) => format!("{name} ({upn})"),
-            (name, upn) => name.or(upn).unwrap_or_else(|| user.to_string()),
+pub async fn drift(
+    store: &Store,
+    graph: &GraphClient,
+    teams: &Teams,
+    group: &str,
+    user: &str,
+    kind: MemberKind,
+    action: DriftAction,
+) {
+    let who = match kind {
+        MemberKind::User => match graph.get_user(user).await {
+            Ok(u) => match (u.display_name, u.user_principal_name) {
+                (Some(name), Some(upn)) => format!("{name} ({upn})"),
+                (name, upn) => name.or(upn).unwrap_or_else(|| user.to_string()),
+            },
+            Err(_) => user.to_string(),
         },
-        Err(_) => user.to_string(),
+        other => format!("The {} {user}", other.noun()),
     };
     let what = match action {
         DriftAction::Remove => "jitadmin removed them from the group and asked their devices to sync.",

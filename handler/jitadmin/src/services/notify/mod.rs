@@ -8,6 +8,10 @@
 //! `none` tells nobody. Every outcome is in the audit trail (with why Teams was not used), and
 //! a notice is sent once per request and reason (ledger key `notify:{request}:{reason}`).
 
+mod message;
+
+pub use message::{Message, Removal};
+
 use jitadmin_graph::mail::Mail;
 use jitadmin_store::{LedgerOutcome, LedgerStatus};
 use jitadmin_teams::connector::ConnectorError;
@@ -15,7 +19,7 @@ use jitadmin_teams::connector::ConnectorError;
 use jitadmin_graph::GraphClient;
 use jitadmin_store::Store;
 
-use super::devices::{SyncReason, SyncReport};
+use super::devices::SyncReport;
 use super::teams::Teams;
 use crate::audit::detail::NoticeDetail;
 use crate::audit::{self, Action, Entry};
@@ -64,16 +68,16 @@ impl Notice {
     }
 }
 
-/// Tell `user` about `reason` for request `request_id`, once.
+/// Tell `user` `message` about request `request_id`, once.
 pub async fn notify_user(
     notifier: Notifier<'_>,
     user: &str,
-    reason: SyncReason,
+    message: Message,
     request_id: &str,
     report: &SyncReport,
 ) -> Result<Notice, DeviceError> {
     let store = notifier.store;
-    let key = format!("notify:{request_id}:{}", reason.as_str());
+    let key = format!("notify:{request_id}:{}", message.as_str());
     if store.ledger_begin(&key).await?.status == LedgerStatus::Done {
         return Ok(Notice::AlreadySent);
     }
@@ -83,15 +87,15 @@ pub async fn notify_user(
     let notice = match settings.mode {
         NotifyMode::None => Notice::NotSent("JITADMIN_NOTIFY=none".into()),
         NotifyMode::Mail => match mailbox {
-            Some(mailbox) => send_mail(notifier.graph, mailbox, user, reason, report).await?,
+            Some(mailbox) => send_mail(notifier.graph, mailbox, user, message, report).await?,
             None => Notice::NotSent("no JITADMIN_NOTIFY_MAILBOX".into()),
         },
-        NotifyMode::Teams => match send_teams(notifier, user, reason, report, mailbox.is_some()).await? {
+        NotifyMode::Teams => match send_teams(notifier, user, message, report, mailbox.is_some()).await? {
             TeamsTry::Sent => Notice::Sent("teams"),
             TeamsTry::Unreachable(why) => {
                 tracing::info!(user, why = %why, "user not reachable in Teams");
                 let notice = match mailbox {
-                    Some(mailbox) => send_mail(notifier.graph, mailbox, user, reason, report).await?,
+                    Some(mailbox) => send_mail(notifier.graph, mailbox, user, message, report).await?,
                     None => Notice::NotSent(format!("{why}, and no JITADMIN_NOTIFY_MAILBOX to mail instead")),
                 };
                 not_in_teams = Some(why);
@@ -105,7 +109,8 @@ pub async fn notify_user(
             Action::UserNotified,
             NoticeDetail {
                 channel: Some(channel.to_string()),
-                reason: Some(reason.as_str().to_string()),
+                reason: Some(message.as_str().to_string()),
+                removal: removal_of(message),
                 devices,
                 not_in_teams,
                 ..NoticeDetail::default()
@@ -115,7 +120,8 @@ pub async fn notify_user(
             Action::UserNotNotified,
             NoticeDetail {
                 why: Some(why.clone()),
-                reason: Some(reason.as_str().to_string()),
+                reason: Some(message.as_str().to_string()),
+                removal: removal_of(message),
                 devices,
                 not_in_teams,
                 ..NoticeDetail::default()
@@ -137,7 +143,7 @@ pub async fn notify_user(
 async fn send_teams(
     notifier: Notifier<'_>,
     user: &str,
-    reason: SyncReason,
+    message: Message,
     report: &SyncReport,
     can_mail: bool,
 ) -> Result<TeamsTry, DeviceError> {
@@ -152,7 +158,7 @@ async fn send_teams(
             "the user has not added the jitadmin app in Teams".into(),
         ));
     };
-    let text = chat_text(reason, &report.reached());
+    let text = chat_text(message, &report.reached());
     let connector = teams.connector();
     let transient = |source: ConnectorError| -> Result<TeamsTry, DeviceError> {
         if can_mail {
@@ -204,15 +210,22 @@ async fn send_teams(
 }
 
 /// The chat message: the subject in bold, then the notice.
-fn chat_text(reason: SyncReason, devices: &[String]) -> String {
-    format!("**{}**\n\n{}", subject(reason), body(reason, devices))
+fn chat_text(message: Message, devices: &[String]) -> String {
+    format!("**{}**\n\n{}", message.subject(), message.body(devices))
+}
+
+fn removal_of(message: Message) -> Option<String> {
+    match message {
+        Message::Removed(why) => Some(why.as_str().to_string()),
+        _ => None,
+    }
 }
 
 async fn send_mail(
     graph: &GraphClient,
     mailbox: &str,
     user: &str,
-    reason: SyncReason,
+    message: Message,
     report: &SyncReport,
 ) -> Result<Notice, DeviceError> {
     let graph_error = |source| DeviceError::Notify {
@@ -224,50 +237,11 @@ async fn send_mail(
         return Ok(Notice::NotSent("the user has no mail address".into()));
     };
     let mail = Mail {
-        subject: subject(reason).into(),
-        body: body(reason, &report.reached()),
+        subject: message.subject().into(),
+        body: message.body(&report.reached()),
         html: false,
         to: vec![address],
     };
     graph.send_mail(mailbox, &mail).await.map_err(graph_error)?;
     Ok(Notice::Sent("mail"))
-}
-
-fn subject(reason: SyncReason) -> &'static str {
-    match reason {
-        SyncReason::Granted => "Your local administrator rights are granted: sign out and in",
-        SyncReason::Removed => "Your local administrator rights have ended",
-    }
-}
-
-/// The notice's text.
-pub(crate) fn body(reason: SyncReason, devices: &[String]) -> String {
-    let what = match reason {
-        SyncReason::Granted => "Your request for local administrator rights was granted.",
-        SyncReason::Removed => "Your local administrator rights have ended.",
-    };
-    let synced = match devices {
-        [] => "We found no Windows device managed for you in Intune.".to_string(),
-        names => format!(
-            "We asked your Windows device(s) to sync with Intune: {}.",
-            names.join(", ")
-        ),
-    };
-    let act = "For the change to take effect, sign out of Windows and sign in again \
-               (locking and unlocking is not enough). It can take up to 4 hours before \
-               Windows sees the change.";
-    format!("{what}\n\n{synced}\n\n{act}\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notice_names_the_devices_and_says_to_sign_out_and_in() {
-        let text = body(SyncReason::Granted, &["FIN-LT-042".into()]);
-        assert!(text.contains("FIN-LT-042") && text.contains("sign out") && text.contains("granted"));
-        let text = body(SyncReason::Removed, &[]);
-        assert!(text.contains("ended") && text.contains("no Windows device"));
-    }
 }
