@@ -289,3 +289,49 @@ async fn a_request_filed_for_someone_else_names_both_and_neither_may_decide_it()
     assert!(approval.is_empty());
     test.shutdown().await;
 }
+
+/// Route every request whose ticket answer (read by the question's id) is a ticket number.
+const ANSWER_RULES: &str = r#"
+[default]
+decision = "route"
+reason = "An approver looks at every request with a ticket."
+
+[[rule]]
+name = "deny-without-ticket"
+when = "!request.answers['q-ticket'].matches('^INC[0-9]+$')"
+decision = "deny"
+reason = "Give a ticket number."
+"#;
+
+#[tokio::test]
+async fn two_questions_with_the_same_text_are_read_by_id_and_listed_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("answers.rules.toml");
+    std::fs::write(&rules, ANSWER_RULES).unwrap();
+    let test = TestEnv::start_with(|options| {
+        let rules = rules.display().to_string();
+        options.extra_settings.push(("JITADMIN_RULES".into(), rules));
+    })
+    .await;
+    let asked = |user: &str, ticket: &str| {
+        NewRequest::new(user, PACKAGE)
+            .answer_to("q-device", "Which one?", "PC-0042")
+            .answer_to("q-ticket", "Which one?", ticket)
+    };
+    let routed = test.env.sim.create_assignment_request(asked(ALEX, "INC0042")).unwrap();
+    let card = crate::helpers::card_of(&test.env, &routed).await;
+    let text = test.env.sim.bot().card(&card.0, &card.1).unwrap().to_string();
+    let (device, ticket) = (text.find("PC-0042"), text.find("INC0042"));
+    assert!(device.is_some() && ticket.is_some(), "{text}");
+    assert!(device < ticket, "the card lists the answers in order: {text}");
+
+    let denied = test.env.sim.create_assignment_request(asked(LEE, "none")).unwrap();
+    let denied = test
+        .env
+        .sim
+        .wait_for_request(&denied, Duration::from_secs(30), |r| r.completed_at.is_some())
+        .await
+        .unwrap();
+    assert_eq!(denied.state, "denied", "the ticket answer was read by its id");
+    test.shutdown().await;
+}

@@ -118,9 +118,10 @@ pub struct Request {
     /// The requestor's justification ("" when none).
     #[serde(default, deserialize_with = "null_as_default")]
     pub justification: String,
-    /// Question text -> answer.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub answers: BTreeMap<String, String>,
+    /// The answers to the policy's questions, in the form's order. A facts file may give
+    /// them as a list or, as older files do, as a `question text -> answer` object.
+    #[serde(default, deserialize_with = "answers")]
+    pub answers: Vec<AnswerFact>,
     /// Whether the request changes an assignment the target already has (an extension or
     /// another update), rather than asking for a new one.
     #[serde(default)]
@@ -151,6 +152,57 @@ impl Request {
         self.duration_hours
             .or_else(|| self.end.map(|end| (end - self.start).num_seconds() as f64 / 3600.0))
     }
+}
+
+/// One answer (`request.answerList[]`): which question, and what was answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnswerFact {
+    /// The question's id ("" when the callout did not give it).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub question_id: String,
+    /// The question's text.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub question: String,
+    /// The answer as stored (a choice question's value).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub value: String,
+    /// The answer as shown ("" when the same as the value).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub display_value: String,
+}
+
+impl AnswerFact {
+    /// What to show: the displayed text, else the value.
+    pub fn shown(&self) -> &str {
+        if self.display_value.is_empty() {
+            &self.value
+        } else {
+            &self.display_value
+        }
+    }
+}
+
+/// Answers as a list, or as the older `question text -> answer` object.
+fn answers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<AnswerFact>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<AnswerFact>),
+        Map(BTreeMap<String, String>),
+    }
+    Ok(match Option::<Form>::deserialize(d)? {
+        None => Vec::new(),
+        Some(Form::List(list)) => list,
+        Some(Form::Map(map)) => map
+            .into_iter()
+            .map(|(question, value)| AnswerFact {
+                question,
+                value,
+                ..AnswerFact::default()
+            })
+            .collect(),
+    })
 }
 
 /// `request.accessPackage`
@@ -416,6 +468,25 @@ mod tests {
         )
         .expect("facts");
         assert_eq!(facts.target.department, "");
+    }
+
+    #[test]
+    fn answers_are_read_as_a_list_or_as_the_older_map() {
+        let old = Facts::from_json(
+            "t",
+            r#"{"target":{},"request":{"answers":{"Ticket?":"INC1"}},"devices":[],"history":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(old.request.answers[0].question, "Ticket?");
+        assert_eq!(old.request.answers[0].value, "INC1");
+        let new = Facts::from_json(
+            "t",
+            r#"{"target":{},"request":{"answers":[{"questionId":"q1","question":"Why?","value":"a"},
+               {"questionId":"q2","question":"Why?","value":"b","displayValue":"B"}]},"devices":[],"history":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(new.request.answers.len(), 2);
+        assert_eq!(new.request.answers[1].shown(), "B");
     }
 
     #[test]

@@ -81,14 +81,26 @@ fn person(r: &Person) -> V<'_> {
 
 fn request(facts: &Facts) -> V<'_> {
     let r = &facts.request;
-    let answers: HashMap<CelMapKey<'_>, V<'_>> = r
+    // By text and by id; where two questions share a text, the first answer keeps the text
+    // key (read the others by id).
+    let mut answers: HashMap<CelMapKey<'_>, V<'_>> = HashMap::with_capacity(r.answers.len() * 2);
+    for a in r.answers.iter().rev() {
+        let value = || Box::new(CelString::from(a.value.as_str())) as V<'_>;
+        if !a.question_id.is_empty() {
+            answers.insert(CelMapKey::from(a.question_id.as_str()), value());
+        }
+        answers.insert(CelMapKey::from(a.question.as_str()), value());
+    }
+    let answer_list: Vec<V<'_>> = r
         .answers
         .iter()
-        .map(|(q, a)| {
-            (
-                CelMapKey::from(q.as_str()),
-                Box::new(CelString::from(a.as_str())) as V<'_>,
-            )
+        .map(|a| {
+            Obj::new()
+                .s("questionId", &a.question_id)
+                .s("question", &a.question)
+                .s("value", &a.value)
+                .s("displayValue", a.shown())
+                .done()
         })
         .collect();
     Obj::new()
@@ -99,6 +111,7 @@ fn request(facts: &Facts) -> V<'_> {
         .v("isExtension", boolean(r.is_extension))
         .opt("currentEnd", r.current_end.map(ts))
         .v("answers", Box::new(CelMap::from(answers)))
+        .v("answerList", Box::new(CelList::from(answer_list)))
         .v("start", ts(r.start))
         .opt("end", r.end.map(ts))
         .opt(

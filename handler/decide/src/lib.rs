@@ -83,7 +83,8 @@ pub use decision::{Decision, Outcome};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use explain::{Explanation, Fallback, RuleTrace, RuleVerdict};
 pub use facts::{
-    AccessPackage, Denial, Device, Facts, FactsError, History, Manager, Person, Request, Requestor, Unavailable,
+    AccessPackage, AnswerFact, Denial, Device, Facts, FactsError, History, Manager, Person, Request, Requestor,
+    Unavailable,
 };
 pub use schema::{FactsSchema, FACTS_SCHEMA};
 pub use summary::{check_file, check_str, FallbackSummary, RuleSummary, Summary};

@@ -155,6 +155,17 @@ pub static PERSON: ObjectType = ObjectType {
     ],
 };
 
+/// An element of `request.answerList`
+pub static ANSWER: ObjectType = ObjectType {
+    name: "Answer",
+    fields: &[
+        field("questionId", Ty::String, "the question's id ('' when not given)"),
+        field("question", Ty::String, "the question's text"),
+        field("value", Ty::String, "the answer as stored (a choice's value)"),
+        field("displayValue", Ty::String, "the answer as shown"),
+    ],
+};
+
 /// `request.accessPackage`
 pub static ACCESS_PACKAGE: ObjectType = ObjectType {
     name: "AccessPackage",
@@ -175,7 +186,16 @@ pub static REQUEST: ObjectType = ObjectType {
             Ty::String,
             "the requestor's justification ('' when none)",
         ),
-        field("answers", Ty::Map(&Ty::String, &Ty::String), "question text -> answer"),
+        field(
+            "answers",
+            Ty::Map(&Ty::String, &Ty::String),
+            "question id or text -> answer value (questions sharing a text: read by id)",
+        ),
+        field(
+            "answerList",
+            Ty::List(&Ty::Object(&ANSWER)),
+            "the answers in the form's order",
+        ),
         field(
             "isOnBehalf",
             Ty::Bool,
@@ -336,7 +356,7 @@ mod tests {
         let text = FACTS_SCHEMA.describe();
         assert!(text.contains("requestor.manager?"));
         assert!(text.contains("devices[].complianceState"));
-        assert_eq!(text.lines().count(), 7 + 3 * (12 + 2) + 12 + 2 + 8 + 4 + 3 + 4);
+        assert_eq!(text.lines().count(), 7 + 3 * (12 + 2) + 13 + 4 + 2 + 8 + 4 + 3 + 4);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::support::{at, case, own, run, Case};
 use chrono::Duration;
-use jitadmin_decide::{Denial, Device, Fallback, Manager, Outcome, RuleVerdict};
+use jitadmin_decide::{AnswerFact, Denial, Device, Fallback, Manager, Outcome, RuleVerdict};
 
 use Outcome::{Approve, Deny, Route};
 use RuleVerdict::{Error, Matched, NotMatched};
@@ -308,12 +308,38 @@ fn cases() -> Vec<Case> {
         case(
             "a given answer is read",
             |f| {
-                f.request.answers.insert("Ticket".into(), "INC0042".into());
+                f.request.answers.push(AnswerFact {
+                    question_id: "q-1".into(),
+                    question: "Ticket".into(),
+                    value: "INC0042".into(),
+                    display_value: String::new(),
+                });
             },
             Approve,
             Some("r"),
         )
         .rules(own("request.answers['Ticket'].startsWith('INC')", "approve")),
+        case(
+            "an answer is read by its question's id",
+            |f| {
+                f.request.answers.clear();
+                for (id, value) in [("q-1", "PC-1"), ("q-2", "INC0042")] {
+                    f.request.answers.push(AnswerFact {
+                        question_id: id.into(),
+                        question: "Which one?".into(),
+                        value: value.into(),
+                        display_value: String::new(),
+                    });
+                }
+            },
+            Approve,
+            Some("r"),
+        )
+        .rules(own(
+            "request.answers['q-2'] == 'INC0042' && request.answers['Which one?'] == 'PC-1' \
+             && request.answerList[1].value == 'INC0042'",
+            "approve",
+        )),
         case("false wins over an error in &&, as in CEL", |_| {}, Route, None)
             .rules(own(
                 "request.answers['x'] == 'y' && requestor.department == 'Sales'",

@@ -47,6 +47,8 @@ pub enum CalloutStep {
     RuleDenied(Resumed),
     /// The rules routed it to approvers: it waits.
     Routed,
+    /// Not decided: Entra does not hold the request as one of ours waiting at this stage.
+    NotDecided,
 }
 
 /// Why `callout` refused a callout at acknowledgement (nothing was queued).
@@ -214,6 +216,7 @@ impl CalloutStep {
             CalloutStep::RuleApproved(r) => Some(format!("approved.{}", r.as_str())),
             CalloutStep::RuleDenied(r) => Some(format!("denied.{}", r.as_str())),
             CalloutStep::Routed => Some("routed".to_string()),
+            CalloutStep::NotDecided => Some("not-decided".to_string()),
         }
     }
 
@@ -223,6 +226,9 @@ impl CalloutStep {
         };
         if suffix == "routed" {
             return Some(CalloutStep::Routed);
+        }
+        if suffix == "not-decided" {
+            return Some(CalloutStep::NotDecided);
         }
         if let Some(r) = Resumed::parse(suffix) {
             return Some(CalloutStep::Resumed(r));
@@ -339,7 +345,7 @@ mod tests {
 
     fn every_action() -> Vec<Action> {
         let resumed = [Resumed::Resumed, Resumed::AlreadyDone];
-        let mut steps = vec![CalloutStep::Recorded, CalloutStep::Routed];
+        let mut steps = vec![CalloutStep::Recorded, CalloutStep::Routed, CalloutStep::NotDecided];
         for r in resumed {
             steps.extend([
                 CalloutStep::Resumed(r),

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod devices;
 pub mod facts;
 pub mod notify;
+pub mod requests;
 pub mod resume;
 pub mod subscriptions;
 pub mod teams;

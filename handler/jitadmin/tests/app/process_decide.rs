@@ -9,7 +9,9 @@ use serde_json::Value;
 const REQUEST: &str = "3cbea889-0b4f-4d07-9a3c-2f14dbb13565";
 const INSTANCE: &str = "d7e99664-0001-4c0a-9d2e-79b2a2e5d001";
 
+/// The fixture's callout, acknowledged, for a request Entra holds waiting at its instance.
 async fn queued(t: &TestApp) -> Value {
+    t.graph.waiting(REQUEST, INSTANCE);
     let answer = callout(
         &t.router,
         &[("Authorization", &t.bearer())],
@@ -28,6 +30,60 @@ fn rules_file(dir: &tempfile::TempDir, text: &str) -> String {
     let path = dir.path().join("rules.toml");
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
+}
+
+#[tokio::test]
+async fn a_callout_for_a_request_entra_does_not_hold_waiting_is_not_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_file(
+        &dir,
+        "default = \"route\"\n\n[[rule]]\nname = \"all\"\nwhen = \"true\"\n\
+         decision = \"approve\"\nreason = \"Everyone today.\"\n",
+    );
+    // Unknown to Entra.
+    let t = start(&[("JITADMIN_RULES", &rules)]).await;
+    let answer = callout(
+        &t.router,
+        &[("Authorization", &t.bearer())],
+        &fixture("callout-created-pascalcase.json"),
+    )
+    .await;
+    let message = answer.messages.into_iter().next().expect("one message");
+    let handled = process(&t.router, &message, 1).await;
+    assert_eq!(handled.status, 200, "{}", handled.body);
+    assert!(t.graph.resumes().is_empty(), "nothing resumed");
+    assert!(
+        t.app.store().approval_get(INSTANCE).await.unwrap().is_none(),
+        "nothing routed"
+    );
+    let trail = t.app.store().audit_by_request(REQUEST).await.unwrap();
+    let entry = trail
+        .iter()
+        .find(|r| r.event.action == "callout.created.not-decided")
+        .expect("audited as not decided");
+    assert!(
+        entry.event.detail["outcome"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Entra has no such request"),
+        "{}",
+        entry.event.detail
+    );
+
+    // Known, but its stage instance was already resumed: not decided either.
+    let t = start(&[("JITADMIN_RULES", &rules)]).await;
+    t.graph.already_resumed(REQUEST, INSTANCE);
+    let answer = callout(
+        &t.router,
+        &[("Authorization", &t.bearer())],
+        &fixture("callout-created-pascalcase.json"),
+    )
+    .await;
+    let message = answer.messages.into_iter().next().expect("one message");
+    assert_eq!(process(&t.router, &message, 1).await.status, 200);
+    assert!(t.graph.resumes().is_empty());
+    let trail = t.app.store().audit_by_request(REQUEST).await.unwrap();
+    assert!(trail.iter().any(|r| r.event.action == "callout.created.not-decided"));
 }
 
 #[tokio::test]

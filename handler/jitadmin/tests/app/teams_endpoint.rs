@@ -79,6 +79,10 @@ async fn routed(t: &T) -> (String, String) {
             .expect("claims");
         format!("Bearer {}", t.sim.mint_token(&claims).unwrap())
     };
+    let request = serde_json::from_str::<serde_json::Value>(&body).unwrap();
+    let package = request["AccessPackage"]["Id"].as_str().unwrap();
+    let request_id = request["AccessPackageAssignmentRequestId"].as_str().unwrap();
+    t.sim.hold_waiting_request(request_id, INSTANCE, package, REQUESTOR);
     let answer = callout(&t.router, &[("Authorization", &bearer)], &body).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     let done = process(&t.router, &answer.messages[0], 1).await;

@@ -75,7 +75,9 @@ pub(crate) fn callout_body(
                 "Value": a.value,
                 "DisplayValue": a.display_value,
                 "AnsweredQuestion": {
-                    "Id": uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, a.question.as_bytes()).to_string(),
+                    "Id": a.question_id.clone().unwrap_or_else(|| {
+                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, a.question.as_bytes()).to_string()
+                    }),
                     "IsRequired": true,
                     "IsAnswerEditable": null,
                     "Sequence": i,

@@ -193,6 +193,8 @@ impl StageSetting {
 /// An answer to one of the policy's questions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
+    /// The question's id (`accessPackageQuestion.id`); by default derived from its text.
+    pub question_id: Option<String>,
     /// The question text.
     pub question: String,
     /// The answer value.
@@ -270,9 +272,28 @@ impl NewRequest {
         self
     }
 
+    /// With one more answer, to the question with id `question_id` (two questions of a
+    /// policy may have the same text:
+    /// <https://learn.microsoft.com/graph/api/resources/accesspackagequestion>).
+    pub fn answer_to(
+        mut self,
+        question_id: impl Into<String>,
+        question: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.answers.push(Answer {
+            question_id: Some(question_id.into()),
+            question: question.into(),
+            value: value.into(),
+            display_value: None,
+        });
+        self
+    }
+
     /// With one more answer.
     pub fn answer(mut self, question: impl Into<String>, value: impl Into<String>) -> Self {
         self.answers.push(Answer {
+            question_id: None,
             question: question.into(),
             value: value.into(),
             display_value: None,

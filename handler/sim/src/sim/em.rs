@@ -5,7 +5,10 @@ use std::time::Duration;
 use super::TenantSim;
 use crate::em::flow;
 use crate::em::request_kinds::CalloutCoverage;
-use crate::em::types::{AssignmentView, CalloutAttempt, NewRequest, RequestView, StageSetting};
+use crate::em::types::{
+    AssignmentView, CalloutAttempt, CalloutStatus, CalloutView, LaunchMode, NewRequest, RequestView, Stage,
+    StageSetting,
+};
 use crate::error::{Result, SimError};
 
 impl TenantSim {
@@ -54,6 +57,55 @@ impl TenantSim {
     /// or [`wait_for_request`](Self::wait_for_request). Returns the request id.
     pub fn create_assignment_request(&self, request: NewRequest) -> Result<String> {
         flow::create(&self.shared().em, request)
+    }
+
+    /// Holds a request that waits at its created stage's callout `instance_id`, as if a
+    /// callout had been sent for it: for tests that post a recorded callout body themselves.
+    /// The request is `target_id`'s own (`userAdd`) for `access_package_id` (which the
+    /// scenario need not define: a recorded callout may name another tenant's package).
+    pub fn hold_waiting_request(&self, request_id: &str, instance_id: &str, access_package_id: &str, target_id: &str) {
+        let policy_id = self
+            .with_state(|s| {
+                s.access_packages
+                    .iter()
+                    .find(|p| p.id.eq_ignore_ascii_case(access_package_id))
+                    .and_then(|p| p.policies.first().map(|p| p.id.clone()))
+            })
+            .unwrap_or_default();
+        let now = chrono::Utc::now();
+        let callout = CalloutView {
+            stage_instance_id: instance_id.to_owned(),
+            stage: Stage::AssignmentRequestCreated,
+            custom_extension_id: uuid::Uuid::new_v4().to_string(),
+            endpoint: String::new(),
+            mode: LaunchMode::Wait {
+                timeout: Duration::from_secs(3600),
+            },
+            status: CalloutStatus::WaitingForCallback,
+            detail: None,
+            body: serde_json::Value::Null,
+            attempts: Vec::new(),
+        };
+        let request = RequestView {
+            id: request_id.to_owned(),
+            request_type: "userAdd".to_owned(),
+            state: "submitted".to_owned(),
+            status: "WaitingForCallback".to_owned(),
+            requestor_id: target_id.to_owned(),
+            target_id: target_id.to_owned(),
+            access_package_id: access_package_id.to_owned(),
+            policy_id,
+            justification: None,
+            answers: Vec::new(),
+            assignment_id: None,
+            schedule: serde_json::Value::Null,
+            created_at: now,
+            completed_at: None,
+            callouts: vec![callout],
+            resumes: Vec::new(),
+        };
+        self.shared().em.em().requests.push(request);
+        self.shared().em.em_changed.notify_waiters();
     }
 
     /// A request as the sim holds it (callouts with their attempts, resumes received).

@@ -21,19 +21,36 @@ use crate::audit::detail::{self, CalloutDetail, Denial};
 use crate::audit::CalloutStep;
 use crate::error::WorkError;
 use crate::services::facts::{self, Sources};
+use crate::services::requests::{self, NotOurs};
 use crate::services::resume::{self, Waiting};
 
 /// What deciding did, for the audit trail and the ledger.
 #[derive(Debug, Clone)]
 pub struct Decided {
-    /// The decision.
-    pub decision: Decision,
+    /// The decision; `None` when the request was not one to decide.
+    pub decision: Option<Decision>,
     /// What came of it: approved or denied (and whether Entra took the resume), or routed.
     pub step: CalloutStep,
     /// One line for the ledger and logs.
     pub outcome: String,
     /// Audit detail: the decision, the facts, whether a resume was sent, and a denial.
     pub detail: CalloutDetail,
+}
+
+/// A callout whose request Entra does not hold as ours: nothing decided, resumed or posted.
+fn not_ours(request: &RequestCallout, why: &NotOurs, key: &str) -> Decided {
+    tracing::warn!(key, request_id = %request.access_package_assignment_request_id, "not decided: {why}");
+    Decided {
+        decision: None,
+        step: CalloutStep::NotDecided,
+        outcome: format!("not decided: {why}"),
+        detail: CalloutDetail {
+            access_package: request.access_package.as_ref().and_then(|p| p.id.clone()),
+            requestor: request.requestor_user_id().map(str::to_string),
+            resumed: Some(false),
+            ..CalloutDetail::default()
+        },
+    }
 }
 
 /// Gather the facts of `request`, decide by `rules`, and carry the decision out.
@@ -50,7 +67,21 @@ pub async fn decide_created(
         store: Some(ctx.store),
         packages: &ctx.request.packages,
     };
-    let facts = facts::gather(sources, request, Utc::now()).await;
+    // Entra's record first: a request that is not there, not ours or not waiting for this
+    // stage instance is not decided at all.
+    let (known, unverified) = match requests::check(ctx.graph, request, &ctx.request.packages).await {
+        Ok(Ok(details)) => (Some(details), None),
+        Ok(Err(why)) => return Ok(not_ours(request, &why, key)),
+        // Unverified, it may still be decided, but never approved: a fact is unavailable.
+        Err(error) => (None, Some(error.to_string())),
+    };
+    let mut facts = facts::gather_with(sources, request, known, Utc::now()).await;
+    if let Some(error) = unverified {
+        facts.mark_unavailable(
+            "request",
+            format!("Entra's record of the request could not be read: {error}"),
+        );
+    }
     let decision = rules.decide(&facts);
     tracing::info!(
         key,
@@ -101,6 +132,6 @@ pub async fn decide_created(
         step,
         outcome: format!("{}; {note}", decision.short()),
         detail,
-        decision,
+        decision: Some(decision),
     })
 }

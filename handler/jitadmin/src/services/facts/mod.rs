@@ -19,6 +19,7 @@ use jitadmin_graph::GraphClient;
 use jitadmin_store::Store;
 
 use crate::config::ManagedPackages;
+use crate::services::requests::Details;
 
 pub use history::HISTORY_DAYS;
 pub use request::{is_update, new_end};
@@ -37,6 +38,16 @@ pub struct Sources<'a> {
 /// The facts of `callout`'s request at `now`. Never fails: what cannot be fetched is
 /// marked unavailable (and logged).
 pub async fn gather(sources: Sources<'_>, callout: &RequestCallout, now: DateTime<Utc>) -> Facts {
+    gather_with(sources, callout, None, now).await
+}
+
+/// [`gather`], with the request already read from Graph (`known`), so it is not read twice.
+pub async fn gather_with(
+    sources: Sources<'_>,
+    callout: &RequestCallout,
+    known: Option<Details>,
+    now: DateTime<Utc>,
+) -> Facts {
     let mut facts = Facts {
         now,
         ..Facts::default()
@@ -63,7 +74,7 @@ pub async fn gather(sources: Sources<'_>, callout: &RequestCallout, now: DateTim
         graph.get_user(user),
         graph.get_manager(user),
         graph.list_user_devices(user),
-        request::details(graph, callout),
+        request::details(graph, callout, known),
         history::read(sources.store, sources.packages, user, now),
         async {
             match filer {

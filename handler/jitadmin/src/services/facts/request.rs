@@ -2,36 +2,26 @@
 //! callout lacks the justification or the schedule (EM's wire form carries neither).
 
 use chrono::{DateTime, Utc};
-use jitadmin_decide::{AccessPackage, Request, Unavailable};
+use jitadmin_decide::{AccessPackage, AnswerFact, Request, Unavailable};
 use jitadmin_events::callout::{RequestCallout, RequestType, Schedule};
 use jitadmin_graph::{GraphClient, GraphError};
-use serde::Deserialize;
 
-/// The parts of Graph's `accessPackageAssignmentRequest` the facts need.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Details {
-    /// The requestor's justification.
-    pub justification: Option<String>,
-    /// The requested schedule.
-    pub schedule: Option<Schedule>,
-    /// When the request was made.
-    pub created_date_time: Option<DateTime<Utc>>,
-}
+use crate::services::requests::{self, Details};
 
-/// Reads the request from Graph, unless the callout already carries what it would give.
-pub async fn details(graph: &GraphClient, callout: &RequestCallout) -> Result<Option<Details>, GraphError> {
+/// Reads the request from Graph, unless the callout already carries what it would give or
+/// it was read already (`known`).
+pub async fn details(
+    graph: &GraphClient,
+    callout: &RequestCallout,
+    known: Option<Details>,
+) -> Result<Option<Details>, GraphError> {
+    if known.is_some() {
+        return Ok(known);
+    }
     if callout.justification.is_some() && schedule_of(callout).is_some() {
         return Ok(None);
     }
-    let id = &callout.access_package_assignment_request_id;
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(GraphError::InvalidRequest(format!("unusable request id {id:?}")));
-    }
-    graph
-        .get_json(&format!(
-            "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{id}"
-        ))
+    requests::fetch(graph, &callout.access_package_assignment_request_id)
         .await
         .map(Some)
 }
@@ -93,15 +83,7 @@ pub fn facts(
             .clone()
             .or(details.justification)
             .unwrap_or_default(),
-        answers: callout
-            .answers
-            .iter()
-            .filter_map(|a| {
-                let question = a.question_text()?.to_string();
-                let answer = a.value.clone().or_else(|| a.display_value.clone()).unwrap_or_default();
-                Some((question, answer))
-            })
-            .collect(),
+        answers: answers(callout),
         is_extension: callout.request_type.as_ref().is_some_and(is_update),
         current_end: callout
             .assignment
@@ -127,10 +109,33 @@ pub fn facts(
     (request, unavailable)
 }
 
+/// The callout's answers in the form's order (by the questions' `sequence` where given),
+/// each with its question's id and text: two questions may share a text.
+fn answers(callout: &RequestCallout) -> Vec<AnswerFact> {
+    let mut answers: Vec<(Option<i64>, AnswerFact)> = callout
+        .answers
+        .iter()
+        .map(|a| {
+            let question = a.answered_question.as_ref();
+            let value = a.value.clone().or_else(|| a.display_value.clone()).unwrap_or_default();
+            let fact = AnswerFact {
+                question_id: question.and_then(|q| q.id.clone()).unwrap_or_default(),
+                question: a.question_text().unwrap_or_default().to_string(),
+                display_value: a.display_value.clone().filter(|d| *d != value).unwrap_or_default(),
+                value,
+            };
+            (question.and_then(|q| q.sequence), fact)
+        })
+        .collect();
+    // A stable sort: answers without a sequence keep their place after those with one.
+    answers.sort_by_key(|(sequence, _)| sequence.unwrap_or(i64::MAX));
+    answers.into_iter().map(|(_, a)| a).collect()
+}
+
 /// The end of the schedule `callout`'s request asks for (from the callout, else from Graph),
 /// when it has one: the new end of an extension.
 pub async fn new_end(graph: &GraphClient, callout: &RequestCallout) -> Option<DateTime<Utc>> {
-    let details = details(graph, callout).await.ok().flatten().unwrap_or_default();
+    let details = details(graph, callout, None).await.ok().flatten().unwrap_or_default();
     let schedule = callout.schedule.as_ref().or(details.schedule.as_ref())?;
     let start = schedule
         .start_date_time
@@ -221,7 +226,8 @@ mod tests {
         assert_eq!(request.request_type, "userAdd");
         assert_eq!(request.policy_id, "pol-1");
         assert_eq!(request.access_package.display_name, "Local admin");
-        assert_eq!(request.answers.get("Ticket?").map(String::as_str), Some("INC0012345"));
+        assert_eq!(request.answers[0].question, "Ticket?");
+        assert_eq!(request.answers[0].value, "INC0012345");
     }
 
     #[test]
@@ -239,6 +245,22 @@ mod tests {
             ]
         );
         assert_eq!(request.end, None);
+    }
+
+    #[test]
+    fn two_questions_with_the_same_text_keep_their_ids_and_order() {
+        let callout = created(serde_json::json!({
+            "Answers": [
+                {"Value": "second", "AnsweredQuestion": {"Id": "q-2", "Sequence": 1, "TextString": "Why?"}},
+                {"Value": "pc-1", "DisplayValue": "PC 1", "AnsweredQuestion": {"Id": "q-1", "Sequence": 0, "TextString": "Why?"}},
+            ],
+        }));
+        let (request, _) = facts(&callout, Ok(None), Utc::now());
+        let ids: Vec<&str> = request.answers.iter().map(|a| a.question_id.as_str()).collect();
+        assert_eq!(ids, ["q-1", "q-2"]);
+        assert_eq!(request.answers[0].shown(), "PC 1");
+        assert_eq!(request.answers[0].value, "pc-1");
+        assert_eq!(request.answers[1].question, "Why?");
     }
 
     #[test]

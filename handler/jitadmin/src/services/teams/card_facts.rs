@@ -42,9 +42,9 @@ pub fn approval_card(
         answers: request
             .answers
             .iter()
-            .map(|(question, answer)| Answer {
-                question: question.clone(),
-                answer: answer.clone(),
+            .map(|a| Answer {
+                question: a.question.clone(),
+                answer: a.shown().to_string(),
             })
             .collect(),
         devices: facts

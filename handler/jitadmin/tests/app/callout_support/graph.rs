@@ -60,6 +60,15 @@ impl ScriptedGraph {
     }
 
     /// Mark a stage instance as already resumed (by someone else, earlier).
+    /// Entra holds `request_id` waiting at `instance_id`.
+    pub fn waiting(&self, request_id: &str, instance_id: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let seen = inner.requests.entry(request_id.to_string()).or_default();
+        if !seen.iter().any(|i| i == instance_id) {
+            seen.push(instance_id.to_string());
+        }
+    }
+
     pub fn already_resumed(&self, request_id: &str, instance_id: &str) {
         let mut inner = self.inner.lock().unwrap();
         inner
