@@ -128,6 +128,11 @@ async fn an_extension_is_decided_as_one_and_tells_the_new_end_without_syncing_ag
         .expect("the extension was decided");
     assert_eq!(decided.event.detail["decision"]["rule"], "extension");
     assert_eq!(decided.event.detail["facts"]["request"]["isExtension"], true);
+    assert!(
+        decided.event.detail["facts"]["request"]["currentEnd"].is_string(),
+        "the current assignment's end: {}",
+        decided.event.detail["facts"]["request"]
+    );
     let elevations = store.elevations(ALEX).await.unwrap();
     assert_eq!(elevations.len(), 1, "one elevation, continued: {elevations:?}");
     test.shutdown().await;

@@ -41,6 +41,9 @@ pub enum SimError {
     /// A wait for the simulated tenant to reach some state ran out of time.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// Entitlement management would refuse the request (who may file it, for whom).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The operation is not possible in the key ring's current state.
     #[error("key rotation: {0}")]
     Rotation(String),

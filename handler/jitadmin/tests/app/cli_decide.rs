@@ -195,6 +195,34 @@ fn decide_refuses_a_callout_that_is_not_a_request() {
     );
 }
 
+#[test]
+fn decide_refuses_a_callback_path_that_is_not_the_requests_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body: Value = serde_json::from_str(&std::fs::read_to_string(created_callout()).unwrap()).unwrap();
+    body["CallbackUriPath"] = json!(
+        "/identityGovernance/entitlementManagement/assignmentRequests/3cbea889-0b4f-4d07-9a3c-2f14dbb13565/.%2e/%2e./groups/g/resume"
+    );
+    let event = dir.path().join("callout.json");
+    std::fs::write(&event, body.to_string()).unwrap();
+    let facts = decide_testdata("facts-it-staff-ticket.json");
+    let out = run(
+        &[
+            "decide",
+            "--event",
+            event.to_str().unwrap(),
+            "--facts",
+            facts.to_str().unwrap(),
+            "--rules",
+            example_rules().to_str().unwrap(),
+        ],
+        &crate_dir(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("callout.json: field callbackUriPath"), "{stderr}");
+    assert!(stderr.contains("refuses it with 400"), "{stderr}");
+}
+
 #[tokio::test]
 async fn decide_without_facts_gathers_them_from_graph_and_the_store() {
     let sim = tenant_sim::TenantSim::start(tenant_sim::Scenario::demo())

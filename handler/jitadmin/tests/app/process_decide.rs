@@ -87,6 +87,38 @@ async fn a_callout_for_a_request_entra_does_not_hold_waiting_is_not_decided() {
 }
 
 #[tokio::test]
+async fn durations_beyond_any_calendar_are_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_file(
+        &dir,
+        "default = \"route\"\n\n[[rule]]\nname = \"short\"\nwhen = \"true\"\n\
+         decision = \"approve\"\nmax_duration_hours = 8\nreason = \"Short ones.\"\n",
+    );
+    let t = start(&[("JITADMIN_RULES", &rules)]).await;
+    t.graph.waiting(REQUEST, INSTANCE);
+    let mut body: Value = serde_json::from_str(&fixture("callout-created-pascalcase.json")).unwrap();
+    body["CallbackConfiguration"] = serde_json::json!({"DurationBeforeTimeout": "P999999999D"});
+    body["Justification"] = Value::from("forever");
+    body["Schedule"] = serde_json::json!({"StartDateTime": "2026-12-07T08:00:00Z",
+        "Expiration": {"Type": "afterDuration", "Duration": "P999999999D"}});
+    let answer = callout(&t.router, &[("Authorization", &t.bearer())], &body.to_string()).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    let message = answer.messages.into_iter().next().expect("one message");
+    let handled = process(&t.router, &message, 1).await;
+    assert_eq!(handled.status, 200, "{}", handled.body);
+    assert!(
+        t.graph.resumes().is_empty(),
+        "never approved on a duration nobody can compute"
+    );
+    let approval = t.app.store().approval_get(INSTANCE).await.unwrap().expect("routed");
+    let window = approval.value.expires_at - chrono::Utc::now();
+    assert!(
+        window <= chrono::Duration::days(14),
+        "the approval window is at most EM's 14 days: {window}"
+    );
+}
+
+#[tokio::test]
 async fn facts_graph_cannot_give_route_on_error_with_an_open_approval_and_no_resume() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules.example.toml");
     let t = start(&[("JITADMIN_RULES", example)]).await;

@@ -68,6 +68,7 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         })?
     };
     let target = new.target_id.clone().unwrap_or_else(|| new.requestor_id.clone());
+    on_behalf_allowed(sim, &new, &target)?;
     let mut updates = None;
     {
         let em = sim.em();
@@ -135,6 +136,24 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         drive(sim.clone(), id.clone(), Stage::AssignmentRequestCreated),
     );
     Ok(id)
+}
+
+/// A user's request for someone else is a manager's for a direct report: My Access offers
+/// "Someone else" to managers only
+/// (<https://learn.microsoft.com/entra/id-governance/entitlement-management-request-behalf>).
+/// Administrators' requests may name anyone.
+fn on_behalf_allowed(sim: &EmService, new: &NewRequest, target: &str) -> Result<()> {
+    if target.eq_ignore_ascii_case(&new.requestor_id) || request_kinds::is_admin(&new.request_type) {
+        return Ok(());
+    }
+    let manager = sim.directory.state().user(target).and_then(|u| u.manager_id.clone());
+    if manager.is_some_and(|m| m.eq_ignore_ascii_case(&new.requestor_id)) {
+        return Ok(());
+    }
+    Err(SimError::Refused(format!(
+        "{} is not the manager of {target}, so cannot request for them",
+        new.requestor_id
+    )))
 }
 
 /// Removes a delivered assignment: the assignment expires, the target leaves the resource group,

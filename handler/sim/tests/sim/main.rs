@@ -13,6 +13,7 @@ mod bot_tokens;
 mod conformance;
 mod delta;
 mod em_callouts;
+mod em_request_types;
 mod em_resume;
 mod entra_tokens;
 mod faults;

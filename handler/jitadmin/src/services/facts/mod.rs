@@ -87,6 +87,12 @@ pub async fn gather_with(
     let (request, details_unavailable) = request::facts(callout, details, now);
     facts.request = request;
     facts.unavailable.extend(details_unavailable);
+    if facts.request.is_extension && facts.request.current_end.is_none() {
+        match request::current_end(graph, &facts.request.access_package.id, user).await {
+            Ok(end) => facts.request.current_end = end,
+            Err(e) => facts.mark_unavailable("request.currentEnd", e.to_string()),
+        }
+    }
     match user_result {
         Ok(found) => facts.target = requestor::from_graph(found),
         Err(e) => facts.mark_unavailable("target", e.to_string()),

@@ -144,6 +144,25 @@ pub async fn new_end(graph: &GraphClient, callout: &RequestCallout) -> Option<Da
     end_of(schedule, start).ok().flatten()
 }
 
+/// When `user`'s delivered assignment of `package` ends (`None`: open-ended, or none
+/// delivered), for an extension's `request.currentEnd`.
+pub async fn current_end(graph: &GraphClient, package: &str, user: &str) -> Result<Option<DateTime<Utc>>, GraphError> {
+    if package.is_empty() {
+        return Ok(None);
+    }
+    let assignments = graph.list_user_assignments(package, user).await?;
+    let delivered = assignments
+        .into_iter()
+        .find(|a| a.state.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("delivered")));
+    let schedule: Option<Schedule> = delivered
+        .and_then(|a| a.schedule)
+        .and_then(|s| serde_json::from_value(s).ok());
+    Ok(schedule.and_then(|s| {
+        let start = s.start_date_time?;
+        end_of(&s, start).ok().flatten()
+    }))
+}
+
 /// The request types that change an assignment the target already has: extensions and other
 /// updates (<https://learn.microsoft.com/graph/api/entitlementmanagement-post-assignmentrequests>).
 pub fn is_update(kind: &RequestType) -> bool {
