@@ -209,6 +209,34 @@ pub enum ConfigError {
         /// Why (never the value of a secret).
         reason: String,
     },
+    /// Several settings are missing or wrong: all of them, so that one start names them all.
+    #[error("{} settings need attention:{}", .0.len(), .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
+    Several(Vec<ConfigError>),
+}
+
+impl ConfigError {
+    /// One error for `errors` (at least one): itself when alone, else [`ConfigError::Several`].
+    pub fn all(errors: Vec<ConfigError>) -> ConfigError {
+        let mut flat: Vec<ConfigError> = Vec::new();
+        for e in errors {
+            match e {
+                ConfigError::Several(inner) => flat.extend(inner),
+                other => flat.push(other),
+            }
+        }
+        match flat.len() {
+            1 => flat.remove(0),
+            _ => ConfigError::Several(flat),
+        }
+    }
+
+    /// The settings named, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        match self {
+            ConfigError::Missing { name, .. } | ConfigError::Invalid { name, .. } => vec![name],
+            ConfigError::Several(all) => all.iter().flat_map(ConfigError::names).collect(),
+        }
+    }
 }
 
 impl Config {

@@ -119,8 +119,23 @@ fn over_the_monthly_cap_is_denied_with_the_hours_in_the_reason() {
     assert_eq!(d.rule.as_deref(), Some("deny-over-monthly-cap"));
     assert_eq!(
         d.reason,
-        "You have been an administrator for 38 hours in the last 30 days; the limit is 40."
+        "You have been an administrator for 41.5 hours in the last 30 days; the limit is 40."
     );
+}
+
+#[test]
+fn the_recipes_default_30_day_request_goes_to_a_person_not_a_denial() {
+    let d = decide("facts-recipe-30-days.json");
+    assert_eq!(d.outcome, Outcome::Route, "{}", d.to_text());
+    assert!(d.explanation.rules.iter().all(|r| r.verdict == RuleVerdict::NotMatched));
+}
+
+#[test]
+fn ticketed_it_staff_who_would_pass_the_cap_go_to_a_person() {
+    let mut facts = Facts::from_json_file(path("testdata/facts-it-staff-ticket.json")).unwrap();
+    facts.history.elevated_hours_last30_days = 38.0;
+    let d = example().decide(&facts);
+    assert_eq!(d.outcome, Outcome::Route, "{}", d.to_text());
 }
 
 #[test]

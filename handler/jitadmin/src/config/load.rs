@@ -19,47 +19,95 @@ type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// Set by App Service / Functions in Azure; its presence means "running in Azure".
 const AZURE_SITE_MARKER: &str = "WEBSITE_SITE_NAME";
 
+/// Every part is read even after one failed, so that one start names every setting to fix.
 pub(super) fn load(get: Lookup<'_>) -> Result<Config, ConfigError> {
-    let tenant_id = get("JITADMIN_TENANT_ID").ok_or(ConfigError::Missing {
-        name: "JITADMIN_TENANT_ID",
-        hint: "set it to the Entra tenant id (a GUID)",
-    })?;
-    if !is_guid(&tenant_id) {
-        return Err(invalid("JITADMIN_TENANT_ID", format!("{tenant_id:?} is not a GUID")));
-    }
-    let authority = authority(get)?;
-    let teams = teams::load(get, &tenant_id, &authority.host)?;
-    let (watch, sync, notify) = device_loop::load(get)?;
-    Ok(Config {
-        watch,
-        sync,
-        notify,
-        teams,
-        credential: credential(get, &tenant_id, &authority)?,
-        store: store(get)?,
-        callout: callout(get)?,
-        graph: graph(get)?,
-        rules: get("JITADMIN_RULES").map(std::path::PathBuf::from),
-        created_stage: match get("JITADMIN_CREATED_STAGE")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            None | Some("wait") => CreatedStage::Wait,
-            Some("continue") => CreatedStage::Continue,
-            Some(other) => {
-                return Err(invalid(
-                    "JITADMIN_CREATED_STAGE",
-                    format!("{other:?} is not continue or wait"),
-                ))
-            }
-        },
-        resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
-        packages: packages(get)?,
-        direct_queue: direct_queue(get),
-        tenant_id,
+    let mut errors = Vec::new();
+    let tenant_id = match get("JITADMIN_TENANT_ID") {
+        Some(t) if is_guid(&t) => t,
+        Some(t) => {
+            errors.push(invalid("JITADMIN_TENANT_ID", format!("{t:?} is not a GUID")));
+            String::new()
+        }
+        None => {
+            errors.push(ConfigError::Missing {
+                name: "JITADMIN_TENANT_ID",
+                hint: "set it to the Entra tenant id (a GUID)",
+            });
+            String::new()
+        }
+    };
+    let authority = keep(&mut errors, authority(get));
+    let host = authority.as_ref().map_or(PUBLIC_AUTHORITY_HOST, |a| a.host.as_str());
+    let teams = keep(&mut errors, teams::load(get, &tenant_id, host));
+    let device_loop = keep(&mut errors, device_loop::load(get));
+    let credential = authority
+        .as_ref()
+        .and_then(|a| keep(&mut errors, credential(get, &tenant_id, a)));
+    let store = keep(&mut errors, store(get));
+    let callout = keep(&mut errors, callout(get));
+    let graph = keep(&mut errors, graph(get));
+    let created_stage = keep(&mut errors, created_stage(get));
+    let packages = keep(&mut errors, packages(get));
+    match (
         authority,
-    })
+        teams,
+        device_loop,
+        credential,
+        store,
+        callout,
+        graph,
+        created_stage,
+        packages,
+    ) {
+        (
+            Some(authority),
+            Some(teams),
+            Some((watch, sync, notify)),
+            Some(credential),
+            Some(store),
+            Some(callout),
+            Some(graph),
+            Some(created_stage),
+            Some(packages),
+        ) if errors.is_empty() => Ok(Config {
+            watch,
+            sync,
+            notify,
+            teams,
+            credential,
+            store,
+            callout,
+            graph,
+            rules: get("JITADMIN_RULES").map(std::path::PathBuf::from),
+            created_stage,
+            resume_source: get("JITADMIN_RESUME_SOURCE").unwrap_or_else(|| "jitadmin".into()),
+            packages,
+            direct_queue: direct_queue(get),
+            tenant_id,
+            authority,
+        }),
+        _ => Err(ConfigError::all(errors)),
+    }
+}
+
+/// The value, or `None` with the error kept.
+fn keep<T>(errors: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+fn created_stage(get: Lookup<'_>) -> Result<CreatedStage, ConfigError> {
+    match get("JITADMIN_CREATED_STAGE")
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("wait") => Ok(CreatedStage::Wait),
+        Some("continue") => Ok(CreatedStage::Continue),
+        Some(other) => Err(invalid(
+            "JITADMIN_CREATED_STAGE",
+            format!("{other:?} is not continue or wait"),
+        )),
+    }
 }
 
 fn authority(get: Lookup<'_>) -> Result<AuthorityConfig, ConfigError> {
@@ -164,17 +212,21 @@ fn callout(get: Lookup<'_>) -> Result<CalloutAuthConfig, ConfigError> {
     let audiences = list(get, "JITADMIN_CALLOUT_AUDIENCES");
     let allowed_callers = list(get, "JITADMIN_CALLOUT_ALLOWED_CALLERS");
     if mode == CalloutAuthMode::Bearer {
+        let mut missing = Vec::new();
         if audiences.is_empty() {
-            return Err(ConfigError::Missing {
+            missing.push(ConfigError::Missing {
                 name: "JITADMIN_CALLOUT_AUDIENCES",
                 hint: "bearer callout auth needs the audience the forwarder requests (e.g. api://jitadmin)",
             });
         }
         if allowed_callers.is_empty() {
-            return Err(ConfigError::Missing {
+            missing.push(ConfigError::Missing {
                 name: "JITADMIN_CALLOUT_ALLOWED_CALLERS",
                 hint: "bearer callout auth needs the forwarder's managed identity object id",
             });
+        }
+        if !missing.is_empty() {
+            return Err(ConfigError::all(missing));
         }
     }
     let mut pop_audiences = list(get, "JITADMIN_POP_AUDIENCES");

@@ -52,8 +52,42 @@ fn a_loopback_authority_is_used_for_both_issuers_and_metadata() {
 
 #[test]
 fn missing_tenant_is_named() {
-    let err = load(&[]).unwrap_err();
+    let err = load(&[
+        ("JITADMIN_CALLOUT_AUDIENCES", "api://jitadmin"),
+        ("JITADMIN_CALLOUT_ALLOWED_CALLERS", "oid-1"),
+    ])
+    .unwrap_err();
     assert!(err.to_string().starts_with("JITADMIN_TENANT_ID is not set"), "{err}");
+}
+
+#[test]
+fn every_missing_or_invalid_setting_is_named_at_once() {
+    let err = load(&[]).unwrap_err();
+    assert_eq!(
+        err.names(),
+        [
+            "JITADMIN_TENANT_ID",
+            "JITADMIN_CALLOUT_AUDIENCES",
+            "JITADMIN_CALLOUT_ALLOWED_CALLERS"
+        ]
+    );
+    let err = load(&with(&[
+        ("JITADMIN_GRAPH_TIMEOUT_SECS", "forever"),
+        ("JITADMIN_CREATED_STAGE", "later"),
+        ("JITADMIN_DRIFT_ACTION", "shrug"),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        err.names(),
+        [
+            "JITADMIN_DRIFT_ACTION",
+            "JITADMIN_GRAPH_TIMEOUT_SECS",
+            "JITADMIN_CREATED_STAGE"
+        ]
+    );
+    let text = err.to_string();
+    assert!(text.starts_with("3 settings need attention:"), "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
 }
 
 #[test]
@@ -145,7 +179,7 @@ fn store_account_key_is_masked_in_errors_and_description() {
 #[test]
 fn in_azure_the_store_must_be_set() {
     let err = load(&with(&[("WEBSITE_SITE_NAME", "jitadmin-prod")])).unwrap_err();
-    assert!(err.to_string().starts_with("JITADMIN_STORE is not set"), "{err}");
+    assert_eq!(err.names(), ["JITADMIN_STORE", "JITADMIN_ACCESS_PACKAGES"], "{err}");
 }
 
 #[test]

@@ -175,6 +175,26 @@ fn decide_without_rules_says_how_to_give_them() {
 }
 
 #[test]
+fn decide_sends_the_recipes_default_30_day_request_to_a_person() {
+    let out = run(
+        &[
+            "decide",
+            "--event",
+            created_callout().to_str().unwrap(),
+            "--facts",
+            decide_testdata("facts-recipe-30-days.json").to_str().unwrap(),
+            "--rules",
+            example_rules().to_str().unwrap(),
+            "--json",
+        ],
+        &crate_dir(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let decision: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(decision["outcome"], "route", "{decision}");
+}
+
+#[test]
 fn decide_refuses_a_callout_that_is_not_a_request() {
     let event = crate_dir().join("../events/testdata/callout-connection-test-pascalcase.json");
     let out = run(

@@ -239,18 +239,25 @@ fn serve_without_a_port_stops_with_one_line() {
 }
 
 #[test]
-fn serve_without_configuration_stops_with_one_line_naming_the_setting() {
+fn serve_without_configuration_names_every_missing_setting_in_one_message() {
     let output = Command::new(BIN)
         .arg("serve")
-        // Any port will do: serve stops on the missing setting before it binds.
+        .env_clear()
+        // Any port will do: serve stops on the missing settings before it binds.
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", free_port().to_string())
-        .env_remove("JITADMIN_TENANT_ID")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("JITADMIN_TENANT_ID is not set"), "{stderr}");
+    assert!(stderr.contains("3 settings need attention"), "{stderr}");
+    for name in [
+        "JITADMIN_TENANT_ID is not set",
+        "JITADMIN_CALLOUT_AUDIENCES is not set",
+        "JITADMIN_CALLOUT_ALLOWED_CALLERS is not set",
+    ] {
+        assert!(stderr.contains(name), "{name} in {stderr}");
+    }
+    assert_eq!(stderr.lines().count(), 4, "one message: {stderr}");
 }
 
 #[test]
