@@ -49,6 +49,8 @@ pub enum CalloutStep {
     Routed,
     /// Not decided: Entra does not hold the request as one of ours waiting at this stage.
     NotDecided,
+    /// Pre-screened: the rules did not deny, and entitlement management's own approver decides.
+    PreScreened(Resumed),
 }
 
 /// Why `callout` refused a callout at acknowledgement (nothing was queued).
@@ -217,6 +219,7 @@ impl CalloutStep {
             CalloutStep::RuleDenied(r) => Some(format!("denied.{}", r.as_str())),
             CalloutStep::Routed => Some("routed".to_string()),
             CalloutStep::NotDecided => Some("not-decided".to_string()),
+            CalloutStep::PreScreened(r) => Some(format!("prescreened.{}", r.as_str())),
         }
     }
 
@@ -236,6 +239,7 @@ impl CalloutStep {
         let (verdict, resumed) = suffix.split_once('.')?;
         let resumed = Resumed::parse(resumed)?;
         match verdict {
+            "prescreened" => Some(CalloutStep::PreScreened(resumed)),
             "approved" => Some(CalloutStep::RuleApproved(resumed)),
             "denied" => Some(CalloutStep::RuleDenied(resumed)),
             _ => None,
@@ -247,6 +251,7 @@ impl CalloutStep {
         matches!(
             self,
             CalloutStep::Resumed(Resumed::Resumed)
+                | CalloutStep::PreScreened(Resumed::Resumed)
                 | CalloutStep::RuleApproved(Resumed::Resumed)
                 | CalloutStep::RuleDenied(Resumed::Resumed)
         )
@@ -351,6 +356,7 @@ mod tests {
                 CalloutStep::Resumed(r),
                 CalloutStep::RuleApproved(r),
                 CalloutStep::RuleDenied(r),
+                CalloutStep::PreScreened(r),
             ]);
         }
         let mut all: Vec<Action> = STAGES

@@ -10,7 +10,7 @@
 //! the request is taken to wait for us and the mismatch is logged.
 
 use chrono::{DateTime, Utc};
-use jitadmin_events::callout::{Reference, RequestCallout, Schedule};
+use jitadmin_events::callout::{Reference, RequestCallout, RequestType, Schedule};
 use jitadmin_graph::{GraphClient, GraphError};
 use serde::Deserialize;
 
@@ -79,6 +79,68 @@ pub async fn fetch(graph: &GraphClient, request_id: &str) -> Result<Details, Gra
             "/v1.0/identityGovernance/entitlementManagement/assignmentRequests/{request_id}?$expand=accessPackage"
         ))
         .await
+}
+
+/// Whether entitlement management's own approval stage decides `callout`'s request after
+/// jitadmin: its policy's `requestApprovalSettings`
+/// (<https://learn.microsoft.com/graph/api/resources/accesspackageassignmentapprovalsettings>)
+/// require approval for its kind of request and name a stage. When the policy cannot be read,
+/// `false`: jitadmin then decides as if it were the only approver, which never lets a request
+/// through that a person should have seen.
+pub async fn em_approval(graph: &GraphClient, callout: &RequestCallout) -> bool {
+    let Some(policy) = callout
+        .assignment
+        .as_ref()
+        .and_then(|a| a.policy())
+        .and_then(|p| p.id.as_deref())
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    else {
+        return false;
+    };
+    let read: Result<PolicyApproval, GraphError> = graph
+        .get_json(&format!(
+            "/v1.0/identityGovernance/entitlementManagement/assignmentPolicies/{policy}?$select=id,requestApprovalSettings"
+        ))
+        .await;
+    match read {
+        Ok(p) => p.requires(callout.request_type.as_ref()),
+        Err(error) => {
+            tracing::warn!(policy, %error, "cannot read whether entitlement management's approval is on; deciding as the only approver");
+            false
+        }
+    }
+}
+
+/// The approval part of an `accessPackageAssignmentPolicy`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct PolicyApproval {
+    request_approval_settings: Option<ApprovalSettings>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ApprovalSettings {
+    is_approval_required_for_add: bool,
+    is_approval_required_for_update: bool,
+    stages: Vec<serde_json::Value>,
+}
+
+impl PolicyApproval {
+    fn requires(&self, kind: Option<&RequestType>) -> bool {
+        let Some(settings) = &self.request_approval_settings else {
+            return false;
+        };
+        let update = matches!(
+            kind,
+            Some(RequestType::UserUpdate | RequestType::AdminUpdate | RequestType::SystemUpdate)
+        );
+        let required = match update {
+            true => settings.is_approval_required_for_update,
+            false => settings.is_approval_required_for_add,
+        };
+        required && !settings.stages.is_empty()
+    }
 }
 
 /// Reads `callout`'s request and checks it against Entra's record: `Ok(Ok(details))` to

@@ -13,8 +13,10 @@
 //! granted, changes its schedule instead of creating one (`request_kinds.rs`, which also says
 //! which stages call out for administrators' requests and updates).
 //!
-//! Assumptions: policies have no human approval, so the approved stage follows the created
-//! stage at once; a launch-and-wait callout whose attempts all fail fails the request (what EM
+//! A policy with an approval stage (`approval.rs`) waits for a person between created and
+//! approved; without one the approved stage follows the created stage at once.
+//!
+//! Assumptions: a launch-and-wait callout whose attempts all fail fails the request (what EM
 //! does is UNCONFIRMED: Microsoft does not document it); at the granted and removed stages a
 //! timeout or failure only
 //! marks the callout instance (the assignment is already granted or removed).
@@ -22,6 +24,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::em::approval_flow;
 use crate::em::callout_body::callout_body;
 use crate::em::request_kinds::{self, is_update};
 use crate::em::send::send_once;
@@ -126,6 +129,7 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         completed_at: None,
         callouts: Vec::new(),
         resumes: Vec::new(),
+        approval: None,
     };
     let id = request.id.clone();
     tracing::info!(request = %id, target = %request.target_id, "assignment request created");
@@ -191,6 +195,7 @@ pub(crate) fn remove(sim: &EmService, assignment_id: &str, request_type: &str) -
         completed_at: None,
         callouts: Vec::new(),
         resumes: Vec::new(),
+        approval: None,
     };
     let id = request.id.clone();
     sim.em().requests.push(request);
@@ -239,6 +244,8 @@ pub(crate) async fn drive(sim: EmService, request_id: String, mut stage: Stage) 
 /// Returns the next stage to run, if any.
 pub(crate) fn complete_stage(sim: &EmService, request_id: &str, stage: Stage) -> Option<Stage> {
     let next = match stage {
+        // EM's own approval stage, when the policy has one, comes between created and approved.
+        Stage::AssignmentRequestCreated if approval_flow::wait_for_approval(sim, request_id) => None,
         Stage::AssignmentRequestCreated => Some(Stage::AssignmentRequestApproved),
         Stage::AssignmentRequestApproved => {
             grant(sim, request_id);

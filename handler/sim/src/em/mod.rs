@@ -11,6 +11,8 @@
 //!   `callout_retries`), every attempt recorded ([`CalloutAttempt`]).
 //! - `flow.rs` documents the state machine; `routes.rs` the resume errors.
 
+pub mod approval;
+pub(crate) mod approval_flow;
 pub(crate) mod auth;
 pub(crate) mod callout_body;
 pub(crate) mod duration;

@@ -35,6 +35,29 @@ pub(crate) struct EmService {
 }
 
 impl EmService {
+    /// A policy's approval settings: as set through Graph or the sim's API, else as the
+    /// scenario seeds them (its `approvers`).
+    pub fn approval_settings(&self, policy_id: &str) -> crate::em::approval::ApprovalSettings {
+        if let Some(set) = self.em().approval(policy_id) {
+            return set;
+        }
+        let approvers = self
+            .directory
+            .state()
+            .access_packages
+            .iter()
+            .flat_map(|p| p.policies.iter())
+            .find(|p| p.id.eq_ignore_ascii_case(policy_id))
+            .map(|p| p.approvers.clone())
+            .unwrap_or_default();
+        match approvers.is_empty() {
+            true => crate::em::approval::ApprovalSettings::default(),
+            false => crate::em::approval::ApprovalSettings::single_stage(
+                approvers.into_iter().map(crate::em::approval::Approver::User).collect(),
+            ),
+        }
+    }
+
     pub fn em(&self) -> MutexGuard<'_, EmState> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -39,6 +39,8 @@ pub(crate) struct EmState {
     pub extensions: Vec<crate::em::extensions::CustomExtension>,
     /// Which stages call out for administrators' requests and updates.
     pub coverage: crate::em::request_kinds::CalloutCoverage,
+    /// Approval settings by lower-case policy id (none: no approval).
+    approvals: HashMap<String, crate::em::approval::ApprovalSettings>,
 }
 
 impl EmState {
@@ -47,6 +49,16 @@ impl EmState {
         let list = self.settings.entry(policy_id.to_ascii_lowercase()).or_default();
         list.retain(|s| s.stage != setting.stage);
         list.push(setting);
+    }
+
+    /// Sets a policy's approval settings.
+    pub fn set_approval(&mut self, policy_id: &str, settings: crate::em::approval::ApprovalSettings) {
+        self.approvals.insert(policy_id.to_ascii_lowercase(), settings);
+    }
+
+    /// A policy's approval settings, when set through Graph or the sim's API.
+    pub fn approval(&self, policy_id: &str) -> Option<crate::em::approval::ApprovalSettings> {
+        self.approvals.get(&policy_id.to_ascii_lowercase()).cloned()
     }
 
     /// Removes every stage setting of a policy.

@@ -421,6 +421,8 @@ pub struct RequestView {
     pub created_at: DateTime<Utc>,
     /// Completed (delivered, denied, failed).
     pub completed_at: Option<DateTime<Utc>>,
+    /// The approval stage, when the policy has one for this request.
+    pub approval: Option<crate::em::approval::ApprovalView>,
     /// Callouts, in order.
     pub callouts: Vec<CalloutView>,
     /// Resumes received, in order.

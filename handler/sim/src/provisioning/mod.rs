@@ -18,6 +18,8 @@ mod catalogs;
 mod intune;
 mod local_groups;
 mod policies;
+
+pub(crate) use policies::set_request_approval;
 mod roles;
 mod store;
 

@@ -4,7 +4,8 @@
 //! - `GET`: the policy; `accessPackage` only with `$expand=accessPackage`. `customExtensionStageSettings`
 //!   are always returned with their extension (Graph returns them only when expanded, which is what
 //!   clients should ask for: the sim is lenient here).
-//! - `PUT`: replaces the policy. Required: `displayName`; `accessPackage.id`, when sent, must be the
+//! - `PUT`: replaces the policy; its `requestApprovalSettings` become the policy's approval
+//!   stage (`crate::em::approval`). Required: `displayName`; `accessPackage.id`, when sent, must be the
 //!   policy's package. Each stage setting needs a known `stage` (the six of
 //!   `accessPackageCustomExtensionStage`), at most one per stage, and an extension of the policy's
 //!   catalog of the kind the stage takes: a request workflow extension for the four request stages,
@@ -18,6 +19,7 @@ use serde_json::{json, Map, Value};
 
 use super::area::ProvisioningArea;
 use super::{bad, not_found, now, object_body, STAGES};
+use crate::em::approval::{ApprovalSettings, Approver};
 use crate::em::extensions::CustomExtension;
 use crate::em::types::{Stage, StageSetting};
 use crate::odata::errors::GraphError;
@@ -61,27 +63,43 @@ fn document(area: &ProvisioningArea, policy_id: &str) -> Option<Map<String, Valu
         "description": "Temporary local administrator rights, decided by jitadmin",
         "allowedTargetScope": "allMemberUsers",
         "specificAllowedTargets": [],
-        "expiration": { "endDateTime": null, "duration": "PT8H", "type": "afterDuration" },
+        "expiration": { "endDateTime": null, "duration": policy.duration.as_deref().unwrap_or("PT8H"), "type": "afterDuration" },
         "requestorSettings": {
             "enableTargetsToSelfAddAccess": true,
             "enableTargetsToSelfUpdateAccess": false,
             "enableTargetsToSelfRemoveAccess": true,
-            "allowCustomAssignmentSchedule": false,
+            "allowCustomAssignmentSchedule": policy.custom_schedule,
             "enableOnBehalfRequestorsToAddAccess": false,
             "enableOnBehalfRequestorsToUpdateAccess": false,
             "enableOnBehalfRequestorsToRemoveAccess": false,
             "onBehalfRequestors": []
         },
-        "requestApprovalSettings": {
-            "isApprovalRequiredForAdd": false,
-            "isApprovalRequiredForUpdate": false,
-            "stages": []
-        },
+        "requestApprovalSettings": seeded_approval(&policy.approvers),
         "automaticRequestSettings": null,
         "createdDateTime": "2026-01-05T09:00:00Z",
         "modifiedDateTime": "2026-01-05T09:00:00Z",
     });
     seeded.as_object().cloned()
+}
+
+/// A scenario policy's approval stage as Graph shows it.
+fn seeded_approval(approvers: &[String]) -> Value {
+    match approvers.is_empty() {
+        true => ApprovalSettings::default().to_graph(),
+        false => ApprovalSettings::single_stage(approvers.iter().cloned().map(Approver::User).collect()).to_graph(),
+    }
+}
+
+/// Sets a policy document's `requestApprovalSettings` (the sim's Rust API changing the
+/// approval stage, so that Graph shows what the flow does).
+pub(crate) fn set_request_approval(area: &ProvisioningArea, policy_id: &str, settings: &Value) {
+    let Some(mut doc) = document(area, policy_id) else {
+        return;
+    };
+    doc.insert("requestApprovalSettings".into(), settings.clone());
+    area.provisioning()
+        .policies
+        .insert(policy_id.to_ascii_lowercase(), Value::Object(doc));
 }
 
 /// The policy's stage settings, request stages first, each with its extension.
@@ -183,6 +201,8 @@ pub(crate) async fn put_policy(
         Some(_) => return Err(bad("customExtensionStageSettings must be an array.")),
     };
     let (request, pre) = checked_settings(&area, &catalog, &list)?;
+    let approval = ApprovalSettings::from_graph(body.get("requestApprovalSettings").unwrap_or(&Value::Null))
+        .map_err(|e| bad(format!("requestApprovalSettings: {e}")))?;
     let created = document(&area, &id)
         .and_then(|d| d.get("createdDateTime").cloned())
         .unwrap_or_else(|| json!(now()));
@@ -198,6 +218,7 @@ pub(crate) async fn put_policy(
         for s in request {
             em.set_setting(&id, s);
         }
+        em.set_approval(&id, approval);
     }
     {
         let mut p = area.provisioning();

@@ -216,6 +216,17 @@ pub struct AccessPackagePolicy {
     pub id: String,
     /// Display name.
     pub display_name: String,
+    /// Entitlement management's own approval stage: the users who approve in My Access (none:
+    /// no approval). New requests and extensions both need it.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+    /// How long an assignment lasts by default (ISO 8601; default `PT8H`).
+    #[serde(default)]
+    pub duration: Option<String>,
+    /// Whether requestors may choose their own start and end ("users can request specific
+    /// timeline").
+    #[serde(default)]
+    pub custom_schedule: bool,
 }
 
 /// A registered application and its service principal in this tenant.

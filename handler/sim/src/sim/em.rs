@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::TenantSim;
+use crate::em::approval::ApprovalSettings;
 use crate::em::flow;
 use crate::em::request_kinds::CalloutCoverage;
 use crate::em::types::{
@@ -34,6 +35,31 @@ impl TenantSim {
     /// Microsoft: see [`CalloutCoverage`]). Every stage by default.
     pub fn set_callout_coverage(&self, coverage: CalloutCoverage) {
         self.shared().em.em().coverage = coverage;
+    }
+
+    /// Gives a policy entitlement management's own approval stage (or none, with the default
+    /// settings); the policy as Graph shows it (`requestApprovalSettings`) changes with it.
+    pub fn set_policy_approval(&self, policy_id: &str, settings: ApprovalSettings) {
+        crate::provisioning::set_request_approval(&self.shared().provisioning, policy_id, &settings.to_graph());
+        self.shared().em.em().set_approval(policy_id, settings);
+    }
+
+    /// An approver's decision in My Access on a request waiting for one: approve (the approved
+    /// stage runs) or deny. Refused when `approver` may not decide it or it does not wait.
+    pub fn decide_approval(
+        &self,
+        request_id: &str,
+        approver: &str,
+        approve: bool,
+        justification: Option<&str>,
+    ) -> Result<()> {
+        crate::em::approval_flow::decide(
+            &self.shared().em,
+            request_id,
+            approver,
+            approve,
+            justification.map(str::to_owned),
+        )
     }
 
     /// Removes every custom extension from a policy.
@@ -103,6 +129,7 @@ impl TenantSim {
             completed_at: None,
             callouts: vec![callout],
             resumes: Vec::new(),
+            approval: None,
         };
         self.shared().em.em().requests.push(request);
         self.shared().em.em_changed.notify_waiters();

@@ -95,7 +95,21 @@ pub async fn decide_created(
     );
     let detail_text = decision.short();
     let source = &ctx.request.resume_source;
+    let em_approves = match decision.outcome {
+        Outcome::Deny => false,
+        _ => requests::em_approval(ctx.graph, request).await,
+    };
     let (step, note) = match decision.outcome {
+        // Entitlement management's own approver decides after us: we only pre-screen.
+        Outcome::Approve | Outcome::Route if em_approves => {
+            let waiting = Waiting::of(request).map_err(resume_failed(key))?;
+            let text = format!("Pre-screened by jitadmin ({detail_text}); the approver in My Access decides.");
+            let body = waiting.continue_body(source, &text);
+            let result = resume::send(ctx.graph, &waiting, &body)
+                .await
+                .map_err(resume_failed(key))?;
+            (CalloutStep::PreScreened(result.audited()), result.describe())
+        }
         Outcome::Approve | Outcome::Deny => {
             let waiting = Waiting::of(request).map_err(resume_failed(key))?;
             let body = match decision.outcome {
