@@ -10,9 +10,12 @@
 //    reported to skip the policy otherwise), and SAS (signature URLs) disabled;
 // 2. POST the body to https://<function>/api/callout with a bearer token of its own
 //    user-assigned identity for jitadmin's callout API (audience), plus the function key;
-// 3. answer with callout's status and body. Callout answers in milliseconds; the HTTP
-//    action has no retry, no async polling and a 2 s timeout, EM's own budget, so a failure
-//    comes back to EM at once instead of after minutes of retries.
+// 3. answer with callout's status and body. Callout answers in milliseconds on a warm
+//    instance (the Function App keeps HTTP instances always ready); the HTTP action has no
+//    retry, no async polling and a 1 s timeout: below the 2 s entitlement management waits
+//    (`clientConfiguration`, set by `jitadmin provision`), leaving 1 s for EM to reach the
+//    Logic App and for the Logic App's own work, so a slow call fails back to EM in time for
+//    EM's one retry instead of EM timing out first.
 //
 // The placeholders in forwarder.workflow.json are filled here; tests read the JSON file.
 // Consumption (Microsoft.Logic/workflows), not Standard: PoP is Consumption-only.

@@ -24,6 +24,12 @@ param jitadminSettings object
 param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 512
+// Entitlement management waits at most 2 s for its callout (clientConfiguration, set by
+// `jitadmin provision`): a Functions host that starts cold cannot answer in time, so the HTTP
+// functions keep warm instances (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#always-ready-instances).
+@minValue(1)
+@description('Always-ready instances of the HTTP functions (callout, notifications, teams): at least 1, so a callout never waits for a cold start.')
+param alwaysReadyHttpInstances int = 1
 @secure()
 @description('Value of the `forwarder` function key the Logic App sends as x-functions-key (callout is authLevel function).')
 param calloutFunctionKey string
@@ -90,6 +96,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        alwaysReady: [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyHttpInstances
+          }
+        ]
       }
       runtime: {
         name: 'custom'

@@ -13,6 +13,7 @@ mod log_scan;
 mod ops_flow;
 mod package;
 mod provision_flow;
+mod recipe;
 mod request_types;
 mod schemas;
 mod teams_flow;

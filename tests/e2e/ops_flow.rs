@@ -315,6 +315,9 @@ async fn the_audit_trail_of_a_teams_approval_shows_routing_the_card_the_click_th
         .create_assignment_request(NewRequest::new(ALEX, PACKAGE).justification("Install the Power BI Desktop update"))
         .unwrap();
     let card = card_of(env, &request).await;
+    // The card is in the channel a moment before jitadmin records posting it; an approver reads
+    // it first, so the test clicks once the trail has it.
+    audit_until(ALEX, &state, &["callout.received", "teams.card.posted"]).await;
     let clicked = env
         .sim
         .teams_client()

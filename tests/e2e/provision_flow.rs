@@ -212,6 +212,14 @@ async fn a_run_creates_everything_and_a_second_run_changes_nothing() {
         "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension"
     );
     assert_eq!(request["callbackConfiguration"]["timeoutDuration"], "P1D");
+    for e in [&request, &notify, &pre] {
+        // The longest wait entitlement management allows, and one retry.
+        assert_eq!(
+            e["clientConfiguration"],
+            serde_json::json!({"timeoutInMilliseconds": 2000, "maximumRetries": 1}),
+            "{e}"
+        );
+    }
     assert!(
         notify.get("callbackConfiguration").is_none(),
         "granted/removed are launch-and-continue"

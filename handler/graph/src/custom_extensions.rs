@@ -52,6 +52,33 @@ pub struct CustomExtension {
     /// Launch-and-wait's timeout; absent for launch-and-continue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_configuration: Option<CallbackConfiguration>,
+    /// How long entitlement management waits for the endpoint's answer, and whether it tries
+    /// again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_configuration: Option<ClientConfiguration>,
+}
+
+/// `customExtensionClientConfiguration`
+/// (<https://learn.microsoft.com/graph/api/resources/customextensionclientconfiguration>):
+/// `timeoutInMilliseconds` 200 to 2000 (1000 when unset), `maximumRetries` 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientConfiguration {
+    /// How long EM waits for an answer, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_in_milliseconds: Option<i32>,
+    /// How often EM tries again after a failed or timed-out call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retries: Option<i32>,
+}
+
+impl ClientConfiguration {
+    /// The longest wait and one retry: what `jitadmin provision` sets, so that the forwarder and
+    /// a warm function answer within it and a lost first call is tried once more.
+    pub const PROVISIONED: ClientConfiguration = ClientConfiguration {
+        timeout_in_milliseconds: Some(2000),
+        maximum_retries: Some(1),
+    };
 }
 
 /// `customExtensionEndpointConfiguration`: for EM, a Logic App trigger.

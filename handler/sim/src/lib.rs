@@ -47,7 +47,7 @@
 //!    - rank 2: `em` (uses `entra`'s token claims for callouts), `graph` (uses `intune`);
 //!    - rank 1: `entra`, `intune`, `mail`, `bot`, `service_bus`.
 //! 5. The leaves, which know no area: `scenario`, `config`, `error`, `state`, `directory`,
-//!    `authority` (the tenant's identity, keys and token check), `odata` (Graph's error JSON,
+//!    `authority` (the tenant's identity, keys and token check), `duration` (ISO 8601 durations), `odata` (Graph's error JSON,
 //!    request ids, API version, query options), `ids`, `connection`, `record`, `faults`,
 //!    `throttle`, `pattern`, `outbound`, `work` (the tenant's work in progress). Leaves may use each other, never in a circle.
 #![deny(clippy::all)]
@@ -59,6 +59,7 @@ mod config;
 mod conformance;
 mod connection;
 mod directory;
+mod duration;
 pub mod em;
 mod entra;
 mod error;

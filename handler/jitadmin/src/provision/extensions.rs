@@ -2,9 +2,9 @@
 //! the forwarder with proof-of-possession authentication.
 
 use jitadmin_graph::custom_extensions::{
-    same_type, AuthenticationConfiguration, CallbackConfiguration, CustomExtension, EndpointConfiguration,
-    ASSIGNMENT_WORKFLOW_EXTENSION, CALLBACK_CONFIGURATION, LOGIC_APP_ENDPOINT, POP_AUTHENTICATION,
-    REQUEST_WORKFLOW_EXTENSION,
+    same_type, AuthenticationConfiguration, CallbackConfiguration, ClientConfiguration, CustomExtension,
+    EndpointConfiguration, ASSIGNMENT_WORKFLOW_EXTENSION, CALLBACK_CONFIGURATION, LOGIC_APP_ENDPOINT,
+    POP_AUTHENTICATION, REQUEST_WORKFLOW_EXTENSION,
 };
 
 use super::{
@@ -42,6 +42,7 @@ fn desired(step: &Step<'_>) -> [CustomExtension; 3] {
         endpoint_configuration: Some(endpoint.clone()),
         authentication_configuration: Some(auth.clone()),
         callback_configuration: None,
+        client_configuration: Some(ClientConfiguration::PROVISIONED),
     };
     let mut request = base(
         REQUEST_WORKFLOW_EXTENSION,
@@ -99,6 +100,22 @@ fn differences(have: &CustomExtension, want: &CustomExtension) -> Vec<String> {
         (None, None) => true,
         _ => false,
     };
+    if have.client_configuration != want.client_configuration {
+        let show = |c: Option<ClientConfiguration>| match c {
+            Some(c) => format!(
+                "{} ms, {} retr{}",
+                c.timeout_in_milliseconds.map_or("default".into(), |t| t.to_string()),
+                c.maximum_retries.map_or("default".into(), |r| r.to_string()),
+                if c.maximum_retries == Some(1) { "y" } else { "ies" }
+            ),
+            None => "the service's defaults".to_string(),
+        };
+        out.push(format!(
+            "callout timeout {} → {}",
+            show(have.client_configuration),
+            show(want.client_configuration)
+        ));
+    }
     if !timeout_same {
         out.push(format!(
             "callback timeout {} → {}",

@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::em::duration::{parse_iso8601, to_iso8601};
+use crate::duration::{parse_iso8601, to_iso8601};
 
 /// Who may approve.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 
 use serde_json::{json, Value};
 
-use crate::em::duration::to_iso8601;
+use crate::duration::to_iso8601;
 use crate::em::types::{LaunchMode, RequestView, Stage};
 use crate::state::TenantState;
 

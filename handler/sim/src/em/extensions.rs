@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::em::types::{CalloutAuth, LaunchMode};
+use crate::em::types::{CalloutAuth, ClientTiming, LaunchMode};
 
 /// A custom extension created through Graph.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub(crate) struct CustomExtension {
     pub endpoint: String,
     pub mode: LaunchMode,
     pub auth: CalloutAuth,
+    pub client: Option<ClientTiming>,
 }
 
 impl CustomExtension {

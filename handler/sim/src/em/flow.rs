@@ -40,7 +40,7 @@ use crate::work::Kind;
 /// Refused (`Conflict`) when the target already holds a delivered assignment of the package or
 /// has an open request for it, as My Access refuses.
 pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
-    let policy_id = {
+    let (policy_id, default_duration) = {
         let st = sim.directory.state();
         for id in [Some(&new.requestor_id), new.target_id.as_ref()].into_iter().flatten() {
             if st.user(id).is_none() {
@@ -62,13 +62,15 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
             Some(id) => package.policies.iter().find(|p| p.id.eq_ignore_ascii_case(id)),
             None => package.policies.first(),
         };
-        policy.map(|p| p.id.clone()).ok_or_else(|| SimError::NotFound {
-            kind: "assignment policy",
-            id: new
-                .policy_id
-                .clone()
-                .unwrap_or_else(|| format!("(any of {})", package.id)),
-        })?
+        policy
+            .map(|p| (p.id.clone(), p.duration.clone()))
+            .ok_or_else(|| SimError::NotFound {
+                kind: "assignment policy",
+                id: new
+                    .policy_id
+                    .clone()
+                    .unwrap_or_else(|| format!("(any of {})", package.id)),
+            })?
     };
     let target = new.target_id.clone().unwrap_or_else(|| new.requestor_id.clone());
     on_behalf_allowed(sim, &new, &target)?;
@@ -109,7 +111,7 @@ pub(crate) fn create(sim: &EmService, new: NewRequest) -> Result<String> {
         json!({
             "startDateTime": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "recurrence": null,
-            "expiration": { "endDateTime": null, "duration": "PT8H", "type": "afterDuration" },
+            "expiration": { "endDateTime": null, "duration": default_duration.as_deref().unwrap_or("PT8H"), "type": "afterDuration" },
         })
     });
     let request = RequestView {
@@ -393,7 +395,7 @@ async fn callout(sim: &EmService, request_id: &str, setting: &StageSetting) -> (
         });
     }
     let bytes = bytes::Bytes::from(body.to_string());
-    let attempts = 1 + sim.config.callout_retries;
+    let attempts = 1 + setting.client.map_or(sim.config.callout_retries, |c| c.retries);
     for n in 0..attempts {
         let attempt = send_once(sim, setting, bytes.clone()).await;
         let ok = attempt.succeeded();

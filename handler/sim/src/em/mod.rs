@@ -15,7 +15,6 @@ pub mod approval;
 pub(crate) mod approval_flow;
 pub(crate) mod auth;
 pub(crate) mod callout_body;
-pub(crate) mod duration;
 pub(crate) mod extensions;
 pub(crate) mod flow;
 pub(crate) mod json;
@@ -30,6 +29,6 @@ pub use auth::EM_APP_ID;
 pub use request_kinds::{CalloutCoverage, StageCoverage};
 pub use routes::{NOT_WAITING_FOR_CALLBACK, REQUEST_NOT_FOUND, STAGE_INSTANCE_NOT_FOUND};
 pub use types::{
-    Answer, AssignmentView, CalloutAttempt, CalloutAuth, CalloutStatus, CalloutView, CnfForm, LaunchMode, NewRequest,
-    PopBinding, PopOptions, RequestView, ResumeRecord, Stage, StageSetting,
+    Answer, AssignmentView, CalloutAttempt, CalloutAuth, CalloutStatus, CalloutView, ClientTiming, CnfForm, LaunchMode,
+    NewRequest, PopBinding, PopOptions, RequestView, ResumeRecord, Stage, StageSetting,
 };

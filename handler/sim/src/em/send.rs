@@ -40,7 +40,7 @@ pub(crate) async fn send_once(sim: &EmService, setting: &StageSetting, body: Byt
             &setting.endpoint,
             &headers,
             body,
-            sim.config.callout_timeout,
+            setting.client.map_or(sim.config.callout_timeout, |c| c.timeout),
         )
         .await;
     match sent {

@@ -139,6 +139,18 @@ pub enum CalloutAuth {
     None,
 }
 
+/// An extension's `clientConfiguration`
+/// (<https://learn.microsoft.com/graph/api/resources/customextensionclientconfiguration>):
+/// 200 to 2000 ms, 0 or 1 retry. Unset values take the documented default timeout (1000 ms)
+/// and, for retries, the sim's default (Microsoft does not document the service's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientTiming {
+    /// How long each attempt may take.
+    pub timeout: Duration,
+    /// Attempts after the first.
+    pub retries: u32,
+}
+
 /// A policy's custom extension for one stage (`customExtensionStageSetting` with its extension).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageSetting {
@@ -150,6 +162,9 @@ pub struct StageSetting {
     pub mode: LaunchMode,
     /// How the callout authenticates.
     pub auth: CalloutAuth,
+    /// How long EM waits for the endpoint and how often it tries again
+    /// (`clientConfiguration`); `None`: the sim's defaults (`SimConfig`).
+    pub client: Option<ClientTiming>,
     /// The custom extension's id (`customExtensionId` of the callout instances).
     pub custom_extension_id: String,
 }
@@ -163,6 +178,7 @@ impl StageSetting {
             endpoint: endpoint.into(),
             mode: LaunchMode::Wait { timeout },
             auth: CalloutAuth::Pop(PopOptions::default()),
+            client: None,
             custom_extension_id: uuid::Uuid::new_v4().to_string(),
         }
     }

@@ -24,10 +24,10 @@ use serde_json::{json, Map, Value};
 
 use super::area::ProvisioningArea;
 use super::{bad, not_found, now, object_body};
+use crate::duration::{parse_iso8601, to_iso8601};
 use crate::em::auth::EM_APP_ID;
-use crate::em::duration::{parse_iso8601, to_iso8601};
 use crate::em::extensions::CustomExtension;
-use crate::em::types::{CalloutAuth, LaunchMode, PopOptions};
+use crate::em::types::{CalloutAuth, ClientTiming, LaunchMode, PopOptions};
 use crate::odata::errors::GraphError;
 use crate::odata::ApiVersion;
 
@@ -240,6 +240,7 @@ fn validated(
             json!({ "@odata.type": "#microsoft.graph.azureAdPopTokenAuthentication" }),
         );
     }
+    let client = client_timing(&body)?;
     Ok(CustomExtension {
         id: id.to_owned(),
         catalog_id: catalog.to_owned(),
@@ -247,7 +248,38 @@ fn validated(
         endpoint,
         mode,
         auth,
+        client,
     })
+}
+
+/// `clientConfiguration`, checked against its documented ranges
+/// (<https://learn.microsoft.com/graph/api/resources/customextensionclientconfiguration>).
+fn client_timing(body: &Map<String, Value>) -> Result<Option<ClientTiming>, GraphError> {
+    let Some(config) = body.get("clientConfiguration").filter(|c| !c.is_null()) else {
+        return Ok(None);
+    };
+    let timeout = match config.get("timeoutInMilliseconds") {
+        None | Some(Value::Null) => 1000,
+        Some(v) => match v.as_i64() {
+            Some(ms @ 200..=2000) => ms,
+            _ => {
+                return Err(bad(
+                    "clientConfiguration.timeoutInMilliseconds must be between 200 and 2000.",
+                ))
+            }
+        },
+    };
+    let retries = match config.get("maximumRetries") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(r @ 0..=1) => Some(r as u32),
+            _ => return Err(bad("clientConfiguration.maximumRetries must be 0 or 1.")),
+        },
+    };
+    Ok(Some(ClientTiming {
+        timeout: std::time::Duration::from_millis(timeout as u64),
+        retries: retries.unwrap_or(1),
+    }))
 }
 
 fn auth(body: &Map<String, Value>) -> Result<CalloutAuth, GraphError> {

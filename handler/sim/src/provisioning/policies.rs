@@ -24,6 +24,7 @@ use crate::em::extensions::CustomExtension;
 use crate::em::types::{Stage, StageSetting};
 use crate::odata::errors::GraphError;
 use crate::odata::filter::expands;
+use crate::odata::query::{project, Query};
 use crate::odata::ApiVersion;
 
 /// Properties Graph computes; never stored from a request body.
@@ -156,16 +157,26 @@ fn policy_json(area: &ProvisioningArea, version: ApiVersion, policy_id: &str, ex
     Some(Value::Object(doc))
 }
 
-/// `GET .../assignmentPolicies/{id}`.
+/// `GET .../assignmentPolicies/{id}`, with `$select` honoured as Graph does.
 pub(crate) async fn get_policy(
     State(area): State<ProvisioningArea>,
     Extension(version): Extension<ApiVersion>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
-    policy_json(&area, version, &id, &expands(raw.as_deref()))
-        .map(Json)
-        .ok_or_else(|| not_found("Policy", &id))
+    let query = Query::parse(raw.as_deref())?;
+    let full = policy_json(&area, version, &id, &expands(raw.as_deref())).ok_or_else(|| not_found("Policy", &id))?;
+    let Some(select) = query.select.as_deref() else {
+        return Ok(Json(full));
+    };
+    let Value::Object(map) = full else {
+        return Ok(Json(full));
+    };
+    let mut selected = project(&map, Some(select), &[], "accessPackageAssignmentPolicy")?;
+    if let Some(context) = map.get("@odata.context") {
+        selected.insert("@odata.context".into(), context.clone());
+    }
+    Ok(Json(Value::Object(selected)))
 }
 
 /// `PUT .../assignmentPolicies/{id}` → 200 with the policy.
@@ -289,6 +300,7 @@ fn setting_for(stage: Stage, ext: &CustomExtension) -> StageSetting {
         endpoint: ext.endpoint.clone(),
         mode: ext.mode,
         auth: ext.auth.clone(),
+        client: ext.client,
         custom_extension_id: ext.id.clone(),
     }
 }

@@ -18,12 +18,21 @@ pub use types::{
 };
 
 const DEMO: &str = include_str!("../../scenarios/demo.toml");
+const RECIPE: &str = include_str!("../../scenarios/recipe.toml");
 
 impl Scenario {
     /// The bundled Contoso-like demo tenant (`scenarios/demo.toml`).
     pub fn demo() -> Self {
         // The demo is part of the crate and covered by a test; failing here is a build defect.
         Self::from_toml_str(DEMO, "scenarios/demo.toml").expect("bundled demo scenario is valid")
+    }
+
+    /// The original recipe's tenant (`scenarios/recipe.toml`): the demo's people and devices,
+    /// and an access package with entitlement management's own approval stage and a 30-day
+    /// default lifecycle.
+    pub fn recipe() -> Self {
+        // Part of the crate and covered by a test; failing here is a build defect.
+        Self::from_toml_str(RECIPE, "scenarios/recipe.toml").expect("bundled recipe scenario is valid")
     }
 
     /// An empty tenant with the given id (no users, groups or apps).

@@ -148,6 +148,22 @@ pub(super) fn validate(s: &Scenario, src: &str) -> Result<(), ScenarioError> {
         }
         for (j, pol) in p.policies.iter().enumerate() {
             require(src, &format!("accessPackages[{i}].policies[{j}].id"), &pol.id)?;
+            for (k, approver) in pol.approvers.iter().enumerate() {
+                if !s.users.iter().any(|u| u.id.eq_ignore_ascii_case(approver)) {
+                    return Err(bad(
+                        format!("accessPackages[{i}].policies[{j}].approvers[{k}]"),
+                        format!("no user has id '{approver}'"),
+                    ));
+                }
+            }
+            if let Some(d) = &pol.duration {
+                if crate::duration::parse_iso8601(d).is_none() {
+                    return Err(bad(
+                        format!("accessPackages[{i}].policies[{j}].duration"),
+                        format!("'{d}' is not an ISO 8601 duration (e.g. P30D)"),
+                    ));
+                }
+            }
         }
         if let Some(gid) = &p.resource_group_id {
             if !s.groups.iter().any(|g| g.id.eq_ignore_ascii_case(gid)) {

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 0),
     ("connection", 0),
     ("directory", 0),
+    ("duration", 0),
     ("error", 0),
     ("faults", 0),
     ("ids", 0),

@@ -10,6 +10,7 @@ use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tenant_sim::em::ClientTiming;
 use tenant_sim::{
     CalloutStatus, NewRequest, PopBinding, PopOptions, Scenario, SimConfig, Stage, StageSetting, TenantSim, EM_APP_ID,
 };
@@ -192,6 +193,32 @@ async fn a_slow_endpoint_gets_exactly_one_retry_then_the_request_fails() {
     // The request is done (callout failed), so no further attempt can come: the endpoint saw
     // exactly the attempts the sim recorded.
     assert_eq!(endpoint.wait_for(2).await.len(), callout.attempts.len());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_extensions_client_configuration_sets_the_wait_and_the_retries() {
+    let sim = demo().await;
+    let endpoint = Endpoint::start().await;
+    endpoint.always(Duration::from_millis(600), 202);
+    let mut setting = created_wait(&endpoint);
+    setting.client = Some(ClientTiming {
+        timeout: Duration::from_millis(300),
+        retries: 0,
+    });
+    sim.set_stage_setting(POLICY, setting).unwrap();
+    let id = sim.create_assignment_request(NewRequest::new(LEE, PACKAGE)).unwrap();
+    let view = sim
+        .wait_for_request(&id, WAIT, |r| r.state == "deliveryFailed")
+        .await
+        .unwrap();
+    let attempts = &view.callouts[0].attempts;
+    assert_eq!(attempts.len(), 1, "no retry: maximumRetries 0");
+    assert_eq!(
+        attempts[0].error.as_deref(),
+        Some("timeout"),
+        "300 ms, not the default 2 s"
+    );
     sim.shutdown().await;
 }
 

@@ -83,6 +83,27 @@ async fn extensions_are_validated_listed_and_updated() {
 }
 
 #[tokio::test]
+async fn client_configuration_is_held_to_its_documented_ranges() {
+    let sim = demo_recording().await;
+    let path = format!("{EM}/catalogs/{CATALOG}/customWorkflowExtensions");
+    for (config, status) in [
+        (json!({"timeoutInMilliseconds": 5000}), 400),
+        (json!({"timeoutInMilliseconds": 100}), 400),
+        (json!({"maximumRetries": 2}), 400),
+        (json!({"timeoutInMilliseconds": 2000, "maximumRetries": 1}), 201),
+    ] {
+        let mut ext = extension("accessPackageAssignmentRequestWorkflowExtension", "req", Some("PT1H"));
+        ext["clientConfiguration"] = config.clone();
+        let (got, body) = send(&sim, "POST", &path, ext).await;
+        assert_eq!(got, status, "{config}: {body}");
+        if status == 201 {
+            assert_eq!(body["clientConfiguration"], config);
+        }
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn stage_settings_take_the_extension_kind_their_stage_needs() {
     let sim = demo_recording().await;
     let path = format!("{EM}/catalogs/{CATALOG}/customWorkflowExtensions");
