@@ -59,3 +59,34 @@ pub async fn card_of(env: &DevEnvironment, request_id: &str) -> (String, String)
         .expect("the card");
     (card.conversation_id.clone(), card.id.clone())
 }
+
+/// Answers `?validationToken=` with the token, anything else with 202.
+pub async fn handshake_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let token = url::Url::parse(&format!("http://x{target}")).ok().and_then(|u| {
+                    u.query_pairs()
+                        .find(|(k, _)| k == "validationToken")
+                        .map(|(_, v)| v.into_owned())
+                });
+                let reply = match token {
+                    Some(t) => format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{t}",
+                        t.len()
+                    ),
+                    None => "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string(),
+                };
+                let _ = stream.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/api/notifications?code=test-key")
+}

@@ -9,6 +9,7 @@ mod decisions_flow;
 mod deploy;
 mod dev_environment;
 mod device_loop;
+mod doctor;
 mod log_scan;
 mod ops_flow;
 mod package;

@@ -7,7 +7,6 @@ use std::process::Output;
 use jitadmin_tests::jitadmin_binary;
 use serde_json::Value;
 use tenant_sim::{FaultKind, FaultRule, Group, RoutePattern, Scenario, TenantSim};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const CATALOG: &str = "55555555-0000-4000-8000-0000000000ca";
 const PACKAGE: &str = "55555555-0000-4000-8000-000000000001";
@@ -38,7 +37,7 @@ impl Tenant {
             ..Group::default()
         })
         .expect("device group");
-        let notify_url = handshake_endpoint().await;
+        let notify_url = crate::helpers::handshake_endpoint().await;
         Tenant {
             sim,
             notify_url,
@@ -99,36 +98,6 @@ impl Tenant {
             .map(|c| format!("{} {}", c.method, c.path))
             .collect()
     }
-}
-
-/// Answers `?validationToken=` with the token, anything else with 202.
-async fn handshake_endpoint() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 64 * 1024];
-                let n = stream.read(&mut buf).await.unwrap_or(0);
-                let head = String::from_utf8_lossy(&buf[..n]).to_string();
-                let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let token = url::Url::parse(&format!("http://x{target}")).ok().and_then(|u| {
-                    u.query_pairs()
-                        .find(|(k, _)| k == "validationToken")
-                        .map(|(_, v)| v.into_owned())
-                });
-                let reply = match token {
-                    Some(t) => format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{t}",
-                        t.len()
-                    ),
-                    None => "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_string(),
-                };
-                let _ = stream.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    format!("http://{addr}/api/notifications?code=test-key")
 }
 
 fn text(o: &[u8]) -> String {

@@ -3,7 +3,7 @@
 //! The library behind the `jitadmin` binary, in layers that point one way:
 //!
 //! - the entry points: [`functions`] (the five Azure Functions, built on [`app`]) and the
-//!   command line ([`cli`], [`dev`], [`provision`], [`ops`]);
+//!   command line ([`cli`], [`dev`], [`provision`], [`doctor`], [`ops`]);
 //! - [`flows`]: what an event leads to (request stages, decisions, approvals, the device loop,
 //!   the group watch, the timer's run);
 //! - [`services`]: what the flows act through (resume, cards, devices, notices,
@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "dev")]
 pub mod dev;
+pub mod doctor;
 pub mod error;
 pub mod flows;
 pub mod functions;

@@ -28,6 +28,10 @@ async fn main() -> std::process::ExitCode {
             init_dev_tracing();
             return jitadmin::cli::provision::run(args).await;
         }
+        Command::Doctor(args) => {
+            init_dev_tracing();
+            return jitadmin::cli::doctor::run(args).await;
+        }
         #[cfg(feature = "dev")]
         Command::Dev(args) => {
             init_dev_tracing();

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod decide;
 #[cfg(feature = "dev")]
 pub mod dev;
+pub mod doctor;
 pub mod package;
 pub mod provision;
 pub mod replay;
@@ -41,4 +42,6 @@ pub enum Command {
     Audit(Box<audit::AuditArgs>),
     /// Set up in Graph what Bicep cannot (custom extensions, stage settings, catalog role, Intune policy, subscription); --dry-run shows the plan.
     Provision(provision::ProvisionArgs),
+    /// Check the access package, its extensions, entitlement management's approval against the rules, and the Intune policy; exit 1 when something would break requests.
+    Doctor(doctor::DoctorArgs),
 }

@@ -24,6 +24,7 @@ use jitadmin_graph::local_groups::GroupAction;
 
 use crate::app::App;
 use crate::config::Config;
+use crate::doctor::{self, DoctorSettings};
 use crate::provision::{self, LogicApp, ProvisionError, ProvisionSettings};
 
 /// Add (Update) or Add (Replace).
@@ -120,6 +121,10 @@ pub async fn run(args: ProvisionArgs) -> ExitCode {
         eprintln!("jitadmin provision: {e}");
         return ExitCode::from(2);
     }
+    let rules = config
+        .rules
+        .as_ref()
+        .and_then(|path| jitadmin_decide::check_file(path).ok());
     let app = match App::start(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -136,6 +141,22 @@ pub async fn run(args: ProvisionArgs) -> ExitCode {
                     eprintln!("WARNING: {w}");
                 }
                 println!("{}", report.to_text());
+            }
+            if report.failure.is_none() && !args.dry_run && !args.json {
+                // What the set-up now does, and anything it could not fix (an approval
+                // combination to explain, a policy of someone else's).
+                let checked = doctor::run(
+                    &app,
+                    &DoctorSettings {
+                        access_package_id: settings.access_package_id.clone(),
+                        policy_id: settings.policy_id.clone(),
+                        admin_group: Some(settings.admin_group.clone()),
+                        intune_policy_name: settings.intune_policy_name.clone(),
+                        rules,
+                    },
+                )
+                .await;
+                println!("\njitadmin doctor:\n{}", checked.to_text());
             }
             if report.failure.is_some() {
                 ExitCode::FAILURE

@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("app", 3),
     ("cli", 3),
     ("dev", 3),
+    ("doctor", 3),
     ("functions", 3),
     ("ops", 3),
     ("provision", 3),
