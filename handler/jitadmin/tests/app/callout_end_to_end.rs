@@ -116,8 +116,16 @@ const FORWARDER_OVERHEAD: Duration = Duration::from_millis(500);
 const COLD_START: Duration = Duration::from_millis(2000);
 
 #[tokio::test]
-async fn em_retry_of_a_slow_answer_leads_to_exactly_one_resume() {
-    let (t, door) = setup(&[("JITADMIN_CREATED_STAGE", "continue")], true).await;
+async fn em_retry_of_a_slow_answer_leads_to_exactly_one_decision_and_one_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[default]\ndecision = \"approve\"\nreason = \"Everyone, in this test.\"\n",
+    )
+    .unwrap();
+    let rules = rules.display().to_string();
+    let (t, door) = setup(&[("JITADMIN_RULES", rules.as_str())], true).await;
     // The first answer comes after EM's 2-second timeout (a cold start behind the forwarder):
     // EM retries, both callouts are queued.
     door.stall(1, FORWARDER_OVERHEAD + COLD_START);
@@ -131,6 +139,16 @@ async fn em_retry_of_a_slow_answer_leads_to_exactly_one_resume() {
     let callout = view.callout(Stage::AssignmentRequestCreated).unwrap();
     assert_eq!(callout.attempts.len(), 2, "EM retried once");
     assert_resume_body(&view);
+    let trail = t.app.store().audit_by_request(&request).await.unwrap();
+    let decided = trail
+        .iter()
+        .filter(|r| r.event.action == "callout.created.approved.resumed")
+        .count();
+    assert_eq!(decided, 1, "one decision: {trail:?}");
+    assert!(
+        trail.iter().any(|r| r.event.action == "callout.duplicate"),
+        "the retry changed nothing"
+    );
 }
 
 #[tokio::test]
