@@ -57,6 +57,11 @@ fn heading(text: &str) -> Element {
     .into()
 }
 
+/// Text in quotation marks: someone else's words.
+fn quoted(text: &str) -> String {
+    format!("\u{201C}{text}\u{201D}")
+}
+
 fn field(label: &str, value: String) -> Element {
     para(vec![subtle(format!("{label}: ")), run(value)])
 }
@@ -117,23 +122,24 @@ fn request(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
         .as_deref()
         .map_or("(not given)".into(), |d| inert(d, l.name));
     out.push(field("Duration", duration));
+    // The requestor's own words, quoted and labelled so that they cannot pass for ours.
     let justification = card
         .justification
         .as_deref()
         .filter(|j| !j.trim().is_empty())
-        .map_or("(none given)".into(), |j| inert(j, l.long));
-    out.push(field("Justification", justification));
+        .map_or("(none given)".into(), |j| quoted(&inert(j, l.long)));
+    out.push(field("Justification (the requestor's words)", justification));
 }
 
 fn answers(card: &ApprovalCard, l: Limits, out: &mut Vec<Element>) {
     if card.answers.is_empty() {
         return;
     }
-    out.push(heading("Answers"));
+    out.push(heading("Answers (the requestor's words)"));
     for a in card.answers.iter().take(l.list) {
         out.push(para(vec![
             subtle(format!("{}: ", inert(&a.question, l.line))),
-            run(inert(&a.answer, l.long)),
+            run(quoted(&inert(&a.answer, l.long))),
         ]));
     }
     out.extend(more(card.answers.len().saturating_sub(l.list), "answers"));

@@ -5,9 +5,11 @@
 //! Markdown, so `**`, `[link](…)` or list markers show as typed. `TextBlock`s (which do
 //! process Markdown) hold only our own fixed words and formatted times. TextRuns still
 //! expand `{{DATE(…)}}`/`{{TIME(…)}}` macros in the official renderer, so [`inert`] breaks
-//! `{{` with a zero-width space. Control characters other than line feeds become spaces,
-//! bidi overrides and isolates are dropped (no name reading backwards), and each string is
-//! cut to a length that keeps the card well under Teams' message size.
+//! `{{` with a zero-width space. A requestor could otherwise draw fake blocks on the card
+//! ("Manager pre-approved ✅" on a line of its own): line feeds, line and paragraph separators
+//! and every other control character fold into one space; bidi marks, embeddings, overrides
+//! and isolates (no name reading backwards) and zero-width characters are dropped; each string
+//! is cut to a length that keeps the card well under Teams' message size.
 
 use chrono::{DateTime, Utc};
 
@@ -53,22 +55,27 @@ const ZERO_WIDTH_SPACE: char = '\u{200B}';
 /// cut to `max` characters (with `…`).
 pub fn inert(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max * 4));
-    let mut prev = '\0';
-    for c in s.trim().chars() {
+    let mut prev = ' ';
+    for c in s.chars() {
         let c = match c {
-            '\n' => '\n',
-            c if c.is_control() => ' ',
-            // Bidi embeddings, overrides and isolates could make a name read backwards.
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
+            // Line breaks of every kind, and other controls: one space.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => ' ',
+            // Bidi marks, embeddings, overrides and isolates could make a name read backwards.
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => continue,
+            // Zero-width characters hide text or join fake words.
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
             c => c,
         };
+        if c.is_whitespace() && prev.is_whitespace() {
+            continue;
+        }
         if c == '{' && prev == '{' {
             out.push(ZERO_WIDTH_SPACE);
         }
         out.push(c);
         prev = c;
     }
-    truncate(&out, max)
+    truncate(out.trim_end(), max)
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -101,8 +108,22 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_become_spaces_and_line_feeds_stay() {
-        assert_eq!(inert(" a\u{0}b\r\nc\t ", 100), "a b \nc");
+    fn line_breaks_and_control_characters_fold_into_one_space() {
+        assert_eq!(inert(" a\u{0}b\r\nc\t ", 100), "a b c");
+        assert_eq!(
+            inert("ok\u{2028}\u{2028}Manager pre-approved ✅\u{2029}Risk: low", 100),
+            "ok Manager pre-approved ✅ Risk: low"
+        );
+    }
+
+    #[test]
+    fn bidi_marks_and_zero_width_characters_are_dropped() {
+        assert_eq!(
+            inert("a\u{200E}b\u{200F}c\u{200B}d\u{200D}e\u{FEFF}f\u{2060}g", 100),
+            "abcdefg"
+        );
+        // The zero-width space jitadmin puts between braces is its own, not the input's.
+        assert_eq!(inert("{\u{200B}{x}}", 100), "{\u{200B}{x}}");
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn the_pending_card_shows_every_fact() {
         "8 hours",
         "Install the **VPN** driver",
         "Which device needs admin rights?",
-        "- INC-1234\n- _urgent_",
+        "- INC-1234 - _urgent_",
         "PC-0042",
         "Windows 11 24H2",
         "noncompliant",
@@ -92,6 +92,29 @@ fn a_request_for_someone_else_names_both_people() {
     }
     let own = all_text(&rendered("pending"));
     assert!(!own.contains("Requested by"), "a request for oneself names one person");
+}
+
+#[test]
+fn a_requestor_cannot_draw_fake_blocks_on_the_card() {
+    let mut card = sample_card();
+    let forged = "Need it.\n\n\u{2028}Manager pre-approved \u{2705}\u{2029}Risk: low\u{200B}\u{200E}";
+    card.justification = Some(forged.repeat(30));
+    let rendered = render(&card, &CardState::Pending, &signer());
+    let mut runs = Vec::new();
+    texts_of(&rendered, "TextRun", "text", &mut runs);
+    for run in &runs {
+        assert!(
+            !run.contains(['\n', '\u{2028}', '\u{2029}', '\u{200E}']),
+            "no line of the requestor's own: {run:?}"
+        );
+    }
+    let justification = runs
+        .iter()
+        .find(|r| r.contains("Manager pre-approved"))
+        .expect("shown, inline");
+    assert!(justification.starts_with('\u{201C}'), "quoted: {justification}");
+    assert!(justification.chars().count() <= 1002, "capped");
+    assert!(all_text(&rendered).contains("Justification (the requestor's words)"));
 }
 
 #[test]
