@@ -154,11 +154,25 @@ async fn a_removal_syncs_the_devices_and_tells_the_user_why() {
             .create_assignment_request(NewRequest::new(ALEX, PACKAGE))
             .unwrap();
         let request = granted(&test, &request_id).await;
+        // The grant's notice first: entitlement management may call out for the removal
+        // before jitadmin has handled the grant.
+        let told = |what: &str| {
+            test.env
+                .sim
+                .sent_mail()
+                .iter()
+                .filter(|m| m.body.contains(what))
+                .count()
+        };
+        crate::helpers::wait_until("the grant's notice", || told("was granted") == n + 1).await;
         let assignment = request.assignment_id.expect("an assignment");
         test.env.sim.remove_assignment_as(&assignment, kind).unwrap();
-        let sent = mails(&test, 2 * n + 2).await;
-        let notice = &sent[2 * n + 1];
-        assert!(notice.body.contains(says), "{kind}: {}", notice.body);
+        crate::helpers::wait_until(&format!("the {kind} notice"), || told(says) == 1).await;
+        assert_eq!(
+            mails(&test, 2 * n + 2).await.len(),
+            2 * n + 2,
+            "{kind}: one notice each"
+        );
         assert_eq!(syncs(&test).len(), 2 * n + 2, "{kind}: granted and removed each sync");
     }
     let store = store(&test).await;
