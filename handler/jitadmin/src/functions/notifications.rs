@@ -18,18 +18,35 @@ use super::outbox::Outbox;
 use crate::app::App;
 use crate::inbound::notifications as inbound;
 
+/// The longest `validationToken` echoed (bytes). Graph documents no length; its tokens are
+/// far shorter (<https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
+pub const MAX_VALIDATION_TOKEN: usize = 1024;
+
 /// Handle one invocation.
 pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Outputs, Error> {
     let invocation_id = event.context.invocation_id.as_str();
     let request = &event.trigger;
 
     if let Some(handshake) = handshake(request) {
+        // Graph's tokens are short; a long one is not Graph's and is never echoed.
+        if handshake.token().len() > MAX_VALIDATION_TOKEN {
+            tracing::warn!(
+                function = "notifications",
+                invocation_id,
+                length = handshake.token().len(),
+                "validation token refused: too long"
+            );
+            let problem = Problem::new("invalid-validation-token", "The validation token is too long", 400);
+            return Ok(answer(HttpResponse::problem(&problem)));
+        }
         tracing::info!(
             function = "notifications",
             invocation_id,
             "validation handshake answered"
         );
-        return Ok(answer(HttpResponse::text(200, handshake.token())));
+        // Echoed as plain text only: a browser must not sniff it into HTML or script.
+        let echo = HttpResponse::text(200, handshake.token()).with_header("X-Content-Type-Options", "nosniff");
+        return Ok(answer(echo));
     }
 
     let body = request.body.as_deref().unwrap_or_default();

@@ -36,7 +36,22 @@ async fn handshake_answers_200_text_plain_with_the_decoded_token_without_reading
         .unwrap()
         .starts_with("text/plain"));
     assert_eq!(answer.body, token);
+    assert_eq!(answer.headers["X-Content-Type-Options"], "nosniff");
     assert!(answer.messages.is_empty());
+}
+
+#[tokio::test]
+async fn a_validation_token_longer_than_graph_sends_is_refused_and_not_echoed() {
+    let t = start(&[]).await;
+    let token = format!("<script>{}</script>", "x".repeat(5_000));
+    let query = format!(
+        "validationToken={}",
+        url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()
+    );
+    let answer = invoke_notifications(&t.router, &query, "").await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(!answer.body.contains("<script>"), "{}", answer.body);
+    assert!(answer.body.len() < 1_000);
 }
 
 #[tokio::test]

@@ -272,6 +272,40 @@ async fn the_auth_matrix_refuses_every_flawed_activity_and_resumes_nothing() {
     assert!(trail.iter().all(|r| r.event.action != "teams.approved"));
 }
 
+#[tokio::test]
+async fn forged_card_data_is_audited_under_the_clicker_once_a_minute_never_under_its_request() {
+    let t = start().await;
+    let card = routed(&t).await;
+    let victim = "victim-request-id";
+    for _ in 0..3 {
+        let forged = deliver(
+            &t,
+            click(&t, OUTSIDER, &card, "approve").tamper(move |a| {
+                a["value"]["action"]["data"]["requestId"] = json!(victim);
+                a["value"]["action"]["data"]["stageInstanceId"] = json!("x".repeat(50_000));
+            }),
+        )
+        .await;
+        assert_eq!(invoke_error(&forged), (400, "BadRequest".into()));
+    }
+    assert!(
+        t.app.store().audit_by_request(victim).await.unwrap().is_empty(),
+        "nothing under the claimed request"
+    );
+    let refused = t
+        .app
+        .store()
+        .audit_by_request(jitadmin::flows::approval::click::UNSIGNED_CARD_DATA)
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 1, "once a minute per clicker: {refused:?}");
+    assert_eq!(refused[0].event.user, OUTSIDER);
+    assert!(
+        refused[0].event.detail.to_string().len() < 1_000,
+        "nothing of the data is kept"
+    );
+}
+
 async fn card_request(t: &T) -> String {
     t.app
         .store()

@@ -8,6 +8,9 @@ use jitadmin_graph::RateLimits;
 use super::{invalid, list, number, Lookup};
 use crate::config::ConfigError;
 
+/// The shortest `JITADMIN_CLIENT_STATE` accepted.
+pub const CLIENT_STATE_MIN_LEN: usize = 16;
+
 /// How the user is told that their devices were asked to sync (`JITADMIN_NOTIFY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotifyMode {
@@ -94,6 +97,16 @@ pub(in crate::config) fn load(get: Lookup<'_>) -> Result<(WatchSettings, SyncSet
             return Err(invalid(
                 "JITADMIN_CLIENT_STATE",
                 format!("is {} characters; Graph accepts at most 128", state.len()),
+            ));
+        }
+        // The only proof a notification comes from our subscription: not guessable.
+        if state.chars().count() < CLIENT_STATE_MIN_LEN {
+            return Err(invalid(
+                "JITADMIN_CLIENT_STATE",
+                format!(
+                    "is {} characters; use at least {CLIENT_STATE_MIN_LEN} random ones (azd generates 32)",
+                    state.chars().count()
+                ),
             ));
         }
     }
@@ -277,11 +290,19 @@ mod tests {
     }
 
     #[test]
+    fn a_guessable_client_state_is_refused_without_repeating_it() {
+        let err = load_from(&[("JITADMIN_CLIENT_STATE", "s3cr3t")]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("at least 16"), "{text}");
+        assert!(!text.contains("s3cr3t"), "{text}");
+    }
+
+    #[test]
     fn client_state_is_never_printed_nor_the_function_key() {
         let (w, s, n) = load_from(&[
             ("JITADMIN_WATCH_GROUPS", "g1"),
             ("JITADMIN_NOTIFICATION_URL", "https://fn/api/notifications?code=key-123"),
-            ("JITADMIN_CLIENT_STATE", "s3cr3t-state"),
+            ("JITADMIN_CLIENT_STATE", "s3cr3t-state-long-enough"),
         ])
         .unwrap();
         assert!(w.watching());

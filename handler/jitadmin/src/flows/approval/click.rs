@@ -368,8 +368,13 @@ async fn refuse(
     approvals::audit(ctx.store, approval, clicker.id, refused, now, detail).await;
 }
 
-/// Card data that is malformed or not signed by us: a 400 invoke error, audited under the
-/// request the data claims (it cannot be trusted, so nothing else is read).
+/// The audit trail of card data we did not sign: under the clicker (whom Teams' token
+/// names), never under a request id the data claims.
+pub const UNSIGNED_CARD_DATA: &str = "teams:unsigned-card-data";
+
+/// Card data that is malformed or not signed by us: a 400 invoke error. Nothing the data says
+/// is trusted or kept: the refusal is audited under the clicker, at most once a minute per
+/// clicker, with their name cut short.
 async fn refused_data(
     ctx: &Context<'_>,
     activity: &Activity,
@@ -377,31 +382,44 @@ async fn refused_data(
     error: &CardError,
     now: DateTime<Utc>,
 ) -> ClickAnswer {
-    let text = |k: &str| raw.get(k).and_then(Value::as_str).unwrap_or("(unknown)").to_string();
     let (code, message) = match error {
         CardError::BadMac => ("BadRequest", "This card's data was altered; it cannot be used."),
         _ => ("BadRequest", "This card's data is not what jitadmin sends."),
     };
-    tracing::warn!(from = activity.from_aad_object_id(), "card action refused: {error}");
-    let request_id = text("requestId");
     let actor = activity.from_aad_object_id().unwrap_or("(unknown)");
+    tracing::warn!(from = ?actor, "card action refused: {error}");
+    let once_a_minute = format!("refused-card:{actor}:{}", now.timestamp().div_euclid(60));
+    match ctx.store.ledger_begin(&once_a_minute).await {
+        Ok(entry) if entry.status == jitadmin_store::LedgerStatus::Done => {
+            return ClickAnswer::answer(InvokeResponse::error(400, code, message));
+        }
+        _ => {}
+    }
+    let verb = raw
+        .get("verb")
+        .and_then(Value::as_str)
+        .filter(|v| matches!(*v, "approve" | "deny"))
+        .map(str::to_string);
     let detail = ApprovalDetail {
         approver_id: activity.from_aad_object_id().map(str::to_string),
-        approver_name: activity.from.name.clone(),
-        verb: raw.get("verb").and_then(Value::as_str).map(str::to_string),
-        stage_instance_id: Some(text("stageInstanceId")),
+        approver_name: activity.from.name.as_deref().map(|n| n.chars().take(100).collect()),
+        verb,
         why: Some(error.to_string()),
         ..ApprovalDetail::default()
     };
     let entry = Entry {
-        request_id: &request_id,
-        user: "(unknown)",
+        request_id: UNSIGNED_CARD_DATA,
+        user: actor,
         actor,
         action: Action::Teams(TeamsAction::Refused),
         at: now,
         detail,
     };
     audit::append_logged(ctx.store, entry).await;
+    let _ = ctx
+        .store
+        .ledger_finish(&once_a_minute, jitadmin_store::LedgerOutcome::Done("audited".into()))
+        .await;
     ClickAnswer::answer(InvokeResponse::error(400, code, message))
 }
 
