@@ -19,7 +19,7 @@ use super::outbox::Outbox;
 use crate::app::App;
 use crate::audit::detail::CalloutDetail;
 use crate::audit::{self, Action, Entry, Refusal};
-use crate::inbound::{auth_problem, parse_problem};
+use crate::inbound::{auth_problem, parse_problem, untrusted};
 use crate::queue::CalloutEvent;
 
 /// Handle one invocation.
@@ -49,8 +49,9 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             tracing::warn!(
                 function = "callout",
                 invocation_id,
-                field = error.path(),
-                "callout body refused: {error}"
+                field = error.path().map(|p| untrusted(p, 100)),
+                error = %untrusted(&error.to_string(), 300),
+                "callout body refused"
             );
             return Ok(answer(parse_problem(&error)));
         }

@@ -17,6 +17,7 @@ use super::bindings::HTTP_OUT;
 use super::outbox::Outbox;
 use crate::app::App;
 use crate::inbound::notifications as inbound;
+use crate::inbound::untrusted;
 
 /// The longest `validationToken` echoed (bytes). Graph documents no length; its tokens are
 /// far shorter (<https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
@@ -56,10 +57,11 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             tracing::warn!(
                 function = "notifications",
                 invocation_id,
-                "notification body refused: {error}"
+                error = %untrusted(&error.to_string(), 300),
+                "notification body refused"
             );
             let problem = Problem::new("invalid-notification", "Not a change notification collection", 400)
-                .with_detail(error.to_string());
+                .with_detail(error.public());
             return Ok(answer(HttpResponse::problem(&problem)));
         }
     };

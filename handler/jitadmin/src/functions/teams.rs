@@ -24,7 +24,7 @@ use super::bindings::HTTP_OUT;
 use super::outbox::Outbox;
 use crate::app::App;
 use crate::flows::approval::click;
-use crate::inbound::auth_problem;
+use crate::inbound::{auth_problem, untrusted};
 use crate::services::teams::contacts;
 
 /// The only channel served.
@@ -68,16 +68,17 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
             invocation_id,
             code = error.code(),
             status = error.status(),
-            channel = %routing.channel_id,
-            "activity refused: {error}"
+            channel = %untrusted(&routing.channel_id, 40),
+            error = %untrusted(&error.to_string(), 300),
+            "activity refused"
         );
         return Ok(answer(auth_problem(&error, "Bearer")));
     }
     let activity = match Activity::from_slice(body) {
         Ok(activity) => activity,
         Err(error) => {
-            tracing::warn!(function = "teams", invocation_id, "activity body refused: {error}");
-            return Ok(answer(bad_activity(&error.to_string())));
+            tracing::warn!(function = "teams", invocation_id, error = %untrusted(&error.to_string(), 300), "activity body refused");
+            return Ok(answer(bad_activity(&error.public())));
         }
     };
     if !activity.channel_id.eq_ignore_ascii_case(TEAMS_CHANNEL) {

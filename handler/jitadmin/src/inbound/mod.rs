@@ -4,6 +4,8 @@
 mod callout_auth;
 pub mod notifications;
 mod problems;
+mod untrusted;
 
 pub use callout_auth::{Caller, CalloutAuth};
 pub use problems::{auth_problem, parse_problem};
+pub use untrusted::untrusted;

@@ -25,8 +25,7 @@ pub fn auth_problem(error: &AuthError, scheme: &str) -> HttpResponse {
 
 /// 400 naming the field that is wrong (unknown stage, missing id, not JSON).
 pub fn parse_problem(error: &ParseError) -> HttpResponse {
-    let mut problem =
-        Problem::new("invalid-callout", "The callout body is not valid", 400).with_detail(error.to_string());
+    let mut problem = Problem::new("invalid-callout", "The callout body is not valid", 400).with_detail(error.public());
     if let Some(path) = error.path() {
         problem = problem.with("field", path);
     }

@@ -86,6 +86,23 @@ async fn connection_tests_answer_200_and_queue_nothing() {
 }
 
 #[tokio::test]
+async fn a_refusal_names_the_field_and_never_echoes_the_value() {
+    let t = start(&[]).await;
+    let mut body: Value = serde_json::from_str(&fixture("callout-created-pascalcase.json")).unwrap();
+    body["Stage"] = Value::from("<script>alert(1)</script>\nERROR forged line");
+    let answer = callout(&t.router, &[("Authorization", &t.bearer())], &body.to_string()).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.body["field"], "stage");
+    let text = answer.body.to_string();
+    assert!(!text.contains("script") && !text.contains("forged"), "{text}");
+    body["Stage"] = Value::from("assignmentRequestCreated");
+    body["AccessPackageAssignmentRequestId"] = serde_json::json!({"<b>": "not a string"});
+    let answer = callout(&t.router, &[("Authorization", &t.bearer())], &body.to_string()).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(!answer.body.to_string().contains("<b>"), "{}", answer.body);
+}
+
+#[tokio::test]
 async fn unknown_stage_is_400_naming_the_stage_field() {
     let t = start(&[]).await;
     let answer = callout(
