@@ -6,7 +6,7 @@
 pub fn untrusted(value: &str, max: usize) -> String {
     let mut out: String = value.chars().take(max).flat_map(char::escape_debug).collect();
     if value.chars().nth(max).is_some() {
-        out.push_str("…");
+        out.push('…');
     }
     out
 }
