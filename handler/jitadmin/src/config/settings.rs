@@ -315,6 +315,12 @@ pub const SETTINGS: &[Setting] = &[
          https://smba.trafficmanager.net/emea/; the serviceUrl of the team's activities). Required with the bot.",
     ),
     s(
+        "JITADMIN_TEAMS_SERVICE_HOSTS",
+        Some("smba.trafficmanager.net, smba.infra.gcc.teams.microsoft.com, smba.infra.gov.teams.microsoft.us, smba.infra.dod.teams.microsoft.us"),
+        "The only hosts the bot's token is sent to (and always JITADMIN_TEAMS_SERVICE_URL's host), \
+         whatever serviceUrl an activity or a stored contact names. A host starting with a dot allows its subdomains.",
+    ),
+    s(
         "JITADMIN_TEAMS_CHANNEL_ID",
         None,
         "Teams approvals: the approvers' channel (19:…@thread.tacv2); the bot must be installed in its \

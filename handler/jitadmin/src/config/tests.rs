@@ -264,6 +264,28 @@ fn teams_on() -> Vec<(&'static str, &'static str)> {
 }
 
 #[test]
+fn the_bots_token_goes_only_to_teams_hosts_and_the_configured_one() {
+    let t = load(&teams_on()).unwrap().teams.expect("teams on");
+    for host in [
+        "smba.trafficmanager.net",
+        "smba.infra.gcc.teams.microsoft.com",
+        "smba.infra.dod.teams.microsoft.us",
+    ] {
+        assert!(
+            t.service_hosts.iter().any(|h| h == host),
+            "{host} in {:?}",
+            t.service_hosts
+        );
+    }
+    let mut local = teams_on();
+    local.retain(|(k, _)| *k != "JITADMIN_TEAMS_SERVICE_URL");
+    local.push(("JITADMIN_TEAMS_SERVICE_URL", "http://127.0.0.1:9999/teams/"));
+    local.push(("JITADMIN_TEAMS_SERVICE_HOSTS", "smba.example"));
+    let t = load(&local).unwrap().teams.expect("teams on");
+    assert_eq!(t.service_hosts, ["smba.example", "127.0.0.1"]);
+}
+
+#[test]
 fn teams_is_off_without_a_bot_app_id() {
     let c = load(&minimal()).unwrap();
     assert!(c.teams.is_none());

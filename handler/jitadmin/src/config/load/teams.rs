@@ -18,6 +18,16 @@ pub const BOT_SCOPE: &str = "https://api.botframework.com/.default";
 /// The shortest card key accepted, in bytes.
 pub const CARD_KEY_MIN_BYTES: usize = 32;
 
+/// Where Teams' Bot Connector lives: the public cloud and the US government clouds (GCC, GCC
+/// High, DoD), as Microsoft lists them for proactive messages
+/// (<https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages>).
+pub const TEAMS_SERVICE_HOSTS: [&str; 4] = [
+    "smba.trafficmanager.net",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+];
+
 /// The Teams approvals' settings.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TeamsConfig {
@@ -35,6 +45,9 @@ pub struct TeamsConfig {
     pub issuers: Vec<String>,
     /// `JITADMIN_TEAMS_SERVICE_URL`: the Bot Connector base URL cards are posted to.
     pub service_url: String,
+    /// `JITADMIN_TEAMS_SERVICE_HOSTS` (and the host of `service_url`): the only hosts the bot's
+    /// token is sent to, whatever `serviceUrl` an activity or a stored contact names.
+    pub service_hosts: Vec<String>,
     /// `JITADMIN_TEAMS_CHANNEL_ID`: the approvers' channel (`19:…@thread.tacv2`).
     pub channel_id: String,
     /// `JITADMIN_APPROVERS_GROUP`: members (transitive) may approve or deny.
@@ -111,7 +124,18 @@ pub(in crate::config) fn load(
     if issuers.is_empty() {
         issuers = vec![BOT_ISSUER.to_string()];
     }
+    let mut service_hosts = list(get, "JITADMIN_TEAMS_SERVICE_HOSTS");
+    if service_hosts.is_empty() {
+        service_hosts = TEAMS_SERVICE_HOSTS.iter().map(|h| h.to_string()).collect();
+    }
+    if let Some(host) = url::Url::parse(&service_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+    {
+        service_hosts.push(host);
+    }
     Ok(Some(TeamsConfig {
+        service_hosts,
         scope: get("JITADMIN_BOT_SCOPE").unwrap_or_else(|| BOT_SCOPE.into()),
         openid_metadata_url: base_url(get, "JITADMIN_BOT_OPENID_METADATA_URL", BOT_OPENID_METADATA_URL)?,
         issuers,
@@ -203,6 +227,7 @@ pub(in crate::config) fn describe(teams: &Option<TeamsConfig>, name: &str) -> Op
         "JITADMIN_BOT_OPENID_METADATA_URL" => t.openid_metadata_url.clone(),
         "JITADMIN_BOT_ISSUERS" => t.issuers.join(","),
         "JITADMIN_TEAMS_SERVICE_URL" => t.service_url.clone(),
+        "JITADMIN_TEAMS_SERVICE_HOSTS" => t.service_hosts.join(","),
         "JITADMIN_TEAMS_CHANNEL_ID" => t.channel_id.clone(),
         "JITADMIN_TEAMS_RESUME_BUDGET_MS" => t.resume_budget.as_millis().to_string(),
         "JITADMIN_APPROVERS_GROUP" => t.approvers_group.clone(),

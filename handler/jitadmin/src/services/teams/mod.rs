@@ -53,7 +53,8 @@ impl Teams {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
-        let connector = BotConnector::new(credential, config.scope.clone(), http);
+        let connector =
+            BotConnector::new(credential, config.scope.clone(), http).with_allowed_hosts(config.service_hosts.clone());
         let keys = Arc::new(KeySource::new(
             KeySourceConfig::openid(config.openid_metadata_url.clone()).http_timeout(std::time::Duration::from_secs(3)),
             clock.clone(),
