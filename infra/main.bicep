@@ -246,6 +246,7 @@ var jitadminSettings = {
   JITADMIN_TEAMS_CHANNEL_ID: teamsChannelId
   JITADMIN_APPROVERS_GROUP: approversGroup
   JITADMIN_APPROVERS_CACHE_SECS: ''
+  JITADMIN_APPROVERS_ALLOW_GUESTS: ''
   JITADMIN_TEAMS_SERVICE_HOSTS: ''
   JITADMIN_TEAMS_RESUME_BUDGET_MS: ''
   JITADMIN_CARD_KEY: teamsEnabled ? '${kvRef}${keyVault.outputs.cardKeyUri})' : ''

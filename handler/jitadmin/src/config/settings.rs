@@ -340,8 +340,14 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         "JITADMIN_APPROVERS_CACHE_SECS",
-        Some("60"),
-        "How long the approvers' group membership (read through Graph) is cached.",
+        Some("5"),
+        "How old the approvers' group membership (read through Graph) may be when a click is decided \
+         (0 to 60 seconds): someone removed from the group cannot approve for longer than this.",
+    ),
+    s(
+        "JITADMIN_APPROVERS_ALLOW_GUESTS",
+        Some("false"),
+        "Whether guest accounts in the approvers' group may decide (by default they may not).",
     ),
     Setting {
         name: "JITADMIN_CARD_KEY",

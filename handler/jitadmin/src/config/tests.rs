@@ -311,7 +311,8 @@ fn teams_settings_default_to_the_bot_framework_and_a_managed_identity_bot() {
             client_id: Some("5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9".into())
         }
     );
-    assert_eq!(t.approvers_cache, Duration::from_secs(60));
+    assert_eq!(t.approvers_cache, Duration::from_secs(5));
+    assert!(!t.approvers_allow_guests);
 }
 
 #[test]

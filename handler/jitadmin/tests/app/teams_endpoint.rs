@@ -306,6 +306,26 @@ async fn forged_card_data_is_audited_under_the_clicker_once_a_minute_never_under
     );
 }
 
+#[tokio::test]
+async fn a_guest_in_the_approvers_group_cannot_decide() {
+    const GUEST: &str = "11111111-0000-4000-8000-000000000008";
+    const APPROVERS_GROUP: &str = "22222222-0000-4000-8000-000000000002";
+    let t = start().await;
+    t.sim.add_group_member(APPROVERS_GROUP, GUEST).unwrap();
+    let card = routed(&t).await;
+    let answer = deliver(&t, click(&t, GUEST, &card, "approve")).await;
+    assert_eq!(invoke_error(&answer), (403, "Forbidden".into()));
+    assert!(t
+        .sim
+        .assignment_request(&card_request(&t).await)
+        .is_none_or(|r| r.resumes.is_empty()));
+    let trail = t.app.store().audit_by_request(&card_request(&t).await).await.unwrap();
+    assert!(trail
+        .iter()
+        .any(|r| r.event.action == "teams.refused"
+            && r.event.detail["why"].as_str().unwrap_or_default().contains("guest")));
+}
+
 async fn card_request(t: &T) -> String {
     t.app
         .store()

@@ -9,7 +9,7 @@ use std::time::Duration;
 use jitadmin_auth::{BOT_ISSUER, BOT_OPENID_METADATA_URL};
 use jitadmin_graph::CredentialConfig;
 
-use super::{base_url, invalid, list, number, Lookup};
+use super::{base_url, boolean, invalid, list, number, Lookup};
 use crate::config::{ConfigError, PUBLIC_AUTHORITY_HOST};
 
 /// The scope of the bot's Bot Framework token
@@ -52,8 +52,10 @@ pub struct TeamsConfig {
     pub channel_id: String,
     /// `JITADMIN_APPROVERS_GROUP`: members (transitive) may approve or deny.
     pub approvers_group: String,
-    /// `JITADMIN_APPROVERS_CACHE_SECS`: how long the approvers' membership is cached.
+    /// `JITADMIN_APPROVERS_CACHE_SECS`: how old the approvers' membership may be at a click.
     pub approvers_cache: Duration,
+    /// `JITADMIN_APPROVERS_ALLOW_GUESTS`: whether guests in the approvers' group may decide.
+    pub approvers_allow_guests: bool,
     /// `JITADMIN_CARD_KEY`: the HMAC key of card actions (never printed).
     pub card_key: Vec<u8>,
     /// `JITADMIN_TEAMS_RESUME_BUDGET_MS`: how long a click waits for Entra's resume before
@@ -142,7 +144,8 @@ pub(in crate::config) fn load(
         service_url,
         channel_id,
         approvers_group,
-        approvers_cache: Duration::from_secs(number(get, "JITADMIN_APPROVERS_CACHE_SECS", 60, 0..=3600)?),
+        approvers_cache: Duration::from_secs(number(get, "JITADMIN_APPROVERS_CACHE_SECS", 5, 0..=60)?),
+        approvers_allow_guests: boolean(get, "JITADMIN_APPROVERS_ALLOW_GUESTS", false)?,
         card_key,
         resume_budget: Duration::from_millis(number(get, "JITADMIN_TEAMS_RESUME_BUDGET_MS", 4000, 100..=12_000)?),
         credential,
@@ -232,6 +235,7 @@ pub(in crate::config) fn describe(teams: &Option<TeamsConfig>, name: &str) -> Op
         "JITADMIN_TEAMS_RESUME_BUDGET_MS" => t.resume_budget.as_millis().to_string(),
         "JITADMIN_APPROVERS_GROUP" => t.approvers_group.clone(),
         "JITADMIN_APPROVERS_CACHE_SECS" => t.approvers_cache.as_secs().to_string(),
+        "JITADMIN_APPROVERS_ALLOW_GUESTS" => t.approvers_allow_guests.to_string(),
         "JITADMIN_CARD_KEY" => "*** (set)".into(),
         _ => return None,
     })

@@ -158,6 +158,29 @@ pub async fn handle(
             return unavailable("jitadmin could not check who may approve; try again in a moment.");
         }
     }
+    if !teams.config().approvers_allow_guests {
+        match ctx.graph.get_user(clicker.id).await {
+            Ok(user)
+                if user
+                    .user_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Guest")) =>
+            {
+                let why = "a guest account (JITADMIN_APPROVERS_ALLOW_GUESTS is off)";
+                refuse(ctx, &approval.value, &clicker, &data, why, now).await;
+                return ClickAnswer::answer(InvokeResponse::error(
+                    403,
+                    "Forbidden",
+                    "Guest accounts cannot approve or deny requests.",
+                ));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the clicker's account type");
+                return unavailable("jitadmin could not check who may approve; try again in a moment.");
+            }
+        }
+    }
     decide(ctx, teams, approval, &clicker, &data, invocation_id, now).await
 }
 

@@ -1,5 +1,7 @@
 //! Who may decide: the transitive members of `JITADMIN_APPROVERS_GROUP`, read through Graph
-//! (the group's members, nested groups expanded) and cached for `JITADMIN_APPROVERS_CACHE_SECS`.
+//! (the group's members, nested groups expanded), at most `JITADMIN_APPROVERS_CACHE_SECS` old
+//! when a click is decided (5 seconds by default: someone removed from the group stops being
+//! an approver at once).
 
 use std::collections::HashSet;
 use std::sync::Arc;
