@@ -1,6 +1,10 @@
 //! Signing keys from an OpenID metadata document or a JWKS URL: cached, looked up by
 //! `kid`, refreshed on an unknown `kid` at most once per `min_refresh_interval`, and
 //! refreshed when older than `max_age`.
+//!
+//! One fetch at a time, and the cache is never locked while one runs: a token whose key is
+//! cached is checked at once even while the key endpoint is slow, and a lookup that needs
+//! the fetch waits for the one in flight instead of starting another.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use std::sync::Mutex;
 
 use crate::clock::Clock;
 use crate::jwk::{JwkSet, PublicJwk};
@@ -131,7 +135,10 @@ pub struct KeySource {
     config: KeySourceConfig,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
+    /// The cache; held only to read or write it, never across a fetch.
     state: Mutex<KeyState>,
+    /// Held for the duration of a fetch: one at a time.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for KeySource {
@@ -161,7 +168,12 @@ impl KeySource {
             http,
             clock,
             state: Mutex::new(KeyState::default()),
+            fetching: tokio::sync::Mutex::new(()),
         }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, KeyState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The key with this `kid`.
@@ -174,25 +186,38 @@ impl KeySource {
     /// last fetch failed and the `kid` is not cached.
     pub async fn key(&self, kid: &str) -> Result<Arc<SigningKey>, AuthError> {
         let now = self.clock.now();
-        let mut state = self.state.lock().await;
-        let stale = state.fetched_at.is_none_or(|t| elapsed(t, now) >= self.config.max_age);
-        if stale && self.may_fetch(&state, now) {
-            self.fetch_into(&mut state, now, self.config.http_timeout).await;
+        let (cached, stale) = {
+            let state = self.state();
+            let stale = state.fetched_at.is_none_or(|t| elapsed(t, now) >= self.config.max_age);
+            (state.keys.get(kid).cloned(), stale)
+        };
+        if let Some(key) = cached {
+            // A stale but known key is refreshed by whoever finds no fetch running; everyone
+            // else is served from the cache meanwhile.
+            if stale {
+                if let Ok(_one) = self.fetching.try_lock() {
+                    if self.may_fetch(&self.state(), now, true) {
+                        self.fetch_and_store(now, self.config.http_timeout).await;
+                    }
+                }
+                return Ok(self.state().keys.get(kid).cloned().unwrap_or(key));
+            }
+            return Ok(key);
         }
-        if let Some(key) = state.keys.get(kid) {
-            return Ok(key.clone());
-        }
-        if self.may_fetch(&state, now) {
-            self.fetch_into(&mut state, now, self.config.http_timeout).await;
+        // Unknown here: fetch, or wait for the fetch in flight, at most as often as allowed.
+        let _one = self.fetching.lock().await;
+        {
+            let state = self.state();
             if let Some(key) = state.keys.get(kid) {
                 return Ok(key.clone());
             }
+            if !self.may_fetch(&state, now, stale) {
+                return Err(refusal(&state));
+            }
         }
-        if state.last_attempt_ok {
-            Err(AuthError::UnknownKey)
-        } else {
-            Err(AuthError::KeysUnavailable)
-        }
+        self.fetch_and_store(now, self.config.http_timeout).await;
+        let state = self.state();
+        state.keys.get(kid).cloned().ok_or_else(|| refusal(&state))
     }
 
     /// Fetch now, regardless of the rate limit (for warming up at start or a periodic task),
@@ -200,9 +225,10 @@ impl KeySource {
     /// waits on it unless a lookup arrives meanwhile. Returns the number of usable keys.
     pub async fn refresh(&self) -> Result<usize, AuthError> {
         let now = self.clock.now();
-        let mut state = self.state.lock().await;
+        let _one = self.fetching.lock().await;
         let timeout = self.config.http_timeout.max(BACKGROUND_TIMEOUT);
-        self.fetch_into(&mut state, now, timeout).await;
+        self.fetch_and_store(now, timeout).await;
+        let state = self.state();
         if state.last_attempt_ok {
             Ok(state.keys.len())
         } else {
@@ -210,18 +236,27 @@ impl KeySource {
         }
     }
 
-    fn may_fetch(&self, state: &KeyState, now: SystemTime) -> bool {
-        let interval = if state.last_attempt_ok {
-            self.config.min_refresh_interval
-        } else {
+    /// Whether a lookup may fetch now. After a failed fetch the short `failure_retry_interval`
+    /// applies only while the cache is empty or stale (to recover); an unknown `kid` against a
+    /// good cache waits the full `min_refresh_interval`, so forged `kid`s cannot make us ask
+    /// more often than that.
+    fn may_fetch(&self, state: &KeyState, now: SystemTime, stale: bool) -> bool {
+        let recovering = !state.last_attempt_ok && (stale || state.keys.is_empty());
+        let interval = if recovering {
             self.config.failure_retry_interval.min(self.config.min_refresh_interval)
+        } else {
+            self.config.min_refresh_interval
         };
         state.last_attempt.is_none_or(|t| elapsed(t, now) >= interval)
     }
 
-    async fn fetch_into(&self, state: &mut KeyState, now: SystemTime, timeout: Duration) {
-        state.last_attempt = Some(now);
-        match self.fetch(timeout).await {
+    /// Fetches (the caller holds `fetching`) and stores the outcome; the cache is not locked
+    /// while the request runs.
+    async fn fetch_and_store(&self, now: SystemTime, timeout: Duration) {
+        self.state().last_attempt = Some(now);
+        let fetched = self.fetch(timeout).await;
+        let mut state = self.state();
+        match fetched {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "signing keys refreshed");
                 state.keys = keys;
@@ -277,6 +312,15 @@ fn signing_key(jwk: &PublicJwk) -> Option<SigningKey> {
         endorsements: jwk.endorsements.clone(),
         key: jwk.decoding_key()?,
     })
+}
+
+/// Why a `kid` is not served: the key set lacks it, or could not be had.
+fn refusal(state: &KeyState) -> AuthError {
+    if state.last_attempt_ok {
+        AuthError::UnknownKey
+    } else {
+        AuthError::KeysUnavailable
+    }
 }
 
 fn elapsed(then: SystemTime, now: SystemTime) -> Duration {

@@ -252,6 +252,67 @@ async fn unknown_kid_refreshes_once_and_forged_kids_cause_no_further_fetch() {
 }
 
 #[tokio::test]
+async fn a_slow_key_fetch_does_not_hold_up_tokens_whose_key_is_cached() {
+    let f = Arc::new(fixture().await);
+    check(&f, &sign(&claims(&f), key(0))).await.unwrap();
+    f.server.set_keys(vec![jwk(key(0)), jwk(key(1))]);
+    f.clock.advance(Duration::from_secs(61));
+    // A token with a new key starts a fetch that the endpoint holds.
+    f.server.hold();
+    let waiting = {
+        let f = f.clone();
+        tokio::spawn(async move { check(&f, &sign(&claims(&f), key(1))).await })
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while f.server.fetches() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "the fetch never started");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Meanwhile a token whose key is cached is checked without waiting for it: were the cache
+    // locked during the fetch, this would not finish before the release below.
+    let cached = tokio::time::timeout(Duration::from_secs(10), check(&f, &sign(&claims(&f), key(0)))).await;
+    assert!(matches!(cached, Ok(Ok(_))), "{cached:?}");
+    // Another new-key token waits for the fetch in flight instead of starting its own.
+    let second = {
+        let f = f.clone();
+        tokio::spawn(async move { check(&f, &sign(&claims(&f), key(1))).await })
+    };
+    f.server.release();
+    assert!(waiting.await.unwrap().is_ok());
+    assert!(second.await.unwrap().is_ok());
+    assert_eq!(f.server.fetches(), 2, "one fetch for both");
+}
+
+#[tokio::test]
+async fn forged_kids_after_a_failed_fetch_do_not_fetch_more_often_than_a_minute() {
+    let f = fixture().await;
+    check(&f, &sign(&claims(&f), key(0))).await.unwrap();
+    f.server.set_down(true);
+    let forged = |i: usize| {
+        sign_with_header(
+            &json!({"alg": "RS256", "kid": format!("forged-{i}")}),
+            &claims(&f),
+            key(0),
+        )
+    };
+    f.clock.advance(Duration::from_secs(61));
+    assert_eq!(check(&f, &forged(0)).await, Err(AuthError::KeysUnavailable));
+    let after_failure = f.server.fetches();
+    for i in 1..6 {
+        f.clock.advance(Duration::from_secs(6));
+        assert!(check(&f, &forged(i)).await.is_err());
+    }
+    assert_eq!(
+        f.server.fetches(),
+        after_failure,
+        "the cache is good: no fetch before a minute"
+    );
+    // The cached key still works throughout.
+    assert!(check(&f, &sign(&claims(&f), key(0))).await.is_ok());
+}
+
+#[tokio::test]
 async fn key_set_unreachable_with_nothing_cached_is_503_and_not_hammered() {
     let f = fixture().await;
     f.server.set_down(true);

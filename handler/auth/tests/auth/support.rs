@@ -86,6 +86,9 @@ struct ServerState {
     keys: Mutex<Vec<Value>>,
     fetches: AtomicUsize,
     down: AtomicBool,
+    /// While set, the key set answers only once released (a slow endpoint).
+    held: AtomicBool,
+    released: tokio::sync::Notify,
 }
 
 impl KeyServer {
@@ -97,6 +100,8 @@ impl KeyServer {
             keys: Mutex::new(keys),
             fetches: AtomicUsize::new(0),
             down: AtomicBool::new(false),
+            held: AtomicBool::new(false),
+            released: tokio::sync::Notify::new(),
         });
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(metadata))
@@ -120,6 +125,17 @@ impl KeyServer {
         self.state.down.store(down, Ordering::SeqCst);
     }
 
+    /// From now on the key set answers only after [`KeyServer::release`].
+    pub fn hold(&self) {
+        self.state.held.store(true, Ordering::SeqCst);
+    }
+
+    /// Lets held and later requests through.
+    pub fn release(&self) {
+        self.state.held.store(false, Ordering::SeqCst);
+        self.state.released.notify_waiters();
+    }
+
     /// How many times the key set was requested.
     pub fn fetches(&self) -> usize {
         self.state.fetches.load(Ordering::SeqCst)
@@ -137,6 +153,13 @@ async fn metadata(State(s): State<Arc<ServerState>>) -> Response {
 
 async fn jwks(State(s): State<Arc<ServerState>>) -> Response {
     s.fetches.fetch_add(1, Ordering::SeqCst);
+    loop {
+        let released = s.released.notified();
+        if !s.held.load(Ordering::SeqCst) {
+            break;
+        }
+        released.await;
+    }
     if s.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
