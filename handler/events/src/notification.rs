@@ -41,6 +41,48 @@ impl ChangeNotificationCollection {
     }
 }
 
+/// What a first, light look at a notification POST found: how many items it has and how many
+/// carry our `clientState`, without building any of them. Nobody has proved who sent the body
+/// yet, so it is parsed in full only when an item is ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screened {
+    /// Items in the batch.
+    pub items: usize,
+    /// Items whose `clientState` is `expected` (compared in constant time).
+    pub ours: usize,
+}
+
+/// Screen `body` against `expected` (see [`Screened`]); an error when it is not a
+/// collection at all.
+pub fn screen(body: &[u8], expected: &str) -> Result<Screened, ParseError> {
+    #[derive(Deserialize)]
+    struct Light<'a> {
+        #[serde(borrow, default)]
+        value: Option<Vec<LightItem<'a>>>,
+    }
+    #[derive(Deserialize)]
+    struct LightItem<'a> {
+        #[serde(rename = "clientState", borrow, default)]
+        client_state: Option<std::borrow::Cow<'a, str>>,
+    }
+    let light: Light<'_> = serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let items = light
+        .value
+        .ok_or_else(|| ParseError::Missing { path: "value".into() })?;
+    let ours = items
+        .iter()
+        .filter(|i| {
+            i.client_state
+                .as_deref()
+                .is_some_and(|got| got.len() == expected.len() && bool::from(got.as_bytes().ct_eq(expected.as_bytes())))
+        })
+        .count();
+    Ok(Screened {
+        items: items.len(),
+        ours,
+    })
+}
+
 string_enum! {
     /// `changeType`.
     pub enum ChangeType {

@@ -219,6 +219,8 @@ where
 pub struct Functions {
     pub(crate) map: BTreeMap<String, BoxedFunction>,
     pub(crate) make_span: Option<MakeSpan>,
+    /// Per-function caps on the invocation body, below the server's.
+    pub(crate) body_limits: BTreeMap<String, usize>,
 }
 
 impl std::fmt::Debug for Functions {
@@ -282,6 +284,19 @@ impl Functions {
     {
         self.make_span = Some(Arc::new(make_span));
         self
+    }
+
+    /// Cap function `name`'s invocation body (the whole envelope, in bytes) below the
+    /// server's limit: a larger one is refused with 413 before anything of it is parsed, so an
+    /// anonymous endpoint cannot make the instance hold megabytes of someone else's JSON.
+    pub fn body_limit(mut self, name: &str, bytes: usize) -> Self {
+        self.body_limits.insert(name.to_owned(), bytes);
+        self
+    }
+
+    /// The body cap of function `name`, when it has its own.
+    pub fn body_limit_of(&self, name: &str) -> Option<usize> {
+        self.body_limits.get(name).copied()
     }
 
     /// The registered names.

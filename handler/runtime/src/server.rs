@@ -200,7 +200,11 @@ async fn invoke(State(state): State<Arc<AppState>>, Path(name): Path<String>, re
         invocation_id: header("x-azure-functions-invocationid").unwrap_or_else(new_invocation_id),
         host_version: header("x-azure-functions-hostversion"),
     };
-    let bytes = match read_body(request.into_body(), state.config.body_limit).await {
+    let limit = state
+        .functions
+        .body_limit_of(&name)
+        .map_or(state.config.body_limit, |own| own.min(state.config.body_limit));
+    let bytes = match read_body(request.into_body(), limit).await {
         Ok(bytes) => bytes,
         Err(problem) => return problem.into_response(),
     };

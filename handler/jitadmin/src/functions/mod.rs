@@ -49,6 +49,7 @@ pub fn all(app: Arc<App>) -> Functions {
             HTTP_IN,
             service_fn(move |event| notifications::handle(notifications_app.clone(), event)),
         )
+        .body_limit("notifications", notifications::MAX_INVOCATION_BYTES)
         .function(
             "teams",
             HTTP_IN,

@@ -11,13 +11,23 @@
 use std::sync::Arc;
 
 use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Problem};
-use jitadmin_events::notification::{ChangeNotificationCollection, ValidationHandshake};
+use jitadmin_events::notification::{screen, ChangeNotificationCollection, ValidationHandshake};
 
 use super::bindings::HTTP_OUT;
 use super::outbox::Outbox;
 use crate::app::App;
 use crate::inbound::notifications as inbound;
 use crate::inbound::untrusted;
+
+/// The largest invocation (the whole envelope, bytes) `notifications` takes: the function is
+/// anonymous, so its input is bounded before anything of it is parsed. Graph documents no
+/// batch size; a group subscription's items are about a kilobyte each, so 1 MiB leaves room
+/// for hundreds. A larger POST is refused; Graph retries and then drops it, and `maintain`'s
+/// delta reconcile finds the changes it carried.
+pub const MAX_INVOCATION_BYTES: usize = 1024 * 1024;
+
+/// The most items one batch may hold.
+pub const MAX_ITEMS: usize = 1000;
 
 /// The longest `validationToken` echoed (bytes). Graph documents no length; its tokens are
 /// far shorter (<https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
@@ -51,31 +61,49 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     }
 
     let body = request.body.as_deref().unwrap_or_default();
-    let collection = match ChangeNotificationCollection::from_slice(body) {
-        Ok(collection) => collection,
-        Err(error) => {
-            tracing::warn!(
-                function = "notifications",
-                invocation_id,
-                error = %untrusted(&error.to_string(), 300),
-                "notification body refused"
-            );
-            let problem = Problem::new("invalid-notification", "Not a change notification collection", 400)
-                .with_detail(error.public());
-            return Ok(answer(HttpResponse::problem(&problem)));
-        }
+    let configured = app.config().watch.client_state.as_deref();
+    // A light look first: only a batch with an item of ours is parsed in full.
+    let screened = match screen(body, configured.unwrap_or_default()) {
+        Ok(screened) => screened,
+        Err(error) => return Ok(answer(refused(invocation_id, &error))),
     };
-
-    let Some(client_state) = app.config().watch.client_state.as_deref() else {
+    let Some(client_state) = configured else {
         // Nothing can match: acknowledge (as for a mismatch) so nothing is learnt, and log.
         tracing::warn!(
             function = "notifications",
             invocation_id,
-            items = collection.value.len(),
+            items = screened.items,
             "notifications dropped: JITADMIN_CLIENT_STATE is not set"
         );
         return Ok(answer(HttpResponse::new(202)));
     };
+    match screened {
+        s if s.items > MAX_ITEMS => {
+            tracing::warn!(
+                function = "notifications",
+                invocation_id,
+                items = s.items,
+                "notification batch refused: too many items"
+            );
+            let problem = Problem::new("too-many-items", "Too many notifications in one batch", 413);
+            return Ok(answer(HttpResponse::problem(&problem)));
+        }
+        s if s.ours == 0 => {
+            tracing::warn!(
+                function = "notifications",
+                invocation_id,
+                items = s.items,
+                "notifications dropped: no item carries our clientState"
+            );
+            return Ok(answer(HttpResponse::new(202)));
+        }
+        _ => {}
+    }
+    let collection = match ChangeNotificationCollection::from_slice(body) {
+        Ok(collection) => collection,
+        Err(error) => return Ok(answer(refused(invocation_id, &error))),
+    };
+
     let sorted = inbound::sort(&collection, &app.config().tenant_id, client_state, invocation_id);
     if sorted.bad_client_state + sorted.foreign_tenant + sorted.no_group > 0 {
         tracing::warn!(
@@ -100,6 +128,19 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         outputs = Outbox::of(&app).put(outputs, event).await?;
     }
     Ok(outputs.http(HTTP_OUT, HttpResponse::new(202)))
+}
+
+/// 400 for a body that is not a notification collection: the field, never the value.
+fn refused(invocation_id: &str, error: &jitadmin_events::ParseError) -> HttpResponse {
+    tracing::warn!(
+        function = "notifications",
+        invocation_id,
+        error = %untrusted(&error.to_string(), 300),
+        "notification body refused"
+    );
+    let problem =
+        Problem::new("invalid-notification", "Not a change notification collection", 400).with_detail(error.public());
+    HttpResponse::problem(&problem)
 }
 
 /// The handshake, from the host's decoded query or, failing that, the raw URL.

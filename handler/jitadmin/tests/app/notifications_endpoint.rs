@@ -76,6 +76,40 @@ async fn good_client_state_queues_one_message_per_group_change_sessioned_by_the_
 }
 
 #[tokio::test]
+async fn a_batch_with_no_item_of_ours_is_acknowledged_without_being_parsed() {
+    let t = start(&[]).await;
+    // Items that a full parse would refuse (no subscriptionId, a tenant that is a number), but
+    // none carries our clientState: dropped after the light look, 202.
+    let junk: Vec<Value> = (0..500)
+        .map(|i| json!({"clientState": "not-ours", "tenantId": i, "resource": {"deep": [1, 2, 3]}}))
+        .collect();
+    let answer = invoke_notifications(&t.router, "", &json!({"value": junk}).to_string()).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    assert!(answer.messages.is_empty());
+}
+
+#[tokio::test]
+async fn a_batch_of_too_many_items_is_refused_and_an_oversized_one_is_never_read() {
+    let t = start(&[]).await;
+    let tenant = t.sim.tenant_id().to_string();
+    let many: Vec<Value> = (0..1001)
+        .map(|i| change(Some(CLIENT_STATE), &tenant, ADMIN_GROUP, i))
+        .collect();
+    let answer = invoke_notifications(&t.router, "", &json!({"value": many}).to_string()).await;
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    assert!(answer.messages.is_empty());
+
+    let huge = json!({"value": [{"clientState": "x".repeat(2 << 20)}]}).to_string();
+    let request = azfn_runtime::testing::HttpInvocation::post("https://jitadmin.example.net/api/notifications")
+        .header("Content-Type", "application/json")
+        .text(&huge);
+    let reply = azfn_runtime::testing::TestHost::from_router(t.router.clone())
+        .invoke_with_id("notifications", "inv-huge", request)
+        .await;
+    assert_eq!(reply.status, 413, "refused by the runtime before any parse");
+}
+
+#[tokio::test]
 async fn bad_or_missing_client_state_is_dropped_but_still_acknowledged() {
     let t = start(&[]).await;
     let tenant = t.sim.tenant_id().to_string();

@@ -183,6 +183,20 @@ async fn oversized_body_is_413_problem() {
 }
 
 #[tokio::test]
+async fn a_functions_own_body_limit_applies_to_it_alone() {
+    let capped = azfn_runtime::router(
+        functions().body_limit("later", 1024),
+        ServerConfig { body_limit: 1 << 20 },
+    );
+    let big = format!("{{\"Data\":{{\"req\":\"{}\"}},\"Metadata\":{{}}}}", "x".repeat(4096));
+    let (status, _, body) = send(capped.clone(), post("/later", "application/json", big.clone())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body["detail"].as_str().unwrap().contains("1024"));
+    let (status, _, _) = send(capped, post("/echo", "application/json", big)).await;
+    assert_ne!(status, StatusCode::PAYLOAD_TOO_LARGE, "echo keeps the server's limit");
+}
+
+#[tokio::test]
 async fn missing_binding_is_400_problem() {
     init_logs();
     let reply = TestHost::new(functions())
