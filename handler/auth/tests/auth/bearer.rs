@@ -263,12 +263,9 @@ async fn a_slow_key_fetch_does_not_hold_up_tokens_whose_key_is_cached() {
         let f = f.clone();
         tokio::spawn(async move { check(&f, &sign(&claims(&f), key(1))).await })
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while f.server.fetches() < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "the fetch never started");
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    tokio::time::timeout(Duration::from_secs(10), f.server.wait_for_fetches(2))
+        .await
+        .expect("the fetch starts");
     // Meanwhile a token whose key is cached is checked without waiting for it: were the cache
     // locked during the fetch, this would not finish before the release below.
     let cached = tokio::time::timeout(Duration::from_secs(10), check(&f, &sign(&claims(&f), key(0)))).await;

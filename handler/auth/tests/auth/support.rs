@@ -89,6 +89,8 @@ struct ServerState {
     /// While set, the key set answers only once released (a slow endpoint).
     held: AtomicBool,
     released: tokio::sync::Notify,
+    /// Woken on every request for the key set.
+    fetched: tokio::sync::Notify,
 }
 
 impl KeyServer {
@@ -102,6 +104,7 @@ impl KeyServer {
             down: AtomicBool::new(false),
             held: AtomicBool::new(false),
             released: tokio::sync::Notify::new(),
+            fetched: tokio::sync::Notify::new(),
         });
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(metadata))
@@ -136,6 +139,19 @@ impl KeyServer {
         self.state.released.notify_waiters();
     }
 
+    /// Waits until the key set has been requested `n` times.
+    pub async fn wait_for_fetches(&self, n: usize) {
+        loop {
+            let next = self.state.fetched.notified();
+            tokio::pin!(next);
+            next.as_mut().enable();
+            if self.fetches() >= n {
+                return;
+            }
+            next.await;
+        }
+    }
+
     /// How many times the key set was requested.
     pub fn fetches(&self) -> usize {
         self.state.fetches.load(Ordering::SeqCst)
@@ -153,6 +169,7 @@ async fn metadata(State(s): State<Arc<ServerState>>) -> Response {
 
 async fn jwks(State(s): State<Arc<ServerState>>) -> Response {
     s.fetches.fetch_add(1, Ordering::SeqCst);
+    s.fetched.notify_waiters();
     loop {
         let released = s.released.notified();
         if !s.held.load(Ordering::SeqCst) {
