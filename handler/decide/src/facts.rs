@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::BTreeMap;
 use std::path::Path;
+
+pub use crate::answers::AnswerFact;
 
 /// Everything the rules can read. JSON is camelCase; see `testdata/facts-*.json`.
 /// Unknown fields in a facts file are errors (a misspelt fact would otherwise read as empty).
@@ -120,7 +121,7 @@ pub struct Request {
     pub justification: String,
     /// The answers to the policy's questions, in the form's order. A facts file may give
     /// them as a list or, as older files do, as a `question text -> answer` object.
-    #[serde(default, deserialize_with = "answers")]
+    #[serde(default, deserialize_with = "crate::answers::answers")]
     pub answers: Vec<AnswerFact>,
     /// Whether the request changes an assignment the target already has (an extension or
     /// another update), rather than asking for a new one.
@@ -152,57 +153,6 @@ impl Request {
         self.duration_hours
             .or_else(|| self.end.map(|end| (end - self.start).num_seconds() as f64 / 3600.0))
     }
-}
-
-/// One answer (`request.answerList[]`): which question, and what was answered.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AnswerFact {
-    /// The question's id ("" when the callout did not give it).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub question_id: String,
-    /// The question's text.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub question: String,
-    /// The answer as stored (a choice question's value).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub value: String,
-    /// The answer as shown ("" when the same as the value).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub display_value: String,
-}
-
-impl AnswerFact {
-    /// What to show: the displayed text, else the value.
-    pub fn shown(&self) -> &str {
-        if self.display_value.is_empty() {
-            &self.value
-        } else {
-            &self.display_value
-        }
-    }
-}
-
-/// Answers as a list, or as the older `question text -> answer` object.
-fn answers<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<AnswerFact>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Form {
-        List(Vec<AnswerFact>),
-        Map(BTreeMap<String, String>),
-    }
-    Ok(match Option::<Form>::deserialize(d)? {
-        None => Vec::new(),
-        Some(Form::List(list)) => list,
-        Some(Form::Map(map)) => map
-            .into_iter()
-            .map(|(question, value)| AnswerFact {
-                question,
-                value,
-                ..AnswerFact::default()
-            })
-            .collect(),
-    })
 }
 
 /// `request.accessPackage`

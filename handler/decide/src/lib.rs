@@ -62,6 +62,7 @@
 #![deny(clippy::all)]
 #![warn(missing_docs)]
 
+mod answers;
 mod check;
 mod compile;
 mod decision;
