@@ -255,6 +255,11 @@ impl RequestCallout {
         self.assignment.as_ref()?.target.as_ref()?.object_id.as_deref()
     }
 
+    /// Whether the request extends or updates an assignment the target already has.
+    pub fn is_update(&self) -> bool {
+        self.request_type.as_ref().is_some_and(RequestType::is_update)
+    }
+
     /// The Entra object id of the requestor.
     pub fn requestor_user_id(&self) -> Option<&str> {
         self.requestor.as_ref()?.object_id.as_deref()

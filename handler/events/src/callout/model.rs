@@ -40,6 +40,18 @@ string_enum! {
     }
 }
 
+impl RequestType {
+    /// Whether the request changes an assignment the target already has (an extension or
+    /// another update) rather than asking for one or removing it
+    /// (<https://learn.microsoft.com/graph/api/entitlementmanagement-post-assignmentrequests>).
+    pub fn is_update(&self) -> bool {
+        matches!(
+            self,
+            RequestType::UserUpdate | RequestType::AdminUpdate | RequestType::SystemUpdate
+        )
+    }
+}
+
 string_enum! {
     /// `accessPackageRequestState`.
     pub enum RequestState {

@@ -66,10 +66,7 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
     let admin_group = args
         .admin_group
         .clone()
-        .or_else(|| match config.watch.groups.as_slice() {
-            [only] => Some(only.clone()),
-            _ => None,
-        });
+        .or_else(|| config.watch.only_group().map(str::to_string));
     let app = match App::start(config).await {
         Ok(app) => app,
         Err(e) => {

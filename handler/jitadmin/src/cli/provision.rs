@@ -177,10 +177,9 @@ pub async fn run(args: ProvisionArgs) -> ExitCode {
 
 /// The settings from the flags and the app's configuration.
 pub fn settings(args: &ProvisionArgs, config: &Config) -> anyhow::Result<ProvisionSettings> {
-    let admin_group = match (&args.admin_group, config.watch.groups.as_slice()) {
-        (Some(g), _) => g.clone(),
-        (None, [only]) => only.clone(),
-        (None, _) => anyhow::bail!("--admin-group is needed (JITADMIN_WATCH_GROUPS does not name exactly one group)"),
+    let admin_group = match args.admin_group.as_deref().or(config.watch.only_group()) {
+        Some(group) => group.to_string(),
+        None => anyhow::bail!("--admin-group is needed (JITADMIN_WATCH_GROUPS does not name exactly one group)"),
     };
     let logic_app = match &args.logic_app_id {
         Some(id) => Some(LogicApp::from_resource_id(id).with_context(|| {

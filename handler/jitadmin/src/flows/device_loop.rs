@@ -7,13 +7,13 @@
 //! removed it, as far as the request type tells.
 
 use chrono::Utc;
-use jitadmin_events::callout::{Callout, RequestCallout, Stage};
+use jitadmin_events::callout::{Callout, RequestCallout, RequestType, Stage};
 
 use super::Context;
 use crate::error::DeviceError;
 use crate::queue::CalloutEvent;
 use crate::services::devices::{sync_user_devices, SyncReason, SyncReport};
-use crate::services::facts::{is_update, new_end};
+use crate::services::facts::new_end;
 use crate::services::notify::{notify_user, Message, Removal};
 
 /// Sync and notify for the granted and removed stages; `None` for every other stage.
@@ -27,7 +27,9 @@ pub async fn after_callout(ctx: &Context<'_>, event: &CalloutEvent) -> Result<Op
     };
     let kind = request.and_then(|r| r.request_type.as_ref());
     let (reason, message) = match event.stage {
-        Stage::AssignmentRequestGranted if kind.is_some_and(is_update) => (None, extended(ctx, request).await),
+        Stage::AssignmentRequestGranted if kind.is_some_and(RequestType::is_update) => {
+            (None, extended(ctx, request).await)
+        }
         Stage::AssignmentRequestGranted => (Some(SyncReason::Granted), Message::Granted),
         Stage::AssignmentRequestRemoved => (Some(SyncReason::Removed), Message::Removed(Removal::of(kind))),
         _ => return Ok(None),

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use azfn_runtime::{Error, HttpRequest, HttpResponse, Invocation, Outputs, Problem};
 use chrono::Utc;
+use jitadmin_events::callout::callback_path::CallbackPathError;
 use jitadmin_events::callout::Callout;
 use serde_json::{json, Value};
 
@@ -57,8 +58,8 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
         }
     };
 
-    if let Some(refusal) = refusal(&app, &callout) {
-        return Ok(answer(refuse(&app, &callout, refusal, invocation_id).await));
+    if let Some(refused) = refusal(&app, &callout) {
+        return Ok(answer(refuse(&app, &callout, refused, invocation_id).await));
     }
 
     // Only the connection test has no idempotency key, and it is never queued.
@@ -85,30 +86,39 @@ pub async fn handle(app: Arc<App>, event: Invocation<HttpRequest>) -> Result<Out
     Ok(Outbox::of(&app).put(outputs, &queued).await?)
 }
 
+/// Why a callout is refused at acknowledgement.
+enum Refused {
+    /// For an access package jitadmin does not manage.
+    Package,
+    /// Its `callbackUriPath` is not this request's documented resume path.
+    Path(CallbackPathError),
+}
+
 /// Why this callout must not be acted on, if it must not: a package we do not manage, or
 /// a `callbackUriPath` that is not the documented shape of this request's resume.
-fn refusal(app: &App, callout: &Callout) -> Option<Refusal> {
+fn refusal(app: &App, callout: &Callout) -> Option<Refused> {
     if callout.is_connection_test() {
         return None;
     }
     let package = callout.access_package().and_then(|p| p.id.as_deref());
     if !app.config().packages.manages(package) {
-        return Some(Refusal::UnmanagedPackage);
+        return Some(Refused::Package);
     }
     match callout {
-        Callout::Request(request) if request.check_callback_path().is_err() => Some(Refusal::CallbackPath),
+        Callout::Request(request) => request.check_callback_path().err().map(Refused::Path),
         _ => None,
     }
 }
 
 /// Audit and answer a refusal: 403 for another package's callout (entitlement management
 /// records a failed callout, which that package's administrator sees), 400 for a bad path.
-async fn refuse(app: &App, callout: &Callout, refusal: Refusal, invocation_id: &str) -> HttpResponse {
+async fn refuse(app: &App, callout: &Callout, refused: Refused, invocation_id: &str) -> HttpResponse {
     let request_id = callout.request_id().unwrap_or("(unknown)");
     let user = callout.target_user_id().unwrap_or("(unknown)");
     let package = callout.access_package().and_then(|p| p.id.clone());
-    let (problem, outcome) = match (refusal, callout) {
-        (Refusal::UnmanagedPackage, _) => (
+    let (action, problem, outcome) = match refused {
+        Refused::Package => (
+            Refusal::UnmanagedPackage,
             Problem::new(
                 "unmanaged-access-package",
                 "The access package is not managed by jitadmin",
@@ -117,21 +127,12 @@ async fn refuse(app: &App, callout: &Callout, refusal: Refusal, invocation_id: &
             .with_detail("This custom extension is attached to an access package that jitadmin is not configured to manage (JITADMIN_ACCESS_PACKAGES)."),
             "refused: not a managed access package".to_string(),
         ),
-        (Refusal::CallbackPath, Callout::Request(request)) => {
-            let why = request
-                .check_callback_path()
-                .err()
-                .map_or_else(|| "callbackUriPath refused".to_string(), |e| e.to_string());
-            (
-                Problem::new("invalid-callback-path", "The callout's callbackUriPath is refused", 400)
-                    .with_detail(why.clone())
-                    .with("field", "callbackUriPath"),
-                format!("refused: {why}"),
-            )
-        }
-        (Refusal::CallbackPath, _) => (
-            Problem::new("invalid-callback-path", "The callout's callbackUriPath is refused", 400),
-            "refused: callbackUriPath".to_string(),
+        Refused::Path(why) => (
+            Refusal::CallbackPath,
+            Problem::new("invalid-callback-path", "The callout's callbackUriPath is refused", 400)
+                .with_detail(why.to_string())
+                .with("field", "callbackUriPath"),
+            format!("refused: {why}"),
         ),
     };
     tracing::warn!(
@@ -150,7 +151,7 @@ async fn refuse(app: &App, callout: &Callout, refusal: Refusal, invocation_id: &
         access_package: package,
         ..CalloutDetail::default()
     };
-    let entry = Entry::by_jitadmin(request_id, user, Action::CalloutRefused(refusal), detail);
+    let entry = Entry::by_jitadmin(request_id, user, Action::CalloutRefused(action), detail);
     audit::append_logged(app.store(), entry).await;
     HttpResponse::problem(&problem)
 }

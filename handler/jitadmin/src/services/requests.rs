@@ -131,11 +131,7 @@ impl PolicyApproval {
         let Some(settings) = &self.request_approval_settings else {
             return false;
         };
-        let update = matches!(
-            kind,
-            Some(RequestType::UserUpdate | RequestType::AdminUpdate | RequestType::SystemUpdate)
-        );
-        let required = match update {
+        let required = match kind.is_some_and(RequestType::is_update) {
             true => settings.is_approval_required_for_update,
             false => settings.is_approval_required_for_add,
         };

@@ -65,6 +65,14 @@ impl WatchSettings {
     pub fn watching(&self) -> bool {
         !self.groups.is_empty() && self.notification_url.is_some() && self.client_state.is_some()
     }
+
+    /// The admin group, when exactly one is watched (what `provision` and `doctor` default to).
+    pub fn only_group(&self) -> Option<&str> {
+        match self.groups.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
 }
 
 /// Intune syncs on grant and removal, and their check-ins.

@@ -21,7 +21,6 @@ use crate::audit::{Action, CalloutStep, StageName};
 use crate::config::CreatedStage;
 use crate::error::WorkError;
 use crate::queue::CalloutEvent;
-use crate::services::facts::is_update;
 use crate::services::resume::{self, Waiting};
 use record::{Done, Subject};
 
@@ -154,7 +153,7 @@ async fn elevation_granted(
     let Some(user) = request.target_user_id() else {
         return Ok("granted, but the callout names no target user: no elevation recorded".into());
     };
-    if request.request_type.as_ref().is_some_and(is_update) {
+    if request.is_update() {
         // An extension: the elevation that began with the first grant goes on.
         return Ok(format!(
             "{} granted: the elevation continues",

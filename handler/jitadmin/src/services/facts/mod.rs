@@ -22,7 +22,7 @@ use crate::config::ManagedPackages;
 use crate::services::requests::Details;
 
 pub use history::HISTORY_DAYS;
-pub use request::{is_update, new_end};
+pub use request::new_end;
 
 /// Where facts come from.
 #[derive(Debug, Clone, Copy)]

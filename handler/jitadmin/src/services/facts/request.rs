@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use jitadmin_decide::{AccessPackage, AnswerFact, Request, Unavailable};
-use jitadmin_events::callout::{RequestCallout, RequestType, Schedule};
+use jitadmin_events::callout::{RequestCallout, Schedule};
 use jitadmin_graph::{GraphClient, GraphError};
 
 use crate::services::requests::{self, Details};
@@ -84,14 +84,14 @@ pub fn facts(
             .or(details.justification)
             .unwrap_or_default(),
         answers: answers(callout),
-        is_extension: callout.request_type.as_ref().is_some_and(is_update),
+        is_extension: callout.is_update(),
         current_end: callout
             .assignment
             .as_ref()
             .and_then(|a| a.schedule.as_ref())
             .and_then(|s| s.expiration.as_ref())
             .and_then(|e| e.end_date_time)
-            .filter(|_| callout.request_type.as_ref().is_some_and(is_update)),
+            .filter(|_| callout.is_update()),
         start,
         end,
         duration_hours: end.map(|end| (end - start).num_seconds() as f64 / 3600.0),
@@ -161,15 +161,6 @@ pub async fn current_end(graph: &GraphClient, package: &str, user: &str) -> Resu
         let start = s.start_date_time?;
         end_of(&s, start).ok().flatten()
     }))
-}
-
-/// The request types that change an assignment the target already has: extensions and other
-/// updates (<https://learn.microsoft.com/graph/api/entitlementmanagement-post-assignmentrequests>).
-pub fn is_update(kind: &RequestType) -> bool {
-    matches!(
-        kind,
-        RequestType::UserUpdate | RequestType::AdminUpdate | RequestType::SystemUpdate
-    )
 }
 
 fn missing(fact: &str, error: &str) -> Unavailable {
